@@ -1,0 +1,68 @@
+# Motcua: `make run` serves the demo, `make test` runs the whole suite. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := app/static/vendor
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-dev assets translations migrate demo bench lint chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/bpmn-js $(VENDOR)/form-js
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	cp node_modules/@bpmn-io/form-js/dist/form-viewer.umd.js node_modules/@bpmn-io/form-js/dist/form-editor.umd.js $(VENDOR)/form-js/
+	cp -r node_modules/@bpmn-io/form-js/dist/assets/. $(VENDOR)/form-js/
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d app/translations
+
+install: $(VENV)/.installed assets translations
+
+install-dev: install $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load
+
+run: demo
+	@$(BIN)/flask demo logins
+	@echo "Motcua: http://127.0.0.1:5000"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev chromium
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+lint: install-dev
+	$(BIN)/ruff check app engine tests bench
+	$(BIN)/lint-imports --no-cache
+
+bench: install-dev
+	$(BIN)/python bench/engine_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

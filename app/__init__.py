@@ -1,0 +1,102 @@
+"""Motcua: case management for Vietnamese one-stop public administration centers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from app.config import build_config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application; `config` overrides the environment (tests pass theirs)."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(Path(app.instance_path)))
+    app.config.update(config or {})
+
+    from app.core.logging import configure_logging
+
+    configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _install_web_hooks(app)
+    return app
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("vi", "en"):
+        return lang
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    return "vi"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user and user.is_enabled else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.admin_views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _install_web_hooks(app: Flask) -> None:
+    from app.core.errors import register_error_handlers
+    from app.core.permissions import install_default_deny
+    from app.core.timefmt import register_filters
+
+    register_error_handlers(app)
+    install_default_deny(app)
+    register_filters(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or "vi"), "request_path": request.path}

@@ -1,0 +1,1 @@
+"""Users, roles, agencies and sign-in."""

@@ -1,0 +1,49 @@
+"""Settings read from MOTCUA_* environment variables, so secrets never live in the code."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "MOTCUA_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use MOTCUA_SECRET_KEY, else a random key kept in instance/ so local sessions survive restarts."""
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def build_config(instance_path: Path) -> dict:
+    """Return the Flask config dictionary for this process."""
+    default_db = f"sqlite:///{instance_path / 'motcua.sqlite'}"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        "LOG_FORMAT": _env("LOG_FORMAT", "text"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("COOKIE_SECURE", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BPMN_DIR": _env("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
+        "FORMS_DIR": _env("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms")),
+    }

@@ -1,0 +1,1 @@
+"""Plumbing shared by every feature: database helpers, errors, permissions, logging, formatting."""

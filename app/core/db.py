@@ -1,0 +1,76 @@
+"""Declarative base, UTC timestamps and the unit of work (one commit at the edge)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Store instants as UTC and always hand back timezone-aware datetimes (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map={datetime: UTCDateTime()})
+
+
+def utcnow() -> datetime:
+    """Return the current instant in UTC (patched by time-machine in tests)."""
+    return datetime.now(UTC)
+
+
+_after_commit_key = "motcua_after_commit"
+
+
+def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Queue a side effect to run only if the current unit of work commits."""
+    from app.extensions import db
+
+    db.session.info.setdefault(_after_commit_key, []).append((fn, args, kwargs))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Any]:
+    """Commit once on success, roll back on any error, then run the queued side effects."""
+    from app.extensions import db
+
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        session.info.pop(_after_commit_key, None)
+        raise
+    for fn, args, kwargs in session.info.pop(_after_commit_key, []):
+        fn(*args, **kwargs)

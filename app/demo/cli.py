@@ -1,0 +1,27 @@
+"""`flask demo load`: idempotent demo data for local runs."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.core.db import unit_of_work
+from app.demo.data import DEMO_PASSWORD, USERS
+from app.demo.services import load_demo
+
+demo_cli = AppGroup("demo", help="Dữ liệu mẫu / demo data.")
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Load the demo organisation, officials and dossiers (safe to run again)."""
+    with unit_of_work():
+        counts = load_demo()
+    click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+
+
+@demo_cli.command("logins")
+def logins() -> None:
+    """Print the demo accounts."""
+    click.echo(f"Demo logins (password '{DEMO_PASSWORD}'):")
+    for username, full_name, roles in USERS:
+        click.echo(f"  {username:<18} {full_name:<24} {', '.join(roles)}")

@@ -1,0 +1,36 @@
+"""Load the demo organisation idempotently (running it twice changes nothing)."""
+from __future__ import annotations
+
+import logging
+
+from app.auth import services as auth
+from app.demo.data import AGENCIES, DEMO_PASSWORD, USERS
+
+logger = logging.getLogger(__name__)
+
+
+def load_demo_agencies() -> int:
+    """Create the demo agencies that are missing; return how many were added."""
+    added = 0
+    for code, edoc, name, name_en, level, parent in AGENCIES:
+        if auth.find_agency_by_code(code) is None:
+            auth.create_agency(None, code=code, name=name, level=level, parent_code=parent, edoc_code=edoc,
+                               name_en=name_en)
+            added += 1
+    return added
+
+
+def load_demo_users() -> int:
+    """Create the demo officials that are missing; return how many were added."""
+    added = 0
+    for username, full_name, roles in USERS:
+        if auth.find_user_by_username(username) is None:
+            auth.create_user(None, username=username, full_name=full_name, password=DEMO_PASSWORD,
+                             grants=[auth.RoleGrant.parse(r) for r in roles])
+            added += 1
+    return added
+
+
+def load_demo() -> dict[str, int]:
+    """Load every part of the demo data set."""
+    return {"agencies": load_demo_agencies(), "users": load_demo_users()}

@@ -1,0 +1,140 @@
+"""Shared fixtures: one migrated database per test worker, emptied after every test (flaskr-style app/client)."""
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from app import MIGRATIONS_DIR, create_app
+from app.extensions import db
+from tests.dbutil import fresh_database
+
+# Tables filled by migrations with reference data: kept between tests.
+REFERENCE_TABLES = {"alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with fresh_database(tmp_path_factory.mktemp("db"), worker) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "LOG_LEVEL": "WARNING",
+    })
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    """Each test runs in an app context and leaves the database as the migrations left it."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+class IsolatedClient(FlaskClient):
+    """Run each request in its own app context, as in production (fresh `g` and DB session)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def disallow_outbound(monkeypatch):
+    """No test may reach a mail server or a remote host."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("outbound network access is not allowed in tests")
+
+    monkeypatch.setattr(smtplib, "SMTP", refuse)
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+            raise RuntimeError(f"outbound connection to {host} refused in tests")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+class QueryCounter:
+    """Count SQL statements issued while active (performance budget assertions)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    counter = QueryCounter()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(db.engine, "before_cursor_execute", counter)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str = "password-123"):
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def sql():
+    """Run raw SQL (used to tamper with rows the way an attacker with DB access would)."""
+
+    def run(statement: str, **params):
+        with db.engine.begin() as conn:
+            return conn.execute(text(statement), params)
+
+    return run
