@@ -1,6 +1,7 @@
 """Motcua: case management for Vietnamese one-stop public administration centers."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    importlib.import_module("app.models")  # registers every table before anything queries
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
@@ -68,10 +71,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.calendar.cli import calendar_cli
+    from app.catalog.cli import catalog_cli
     from app.demo.cli import demo_cli
+    from app.workflow.cli import models_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, models_cli, catalog_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(calendar_cli)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

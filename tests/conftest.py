@@ -15,7 +15,20 @@ from app.extensions import db
 from tests.dbutil import fresh_database
 
 # Tables filled by migrations with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version"}
+REFERENCE_TABLES = {"alembic_version", "calendar_overrides", "working_hours"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_argon2():
+    """Still argon2id, with minimal cost so fixtures creating many users stay fast."""
+    from argon2 import PasswordHasher
+
+    from app.auth import passwords
+
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
 
 
 @pytest.fixture(scope="session")

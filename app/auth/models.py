@@ -12,6 +12,9 @@ from app.core.db import utcnow
 from app.extensions import db
 
 
+SCOPED_TO_SUBTREE = frozenset({"admin", "designer", "auditor"})
+
+
 class AgencyLevel(enum.StrEnum):
     PROVINCE = "province"
     DISTRICT = "district"  # kept for dossiers from before the 1 Jul 2025 two-level reform
@@ -69,11 +72,16 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def has_role(self, role: str, agency: Agency | None = None) -> bool:
-        """True if the user holds `role` at `agency` or above it (no agency: anywhere)."""
+        """True if the user holds `role` for `agency` (no agency given: anywhere).
+
+        Official roles act in their own agency only; admin, designer and auditor cover the subtree.
+        """
         for assignment in self.roles:
             if assignment.role != role:
                 continue
-            if agency is None or assignment.agency is None or assignment.agency.covers(agency):
+            if agency is None or assignment.agency is None:
+                return True
+            if assignment.agency_id == agency.id or (role in SCOPED_TO_SUBTREE and assignment.agency.covers(agency)):
                 return True
         return False
 

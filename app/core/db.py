@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,9 +45,22 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+_simulated_now: ContextVar[datetime | None] = ContextVar("motcua_simulated_now", default=None)
+
+
 def utcnow() -> datetime:
-    """Return the current instant in UTC (patched by time-machine in tests)."""
-    return datetime.now(UTC)
+    """Return the current instant in UTC, or the simulated one while `simulated_time` is active."""
+    return _simulated_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def simulated_time(at: datetime) -> Iterator[Callable[[datetime], None]]:
+    """Let the demo/benchmark generators replay history at chosen instants; yields a setter."""
+    token = _simulated_now.set(at)
+    try:
+        yield _simulated_now.set
+    finally:
+        _simulated_now.reset(token)
 
 
 _after_commit_key = "motcua_after_commit"

@@ -39,6 +39,15 @@ USERS = [
     ("lanhdao.hacthanh", "Cao Văn Chủ Tịch", ["leader@14797", "clerk@14797"]),
     ("congan", "Đinh Văn Công An", ["specialist@H38.CA", "leader@H38.CA", "clerk@H38.CA"]),
     ("bhxh", "Tạ Thị Bảo Hiểm", ["specialist@H38.BHXH", "leader@H38.BHXH", "clerk@H38.BHXH"]),
+    ("lanhdao.tinh", "Lê Văn Chủ Tịch Tỉnh", ["leader@38", "clerk@38"]),
+    ("vanthu.ttpvhcc", "Phan Thị Trả Kết Quả", ["returner@H38.TTPVHCC", "clerk@H38.TTPVHCC"]),
     ("dongson", "Hà Thị Đông Sơn", ["receiver@15880", "returner@15880", "specialist@15880", "leader@15880",
                                      "clerk@15880"]),
 ]
+
+# Symbolic agency keys used by bpmn/procedures.json and the models' `agency` properties.
+AGENCY_KEYS = {
+    "labour": "H38.SNV", "home_affairs": "H38.SNV", "construction": "H38.SXD", "justice": "H38.STP",
+    "police": "H38.CA", "social_insurance": "H38.BHXH", "province_committee": "38", "center": "H38.TTPVHCC",
+    "commune": "14797",
+}

@@ -51,6 +51,13 @@ class TestPermissionHelper:
         assert admin.has_role("admin", department)
         assert not clerk.has_role("clerk", province)
 
+    def test_official_role_at_province_does_not_reach_departments(self):
+        province = AgencyFactory()
+        department = AgencyFactory(parent=province)
+        leader = UserFactory(with_roles=[("leader", province)])
+        assert leader.has_role("leader", province)
+        assert not leader.has_role("leader", department)
+
     def test_global_role_covers_every_agency(self):
         auditor = UserFactory(with_roles=[("auditor", None)])
         assert auditor.has_role("auditor", AgencyFactory())

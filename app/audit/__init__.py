@@ -1,0 +1,1 @@
+"""Tamper-evident history of every dossier: an append-only, hash-chained event log."""

@@ -1,0 +1,95 @@
+"""Procedures (thủ tục hành chính), their required documents and fees."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Agency
+from app.core.db import utcnow
+from app.extensions import db
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class OnlineLevel(enum.StrEnum):
+    FULL = "full"  # toàn trình
+    PARTIAL = "partial"  # một phần
+    NONE = "none"
+
+
+class DeadlinePolicy(enum.StrEnum):
+    HOURS = "hours"
+    CIVIL = "civil"
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str | None] = mapped_column(String(500))
+    field_vi: Mapped[str | None] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(16))
+    handling_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    committed_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    deadline_policy: Mapped[DeadlinePolicy] = mapped_column(_enum(DeadlinePolicy), default=DeadlinePolicy.HOURS)
+    cutoff: Mapped[str | None] = mapped_column(String(5))
+    online_level: Mapped[OnlineLevel] = mapped_column(_enum(OnlineLevel), default=OnlineLevel.PARTIAL)
+    return_methods: Mapped[list] = mapped_column(JSON, default=list)
+    five_on_site: Mapped[bool] = mapped_column(default=False)
+    process_key: Mapped[str] = mapped_column(String(128))
+    agency_map: Mapped[dict] = mapped_column(JSON, default=dict)
+    retention_years: Mapped[int] = mapped_column(default=10)
+    effective_from: Mapped[date | None]
+    effective_to: Mapped[date | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    handling_agency: Mapped[Agency] = relationship(lazy="joined")
+    documents: Mapped[list[RequiredDocument]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="RequiredDocument.position",
+        lazy="selectin")
+    fees: Mapped[list[Fee]] = relationship(back_populates="procedure", cascade="all, delete-orphan",
+                                           lazy="selectin")
+
+    @property
+    def total_fee(self) -> int:
+        return sum(fee.amount_vnd for fee in self.fees)
+
+    def __repr__(self) -> str:
+        return f"<Procedure {self.code}>"
+
+
+class RequiredDocument(db.Model):
+    __tablename__ = "required_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name_vi: Mapped[str] = mapped_column(String(500))
+    copies: Mapped[int] = mapped_column(default=1)
+    is_original: Mapped[bool] = mapped_column(default=False)
+    is_mandatory: Mapped[bool] = mapped_column(default=True)
+    template_file: Mapped[str | None] = mapped_column(String(255))
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class Fee(db.Model):
+    __tablename__ = "fees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    amount_vnd: Mapped[int] = mapped_column(default=0)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="fees")

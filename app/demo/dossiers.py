@@ -1,0 +1,159 @@
+"""Generate realistic demo dossiers by replaying their history through the real services at past instants."""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import func, select
+
+from app.auth.models import Agency, RoleAssignment, User
+from app.catalog.models import Procedure
+from app.core.db import simulated_time
+from app.core.errors import AppError
+from app.dossiers import lifecycle
+from app.dossiers.models import Dossier
+from app.dossiers.schemas import ApplicantInput, IntakeInput
+from app.dossiers.services import receive_dossier
+from app.dossiers.task_forms import fields, load_form
+from app.extensions import db
+from app.inbox.services import claim_task
+from app.workflow import services as workflow
+
+# Final situation of a demo dossier and how likely it is.
+SCENARIOS = [("returned", 40), ("processing", 25), ("supplement", 10), ("refused", 7), ("stopped", 5),
+             ("late", 8), ("result_ready", 5)]
+
+
+@dataclass
+class DemoContext:
+    fake: Faker
+    rng: random.Random
+    now: datetime
+
+
+def _sample(component: dict[str, Any], rng: random.Random, fake: Faker) -> Any:
+    kind, key = component["type"], component["key"]
+    pattern = (component.get("validate") or {}).get("pattern") or ""
+    digits = re.fullmatch(r"\^?\[0-9\]\{(\d+)\}\$?", pattern)
+    if digits:
+        return "".join(rng.choice("0123456789") for _ in range(int(digits.group(1))))
+    if kind in ("select", "radio") and component.get("values"):
+        return component["values"][0]["value"]
+    if kind == "checkbox":
+        return True
+    if kind == "number":
+        return rng.randint(1, 5)
+    if kind == "datetime":
+        return fake.date_between(start_date="-30y", end_date="-1y").isoformat()
+    if "name" in key:
+        return fake.name()
+    if "address" in key or "place" in key:
+        return fake.address().replace("\n", ", ")
+    return fake.sentence(nb_words=6).rstrip(".")
+
+
+def sample_form_data(form_key: str | None, ctx: DemoContext, decision: str | None = None) -> dict[str, Any]:
+    """Plausible data for a task form; `decision` overrides the decision field."""
+    if not form_key:
+        return {}
+    data = {c["key"]: _sample(c, ctx.rng, ctx.fake) for c in fields(load_form(form_key))}
+    if "decision" in data and decision:
+        data["decision"] = decision
+    return data
+
+
+def _official(role: str | None, agency_id: int | None) -> User | None:
+    query = (select(User).join(RoleAssignment).where(RoleAssignment.role == role,
+                                                     RoleAssignment.agency_id == agency_id).limit(1))
+    return db.session.scalar(query)
+
+
+def _receiving_agency(procedure: Procedure) -> Agency:
+    if procedure.level == "commune":
+        return db.session.scalar(select(Agency).where(Agency.code.in_(("14797", "15880"))).order_by(func.random()).limit(1))
+    return db.session.scalar(select(Agency).where(Agency.level == "center").limit(1))
+
+
+def _advance(dossier: Dossier, at: datetime, decision_for: dict[str, str], ctx: DemoContext) -> bool:
+    """Complete the dossier's next open task at `at`; False when nothing is open."""
+    tasks = workflow.open_tasks(dossier.id)
+    if not tasks:
+        return False
+    task = tasks[0]
+    actor = _official(task.role, task.agency_id)
+    with simulated_time(at):
+        if actor:
+            claim_task(actor, task.id)
+        data = sample_form_data(task.form_key, ctx, decision_for.get(task.step_kind or "", "approve"))
+        comment = "Không đủ điều kiện theo quy định." if data.get("decision") == "refuse" else None
+        lifecycle.complete_task(actor, task.id, data, comment=comment, check_form=False)
+    return True
+
+
+def create_demo_dossier(procedure: Procedure, scenario: str, received_at: datetime, ctx: DemoContext) -> Dossier:
+    """Receive one dossier at `received_at` and play it forward to `scenario`."""
+    agency = _receiving_agency(procedure)
+    receiver = _official("receiver", agency.id)
+    applicant = ApplicantInput(name=ctx.fake.name(), id_number=f"038{ctx.rng.randint(0, 10**9 - 1):09d}",
+                               phone=f"09{ctx.rng.randint(10**7, 10**8 - 1)}", address=ctx.fake.address().replace("\n", ", "))
+    intake = IntakeInput(procedure_code=procedure.code, applicant=applicant,
+                         received_documents=[d.id for d in procedure.documents],
+                         channel=ctx.rng.choice(["counter", "counter", "online"]),
+                         return_method=procedure.return_methods[0] if procedure.return_methods else "counter")
+    intake.form_data = sample_form_data(_intake_form_key(procedure), ctx)
+    with simulated_time(received_at):
+        dossier = receive_dossier(receiver, agency, intake).dossier
+    _play(dossier, scenario, received_at, ctx)
+    return dossier
+
+
+def _intake_form_key(procedure: Procedure) -> str | None:
+    version = workflow.latest_version(procedure.process_key)
+    for info in workflow.model_for(version).user_tasks(procedure.process_key):
+        if info.step_kind == "intake":
+            return info.form_key
+    return None
+
+
+def _play(dossier: Dossier, scenario: str, start: datetime, ctx: DemoContext) -> None:
+    step_gap = timedelta(hours=30) if scenario == "late" else timedelta(hours=3)
+    at = start + timedelta(minutes=20)
+    decisions = {"appraisal": {"refused": "refuse", "supplement": "supplement"}.get(scenario, "approve")}
+    limit = {"processing": ctx.rng.randint(1, 3), "supplement": 2, "refused": 3}.get(scenario, 12)
+    for _ in range(limit):
+        if at > ctx.now or not _advance(dossier, at, decisions, ctx):
+            break
+        if scenario == "result_ready" and dossier.result_ready_at:
+            break
+        if dossier.status.value == "waiting_supplement":
+            break
+        at += step_gap
+    if scenario == "stopped" and dossier.is_open and dossier.result_ready_at is None:
+        with simulated_time(min(at, ctx.now)):
+            lifecycle.withdraw(None, dossier.code, reason="Người nộp đề nghị rút hồ sơ để bổ sung thông tin.")
+
+
+def load_demo_dossiers(count: int = 200, seed: int = 2026) -> int:
+    """Create `count` dossiers spread over every status; skipped when demo dossiers already exist."""
+    if db.session.scalar(select(func.count()).select_from(Dossier)):
+        return 0
+    ctx = DemoContext(Faker("vi_VN"), random.Random(seed), datetime.now(UTC))
+    ctx.fake.seed_instance(seed)
+    procedures = list(db.session.scalars(select(Procedure).order_by(Procedure.code)))
+    names, weights = zip(*SCENARIOS, strict=True)
+    created = 0
+    for i in range(count):
+        procedure = procedures[i % len(procedures)]
+        scenario = ctx.rng.choices(names, weights)[0]
+        received_at = ctx.now - timedelta(days=ctx.rng.uniform(0.2, 40), hours=ctx.rng.uniform(0, 3))
+        try:
+            with db.session.begin_nested():
+                create_demo_dossier(procedure, scenario, received_at, ctx)
+            created += 1
+        except AppError as error:  # e.g. a supplement asked too late in a random history: skip that one
+            del error
+    return created

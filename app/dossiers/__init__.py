@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): receipt, lifecycle through the procedure's BPMN model, deadlines and results."""

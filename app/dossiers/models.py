@@ -1,0 +1,128 @@
+"""Dossier, its working-time clock ledger and the race-free daily code counter."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Agency
+from app.catalog.models import Procedure
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class DossierStatus(enum.StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    WAITING_SUPPLEMENT = "waiting_supplement"
+    RESULT_READY = "result_ready"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    STOPPED = "stopped"
+
+
+OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.WAITING_SUPPLEMENT,
+                 DossierStatus.RESULT_READY)
+
+
+class Channel(enum.StrEnum):
+    COUNTER = "counter"
+    ONLINE = "online"
+    POST = "post"
+    MOBILE = "mobile"  # mobile service at the applicant's home
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    ruleset: Mapped[str] = mapped_column(String(32))
+    receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    current_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16,
+                                                  values_callable=lambda e: [m.value for m in e]))
+    status: Mapped[DossierStatus] = mapped_column(
+        Enum(DossierStatus, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e]),
+        index=True)
+    current_step: Mapped[str | None] = mapped_column(String(255))
+    current_step_kind: Mapped[str | None] = mapped_column(String(16))
+
+    applicant_kind: Mapped[str] = mapped_column(String(16), default="person")
+    applicant_name: Mapped[str] = mapped_column(String(255))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    applicant_email: Mapped[str | None] = mapped_column(String(255))
+    applicant_address: Mapped[str | None] = mapped_column(String(500))
+    representative_name: Mapped[str | None] = mapped_column(String(255))
+    search_text: Mapped[str] = mapped_column(String(1000), default="")
+
+    return_method: Mapped[str] = mapped_column(String(16), default="counter")
+    documents: Mapped[list] = mapped_column(JSON, default=list)
+    form_data: Mapped[dict] = mapped_column(JSON, default=dict)
+    pin_hash: Mapped[str] = mapped_column(String(64))
+
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    clock_started_at: Mapped[datetime]
+    legal_due_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime]
+    legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    apology_count: Mapped[int] = mapped_column(default=0)
+    supplement_count: Mapped[int] = mapped_column(default=0)
+    result_ready_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # approved / refused / stopped
+    timing: Mapped[str | None] = mapped_column(String(16))  # early / on_time / late once finished
+    result_number: Mapped[str | None] = mapped_column(String(64))
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    event_seq: Mapped[int] = mapped_column(default=0)
+    last_event_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
+    current_agency: Mapped[Agency | None] = relationship(foreign_keys=[current_agency_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Dossier {self.code} {self.status}>"
+
+
+class ClockEntry(db.Model):
+    """Append-only ledger of what happened to the dossier's time limit (start, pause, restart, extend)."""
+
+    __tablename__ = "dossier_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # start / pause / restart / extend / override / stop
+    at: Mapped[datetime]
+    due_at: Mapped[datetime | None]  # the legal due instant in force after this entry
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+
+    dossier: Mapped[Dossier] = relationship()
+
+
+class DossierCodeCounter(db.Model):
+    """Daily sequence per receiving agency; incremented with UPDATE ... RETURNING so it never repeats."""
+
+    __tablename__ = "dossier_code_counters"
+    __table_args__ = (UniqueConstraint("agency_id", "day", name="uq_dossier_code_counters_agency_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    day: Mapped[date]
+    last_value: Mapped[int] = mapped_column(default=0)

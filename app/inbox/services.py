@@ -1,0 +1,143 @@
+"""Claiming and reassigning human tasks, and the inbox queries (indexed, keyset-paginated)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from app.audit.services import record_event
+from app.auth.models import Agency, User
+from app.core.db import utcnow
+from app.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from app.core.permissions import ensure_role
+from app.dossiers.lifecycle import ensure_can_work, get_task
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.workflow.models import HumanTask
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+
+
+def claim_task(actor: User, task_id: int) -> HumanTask:
+    """Take an open task; of two officials racing, exactly one wins (conditional UPDATE)."""
+    task = get_task(task_id)
+    ensure_can_work(actor, task)
+    result = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == "open")
+        .values(status="claimed", assignee_id=actor.id, claimed_at=utcnow(), version=HumanTask.version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(task)
+        if task.assignee_id == actor.id and task.status == "claimed":
+            return task
+        raise ConflictError("Công việc này đã được cán bộ khác nhận xử lý.",
+                            "Another official has already claimed this task.")
+    db.session.refresh(task)
+    return task
+
+
+def unclaim_task(actor: User, task_id: int) -> HumanTask:
+    """Give a claimed task back to the queue (its holder or a leader of the agency)."""
+    task = get_task(task_id)
+    if task.status != "claimed":
+        raise ConflictError("Công việc chưa được nhận.", "The task is not claimed.")
+    if task.assignee_id != actor.id:
+        ensure_role(actor, ["leader"], db.session.get(Agency, task.agency_id))
+    task.status, task.assignee_id, task.claimed_at = "open", None, None
+    return task
+
+
+def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> HumanTask:
+    """A leader hands a task to another official of the agency holding the task's role."""
+    task = get_task(task_id)
+    agency = db.session.get(Agency, task.agency_id)
+    ensure_role(actor, ["leader"], agency)
+    if not task.is_open:
+        raise ConflictError("Công việc đã kết thúc.", "The task is already finished.")
+    if not (reason or "").strip():
+        raise ValidationError("Cần ghi lý do phân công lại.", "A reason is required.")
+    if not assignee.has_role(task.role, agency):
+        raise PermissionDeniedError("Người được giao không có vai trò phù hợp tại đơn vị này.",
+                                    "The assignee lacks the task's role in this agency.")
+    previous = task.assignee_id
+    task.status, task.assignee_id, task.claimed_at = "claimed", assignee.id, utcnow()
+    dossier = db.session.get(Dossier, task.dossier_id)
+    record_event(dossier, "task_reassigned", actor=actor, role="leader", agency_id=task.agency_id, comment=reason,
+                 from_step=task.name, to_step=task.name,
+                 data={"task": task.bpmn_id, "from_user": previous, "to_user": assignee.id})
+    return task
+
+
+# --- queries --------------------------------------------------------------------------------
+
+@dataclass
+class InboxFilter:
+    scope: str = "queue"  # mine / queue / team
+    procedure_code: str | None = None
+    step_kind: str | None = None
+    overdue: bool = False
+    due_today: bool = False
+    search: str | None = None
+    after: tuple[datetime, int] | None = None  # keyset cursor (due_at, id)
+    limit: int = PAGE_SIZE
+    extra: dict = field(default_factory=dict)
+
+
+def _scope_clause(actor: User, scope: str):
+    if scope == "mine":
+        return and_(HumanTask.assignee_id == actor.id, HumanTask.status == "claimed")
+    if scope == "team":
+        agency_ids = [a.id for a in actor.agencies_for("leader")]
+        return and_(HumanTask.agency_id.in_(agency_ids or [-1]), HumanTask.status.in_(("open", "claimed")))
+    pairs = [(a.role, a.agency_id) for a in actor.roles if a.agency_id is not None]
+    if not pairs:
+        return HumanTask.id == -1
+    return and_(HumanTask.status == "open",
+                or_(*[and_(HumanTask.role == role, HumanTask.agency_id == agency_id) for role, agency_id in pairs]))
+
+
+def inbox_query(actor: User, flt: InboxFilter):
+    """Select (task, dossier) rows for one inbox tab, ordered by step deadline."""
+    query = (select(HumanTask, Dossier).join(Dossier, Dossier.id == HumanTask.dossier_id)
+             .where(_scope_clause(actor, flt.scope)))
+    now = utcnow()
+    if flt.procedure_code:
+        from app.catalog.models import Procedure
+
+        query = query.join(Procedure, Procedure.id == Dossier.procedure_id).where(Procedure.code == flt.procedure_code)
+    if flt.step_kind:
+        query = query.where(HumanTask.step_kind == flt.step_kind)
+    if flt.overdue:
+        query = query.where(HumanTask.due_at < now)
+    if flt.due_today:
+        query = query.where(HumanTask.due_at < now + timedelta(hours=24))
+    if flt.search:
+        from unidecode import unidecode
+
+        query = query.where(Dossier.search_text.like(f"%{unidecode(flt.search).lower().strip()}%"))
+    return query
+
+
+def list_inbox(actor: User, flt: InboxFilter) -> list[tuple[HumanTask, Dossier]]:
+    """One page of an inbox tab (keyset on (due_at, id), nulls last)."""
+    far = datetime(9999, 1, 1)
+    query = inbox_query(actor, flt)
+    if flt.after:
+        due, task_id = flt.after
+        query = query.where(or_(func.coalesce(HumanTask.due_at, far) > due,
+                                and_(func.coalesce(HumanTask.due_at, far) == due, HumanTask.id > task_id)))
+    query = query.order_by(func.coalesce(HumanTask.due_at, far), HumanTask.id).limit(flt.limit)
+    return [(task, dossier) for task, dossier in db.session.execute(query)]
+
+
+def inbox_counts(actor: User) -> dict[str, int]:
+    """Number of tasks per tab, for the tab badges."""
+    counts = {}
+    for scope in ("mine", "queue", "team"):
+        query = select(func.count()).select_from(HumanTask).where(_scope_clause(actor, scope))
+        counts[scope] = db.session.scalar(query) or 0
+    return counts

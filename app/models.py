@@ -1,0 +1,7 @@
+"""Import every feature's models so SQLAlchemy metadata (and Alembic autogenerate) sees all tables."""
+from app.audit import models as audit_models  # noqa: F401
+from app.auth import models as auth_models  # noqa: F401
+from app.calendar import models as calendar_models  # noqa: F401
+from app.catalog import models as catalog_models  # noqa: F401
+from app.dossiers import models as dossier_models  # noqa: F401
+from app.workflow import models as workflow_models  # noqa: F401

@@ -1,0 +1,97 @@
+"""Deployed BPMN model versions and the engine state of each running dossier."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class ProcessVersion(db.Model):
+    """One immutable deployed version of a BPMN file, identified by the hash of its normalised XML."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_key", "number", name="uq_process_versions_key_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(128), index=True)
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(500))
+    source_name: Mapped[str | None] = mapped_column(String(255))
+    xml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    comment: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ProcessVersion {self.process_key} v{self.number}>"
+
+
+class ProcessInstance(db.Model):
+    """Engine state of one dossier. `version` is an optimistic lock: a lost race raises, never overwrites."""
+
+    __tablename__ = "process_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    is_completed: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(db.Model):
+    """Projection of a ready engine user task, indexed for inbox queries; written with the engine state."""
+
+    __tablename__ = "human_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(64), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    step_kind: Mapped[str | None] = mapped_column(String(16))
+    role: Mapped[str | None] = mapped_column(String(32))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    duration_days: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, claimed, completed, cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    timing: Mapped[str | None] = mapped_column(String(16))  # early / on_time / late once completed
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        db.Index("ix_human_tasks_queue", "agency_id", "role", "status", "due_at"),
+        db.Index("ix_human_tasks_mine", "assignee_id", "status", "due_at"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "claimed")
+
+
+class DueTimer(db.Model):
+    """A BPMN timer waiting in an instance; the scheduler sweeps the due ones."""
+
+    __tablename__ = "due_timers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(64))
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(index=True)

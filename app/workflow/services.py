@@ -1,0 +1,236 @@
+"""Bridge to engine/: deploy model versions, run instances, persist state and project human tasks."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.db import utcnow
+from app.core.errors import ConflictError, NotFoundError, ValidationError
+from app.extensions import db
+from app.workflow.models import DueTimer, HumanTask, ProcessInstance, ProcessVersion
+from engine import Engine, ModelRegistry
+from engine.errors import EngineError, ScriptError, SpecInvalidError, TaskNotReadyError
+
+logger = logging.getLogger(__name__)
+
+_registry = ModelRegistry()
+_engine: Engine | None = None
+_helpers: dict[str, Callable[..., Any]] = {}
+
+
+def register_script_helper(name: str, fn: Callable[..., Any]) -> None:
+    """Expose a whitelisted function to BPMN scripts (e.g. working-day arithmetic)."""
+    global _engine
+    _helpers[name] = fn
+    _engine = None
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = Engine(_registry, helpers=dict(_helpers), clock=utcnow)
+    return _engine
+
+
+# --- model versions -------------------------------------------------------------------------
+
+def model_for(version: ProcessVersion) -> Any:
+    """Return the parsed model of a stored version, parsing it at most once per process."""
+    if version.content_hash in _registry:
+        return _registry.get(version.content_hash)
+    return _registry.load(version.xml, version.source_name or f"{version.process_key}.bpmn")
+
+
+def parse_model(xml: str | bytes, source_name: str) -> Any:
+    """Parse and validate BPMN, turning engine errors into a bilingual validation error."""
+    try:
+        return _registry.load(xml, source_name)
+    except SpecInvalidError as error:
+        raise ValidationError(f"Mô hình BPMN không hợp lệ: {error}", f"Invalid BPMN model: {error}",
+                              details={"element_id": getattr(error, "element_id", None)}) from error
+
+
+def find_version_by_hash(content_hash: str) -> ProcessVersion | None:
+    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == content_hash))
+
+
+def deploy_model(author: str | None, xml: str | bytes, source_name: str, comment: str | None = None,
+                 status: str = "published") -> tuple[ProcessVersion, bool]:
+    """Store a new version of the model unless identical content is already deployed."""
+    model = parse_model(xml, source_name)
+    existing = find_version_by_hash(model.hash)
+    if existing:
+        return existing, False
+    key = model.main_process_id
+    number = (db.session.scalar(select(func.max(ProcessVersion.number)).where(ProcessVersion.process_key == key))
+              or 0) + 1
+    version = ProcessVersion(process_key=key, number=number, content_hash=model.hash, source_name=source_name,
+                             xml=model.xml, status=status, comment=comment, author=author,
+                             name=model.properties(key).get("name"))
+    db.session.add(version)
+    db.session.flush()
+    logger.info("Deployed %s v%s (%s) by %s", key, number, model.hash[:12], author)
+    return version, True
+
+
+def latest_version(process_key: str) -> ProcessVersion:
+    version = db.session.scalar(select(ProcessVersion).where(
+        ProcessVersion.process_key == process_key, ProcessVersion.status == "published")
+        .order_by(ProcessVersion.number.desc()).limit(1))
+    if version is None:
+        raise NotFoundError(f"Chưa triển khai mô hình quy trình {process_key}.",
+                            f"No deployed process model {process_key}.")
+    return version
+
+
+def list_versions(process_key: str | None = None) -> list[ProcessVersion]:
+    query = select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.number.desc())
+    if process_key:
+        query = query.where(ProcessVersion.process_key == process_key)
+    return list(db.session.scalars(query))
+
+
+# --- instances ------------------------------------------------------------------------------
+
+def _engine_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one engine operation; its errors become clear domain errors and change nothing."""
+    try:
+        return fn(*args, **kwargs)
+    except TaskNotReadyError as error:
+        raise ConflictError("Công việc này không còn ở trạng thái chờ xử lý.",
+                            f"This task is no longer ready: {error}") from error
+    except ScriptError as error:
+        logger.warning("Script incident: %s", error)
+        raise ValidationError(f"Lỗi khi chạy kịch bản của quy trình: {error}",
+                              f"Process script failed: {error}") from error
+    except EngineError as error:
+        raise ValidationError(f"Lỗi quy trình: {error}", f"Process engine error: {error}") from error
+
+
+def start_instance(dossier_id: int, version: ProcessVersion, data: dict[str, Any]) -> tuple[ProcessInstance, Any]:
+    """Start the model for a dossier and persist its first state."""
+    model = model_for(version)
+    result = _engine_call(get_engine().start, model.hash, version.process_key, data)
+    instance = ProcessInstance(dossier_id=dossier_id, process_version_id=version.id, state_json="{}",
+                               serializer_version="")
+    _store(instance, result)
+    db.session.add(instance)
+    return instance, result
+
+
+def get_instance(dossier_id: int) -> ProcessInstance:
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    if instance is None:
+        raise NotFoundError("Hồ sơ chưa có quy trình xử lý.", "The dossier has no process instance.")
+    return instance
+
+
+def load_state(instance: ProcessInstance) -> dict[str, Any]:
+    """Decode the stored state and make sure its model version is parsed in this process."""
+    model_for(db.session.get(ProcessVersion, instance.process_version_id))
+    return json.loads(instance.state_json)
+
+
+def _store(instance: ProcessInstance, result: Any) -> None:
+    instance.state_json = json.dumps(result.state, separators=(",", ":"), ensure_ascii=False)
+    instance.serializer_version = str(result.state.get("serializer_version", ""))
+    instance.is_completed = bool(result.is_completed)
+
+
+def advance(instance: ProcessInstance, operation: str, *args: Any, **kwargs: Any) -> Any:
+    """Apply one engine operation (complete_task, send_message, fire_timers, cancel) to the instance."""
+    state = load_state(instance)
+    result = _engine_call(getattr(get_engine(), operation), state, *args, **kwargs)
+    _store(instance, result)
+    return result
+
+
+def flush_instance() -> None:
+    """Flush, turning a lost optimistic-lock race into a 409 for the caller."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ConflictError("Người khác vừa xử lý hồ sơ này. Vui lòng tải lại trang.",
+                            "Someone else just changed this dossier. Please reload.") from error
+
+
+def fingerprint(instance: ProcessInstance) -> str:
+    return get_engine().state_fingerprint(json.loads(instance.state_json))
+
+
+def ready_tasks(instance: ProcessInstance) -> list[Any]:
+    return get_engine().ready_tasks(load_state(instance))
+
+
+# --- human task projection ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new human task goes: agency and step deadline, decided by the dossier feature."""
+
+    agency_id: int | None
+    due_at: datetime | None
+
+
+def open_tasks(dossier_id: int) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(
+        HumanTask.dossier_id == dossier_id, HumanTask.status.in_(("open", "claimed"))).order_by(HumanTask.id)))
+
+
+def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
+               completed_task_id: str | None = None, actor_id: int | None = None,
+               classify: Callable[[HumanTask], str | None] | None = None) -> tuple[list[HumanTask], list[HumanTask]]:
+    """Make the human_tasks rows match the engine's ready tasks; return (new tasks, closed tasks)."""
+    now = utcnow()
+    ready_by_id = {view.id: view for view in ready}
+    closed = []
+    for task in open_tasks(dossier_id):
+        if task.engine_task_id in ready_by_id:
+            ready_by_id.pop(task.engine_task_id)
+            continue
+        done = task.engine_task_id == completed_task_id
+        task.status = "completed" if done else "cancelled"
+        task.completed_at = now
+        task.completed_by_id = actor_id if done else None
+        task.timing = classify(task) if (done and classify) else None
+        closed.append(task)
+    created = [_new_task(dossier_id, view, place(view), now) for view in ready_by_id.values()]
+    return created, closed
+
+
+def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
+    task = HumanTask(dossier_id=dossier_id, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
+                     step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
+                     form_key=view.form_key, duration_days=view.duration_days, status="open", created_at=now,
+                     due_at=placement.due_at)
+    db.session.add(task)
+    return task
+
+
+# --- timers ---------------------------------------------------------------------------------
+
+def sync_timers(dossier_id: int, timers: list[Any]) -> None:
+    """Mirror the instance's pending timers into due_timers (the scheduler's work list)."""
+    existing = {t.engine_task_id: t for t in db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))}
+    for timer in timers:
+        row = existing.pop(timer.task_id, None)
+        if row is None:
+            db.session.add(DueTimer(dossier_id=dossier_id, engine_task_id=timer.task_id, bpmn_id=timer.bpmn_id,
+                                    due_at=timer.due_at))
+        else:
+            row.due_at = timer.due_at
+    for row in existing.values():
+        db.session.delete(row)
+
+
+def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
+    """Dossier ids holding at least one timer due at `now`."""
+    query = select(DueTimer.dossier_id).where(DueTimer.due_at <= now).group_by(DueTimer.dossier_id).limit(limit)
+    return list(db.session.scalars(query))

@@ -1,0 +1,44 @@
+"""Motcua workflow engine: a pure wrapper around SpiffWorkflow (no app, Flask or database imports)."""
+from __future__ import annotations
+
+from engine.errors import (
+    EngineError,
+    EventNotAwaitedError,
+    MigrationError,
+    ModelNotFoundError,
+    ScriptError,
+    SpecInvalidError,
+    TaskNotReadyError,
+)
+from engine.events import EngineEvent, PendingTimer
+from engine.registry import ModelRegistry, ModelVersion
+from engine.runtime import Engine, StepResult, utc_now
+from engine.scripting import ScriptLimits
+from engine.serializer import SERIALIZER_VERSION
+from engine.specinfo import TaskSpecInfo
+from engine.tasks import UserTaskView
+from engine.validation import Issue, ValidationReport, validate_bytes
+
+__all__ = [
+    "SERIALIZER_VERSION",
+    "Engine",
+    "EngineError",
+    "EngineEvent",
+    "EventNotAwaitedError",
+    "Issue",
+    "MigrationError",
+    "ModelNotFoundError",
+    "ModelRegistry",
+    "ModelVersion",
+    "PendingTimer",
+    "ScriptError",
+    "ScriptLimits",
+    "SpecInvalidError",
+    "StepResult",
+    "TaskNotReadyError",
+    "TaskSpecInfo",
+    "UserTaskView",
+    "ValidationReport",
+    "utc_now",
+    "validate_bytes",
+]

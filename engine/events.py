@@ -1,0 +1,120 @@
+"""Engine events: what changed during one call, found by comparing before/after snapshots."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.tasks import ready_human_tasks
+from engine.timers import due_at, is_timer
+
+TASK_READY = "task_ready"
+TASK_COMPLETED = "task_completed"
+INSTANCE_COMPLETED = "instance_completed"
+INSTANCE_CANCELLED = "instance_cancelled"
+TIMER_SCHEDULED = "timer_scheduled"
+TIMER_FIRED = "timer_fired"
+MESSAGE_AWAITED = "message_awaited"
+MESSAGE_RECEIVED = "message_received"
+SIGNAL_RECEIVED = "signal_received"
+MESSAGE_SENT = "message_sent"
+SIGNAL_SENT = "signal_sent"
+EVENT_THROWN = "event_thrown"
+INCIDENT = "incident"
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """One thing that happened in an instance, ready to become an audit row."""
+
+    kind: str
+    bpmn_id: str | None = None
+    name: str | None = None
+    task_id: str | None = None
+    due_at: datetime | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A scheduled timer the app's due_timer table must track."""
+
+    task_id: str
+    bpmn_id: str
+    due_at: datetime
+
+
+@dataclass
+class Snapshot:
+    """The observable parts of an instance at one moment."""
+
+    ready: dict[str, Any] = field(default_factory=dict)
+    timers: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
+    messages: dict[str, Any] = field(default_factory=dict)
+    completed: bool = False
+
+
+def snapshot(workflow: Any) -> Snapshot:
+    """Record ready human tasks, scheduled timers and awaited messages."""
+    snap = Snapshot(completed=workflow.is_completed())
+    for task in ready_human_tasks(workflow):
+        snap.ready[str(task.id)] = task
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if is_timer(definition):
+            when = due_at(task)
+            if when is not None:
+                snap.timers[str(task.id)] = (task, when)
+        elif isinstance(definition, MessageEventDefinition):
+            snap.messages[str(task.id)] = task
+    return snap
+
+
+def pending_timers(snap: Snapshot) -> list[PendingTimer]:
+    """Scheduled timers, earliest first."""
+    timers = [PendingTimer(tid, task.task_spec.bpmn_id, when) for tid, (task, when) in snap.timers.items()]
+    return sorted(timers, key=lambda timer: (timer.due_at, timer.bpmn_id))
+
+
+def awaited_messages(snap: Snapshot) -> list[str]:
+    """Names of messages the instance is waiting for (sorted, unique)."""
+    return sorted({task.task_spec.event_definition.name for task in snap.messages.values()})
+
+
+def task_event(kind: str, task: Any, data: dict[str, Any] | None = None, when: datetime | None = None) -> EngineEvent:
+    """Build an event about one task."""
+    spec = task.task_spec
+    return EngineEvent(kind, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id), when, data or {})
+
+
+def diff_events(before: Snapshot, after: Snapshot) -> list[EngineEvent]:
+    """Derive events from two snapshots, in a stable order."""
+    events: list[EngineEvent] = []
+    for task_id, (task, when) in before.timers.items():
+        if task_id not in after.timers and task.state & (TaskState.READY | TaskState.COMPLETED | TaskState.STARTED):
+            events.append(task_event(TIMER_FIRED, task, when=when))
+    for task_id, (task, when) in after.timers.items():
+        if before.timers.get(task_id, (None, None))[1] != when:
+            events.append(task_event(TIMER_SCHEDULED, task, when=when))
+    events.extend(task_event(MESSAGE_AWAITED, t) for tid, t in after.messages.items() if tid not in before.messages)
+    events.extend(task_event(TASK_READY, t) for tid, t in after.ready.items() if tid not in before.ready)
+    if after.completed and not before.completed:
+        events.append(EngineEvent(INSTANCE_COMPLETED))
+    return events
+
+
+def thrown_events(workflow: Any) -> list[EngineEvent]:
+    """Events the model threw that nothing inside the instance caught (for the outbox)."""
+    events = []
+    for event in workflow.get_events():
+        definition = event.event_definition
+        kind = MESSAGE_SENT if isinstance(definition, MessageEventDefinition) else (
+            SIGNAL_SENT if isinstance(definition, SignalEventDefinition) else EVENT_THROWN)
+        payload = {"payload": copy.deepcopy(event.payload), "correlations": copy.deepcopy(event.correlations)}
+        events.append(EngineEvent(kind, None, definition.name, None, None, payload))
+    return events
