@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -55,7 +56,7 @@ class Snapshot:
 
     ready: dict[str, Any] = field(default_factory=dict)
     timers: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
-    messages: dict[str, Any] = field(default_factory=dict)
+    messages: dict[str, tuple[Any, list[str]]] = field(default_factory=dict)
     completed: bool = False
 
 
@@ -66,13 +67,20 @@ def snapshot(workflow: Any) -> Snapshot:
         snap.ready[str(task.id)] = task
     for task in workflow.event_manager.tasks.values():
         definition = task.task_spec.event_definition
-        if is_timer(definition):
-            when = due_at(task)
-            if when is not None:
-                snap.timers[str(task.id)] = (task, when)
-        elif isinstance(definition, MessageEventDefinition):
-            snap.messages[str(task.id)] = task
+        when = due_at(task) if is_timer(definition) else None
+        if when is not None:
+            snap.timers[str(task.id)] = (task, when)
+        names = _message_names(definition)
+        if names:
+            snap.messages[str(task.id)] = (task, names)
     return snap
+
+
+def _message_names(definition: Any) -> list[str]:
+    """Message names a catch event (or an event-based gateway's options) waits for."""
+    if isinstance(definition, MultipleEventDefinition):
+        return [name for child in definition.event_definitions for name in _message_names(child)]
+    return [definition.name] if isinstance(definition, MessageEventDefinition) else []
 
 
 def pending_timers(snap: Snapshot) -> list[PendingTimer]:
@@ -83,7 +91,7 @@ def pending_timers(snap: Snapshot) -> list[PendingTimer]:
 
 def awaited_messages(snap: Snapshot) -> list[str]:
     """Names of messages the instance is waiting for (sorted, unique)."""
-    return sorted({task.task_spec.event_definition.name for task in snap.messages.values()})
+    return sorted({name for _, names in snap.messages.values() for name in names})
 
 
 def task_event(kind: str, task: Any, data: dict[str, Any] | None = None, when: datetime | None = None) -> EngineEvent:
@@ -92,16 +100,20 @@ def task_event(kind: str, task: Any, data: dict[str, Any] | None = None, when: d
     return EngineEvent(kind, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id), when, data or {})
 
 
-def diff_events(before: Snapshot, after: Snapshot) -> list[EngineEvent]:
+def diff_events(before: Snapshot, after: Snapshot, now: datetime) -> list[EngineEvent]:
     """Derive events from two snapshots, in a stable order."""
     events: list[EngineEvent] = []
     for task_id, (task, when) in before.timers.items():
-        if task_id not in after.timers and task.state & (TaskState.READY | TaskState.COMPLETED | TaskState.STARTED):
+        # A timer fired if it stopped waiting without being cancelled, and it was due.
+        fired = task.state & (TaskState.READY | TaskState.COMPLETED | TaskState.STARTED) and when <= now
+        if task_id not in after.timers and fired:
             events.append(task_event(TIMER_FIRED, task, when=when))
     for task_id, (task, when) in after.timers.items():
         if before.timers.get(task_id, (None, None))[1] != when:
             events.append(task_event(TIMER_SCHEDULED, task, when=when))
-    events.extend(task_event(MESSAGE_AWAITED, t) for tid, t in after.messages.items() if tid not in before.messages)
+    for task_id, (task, names) in after.messages.items():
+        if task_id not in before.messages:
+            events.append(task_event(MESSAGE_AWAITED, task, {"messages": names}))
     events.extend(task_event(TASK_READY, t) for tid, t in after.ready.items() if tid not in before.ready)
     if after.completed and not before.completed:
         events.append(EngineEvent(INSTANCE_COMPLETED))

@@ -20,7 +20,7 @@ from engine.registry import ModelRegistry, ModelVersion
 from engine.scripting import ScriptLimits, check_data, make_script_engine
 from engine.serializer import SERIALIZER_VERSION, StateSerializer
 from engine.tasks import UserTaskView, build_view, ready_human_tasks
-from engine.timers import clock_at
+from engine.timers import clock_at, engine_now
 
 Clock = Callable[[], datetime]
 
@@ -215,7 +215,7 @@ class Engine:
         """Serialise the workflow and describe what changed."""
         workflow = call.workflow
         after = ev.snapshot(workflow)
-        events = [*call.events, *ev.thrown_events(workflow), *ev.diff_events(call.before, after)]
+        events = [*call.events, *ev.thrown_events(workflow), *ev.diff_events(call.before, after, engine_now())]
         if not advance:
             events = [e for e in events if e.kind != ev.INSTANCE_COMPLETED]
         views = [build_view(t, call.version.task_info(t.task_spec.bpmn_id)) for t in after.ready.values()]

@@ -12,10 +12,11 @@ demo_cli = AppGroup("demo", help="Dữ liệu mẫu / demo data.")
 
 
 @demo_cli.command("load")
-def load() -> None:
-    """Load the demo organisation, officials and dossiers (safe to run again)."""
+@click.option("--dossiers", default=200, show_default=True, help="number of demo dossiers on first load")
+def load(dossiers: int) -> None:
+    """Load the demo organisation, officials, models, catalogue and dossiers (safe to run again)."""
     with unit_of_work():
-        counts = load_demo()
+        counts = load_demo(dossiers)
     click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
 
 

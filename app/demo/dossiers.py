@@ -123,7 +123,8 @@ def _play(dossier: Dossier, scenario: str, start: datetime, ctx: DemoContext) ->
     step_gap = timedelta(hours=30) if scenario == "late" else timedelta(hours=3)
     at = start + timedelta(minutes=20)
     decisions = {"appraisal": {"refused": "refuse", "supplement": "supplement"}.get(scenario, "approve")}
-    limit = {"processing": ctx.rng.randint(1, 3), "supplement": 2, "refused": 3}.get(scenario, 12)
+    limit = {"processing": ctx.rng.randint(1, 3), "supplement": 2, "refused": 3,
+             "stopped": ctx.rng.randint(0, 1)}.get(scenario, 12)
     for _ in range(limit):
         if at > ctx.now or not _advance(dossier, at, decisions, ctx):
             break
@@ -135,6 +136,14 @@ def _play(dossier: Dossier, scenario: str, start: datetime, ctx: DemoContext) ->
     if scenario == "stopped" and dossier.is_open and dossier.result_ready_at is None:
         with simulated_time(min(at, ctx.now)):
             lifecycle.withdraw(None, dossier.code, reason="Người nộp đề nghị rút hồ sơ để bổ sung thông tin.")
+
+
+def _office_hours(at: datetime, ctx: DemoContext) -> datetime:
+    """Move a random instant into counter opening hours, as real receipts are."""
+    from app.calendar.services import get_calendar
+
+    start = get_calendar().start_of_work(at)
+    return min(start + timedelta(minutes=ctx.rng.randint(0, 180)), ctx.now - timedelta(minutes=30))
 
 
 def load_demo_dossiers(count: int = 200, seed: int = 2026) -> int:
@@ -149,7 +158,7 @@ def load_demo_dossiers(count: int = 200, seed: int = 2026) -> int:
     for i in range(count):
         procedure = procedures[i % len(procedures)]
         scenario = ctx.rng.choices(names, weights)[0]
-        received_at = ctx.now - timedelta(days=ctx.rng.uniform(0.2, 40), hours=ctx.rng.uniform(0, 3))
+        received_at = _office_hours(ctx.now - timedelta(days=ctx.rng.uniform(0.2, 40)), ctx)
         try:
             with db.session.begin_nested():
                 create_demo_dossier(procedure, scenario, received_at, ctx)

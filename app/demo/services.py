@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import logging
 
+from pathlib import Path
+
+from flask import current_app
+
 from app.auth import services as auth
-from app.demo.data import AGENCIES, DEMO_PASSWORD, USERS
+from app.catalog.services import load_catalog_file
+from app.demo.data import AGENCIES, AGENCY_KEYS, DEMO_PASSWORD, USERS
+from app.demo.dossiers import load_demo_dossiers
+from app.workflow.cli import sync_models
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +38,16 @@ def load_demo_users() -> int:
     return added
 
 
-def load_demo() -> dict[str, int]:
+def load_demo_catalog() -> int:
+    """Deploy the models of bpmn/ and import their catalogue entries."""
+    bpmn_dir = Path(current_app.config["BPMN_DIR"])
+    deployed = sum(1 for _key, _number, created in sync_models(bpmn_dir) if created)
+    load_catalog_file(None, bpmn_dir / "procedures.json", AGENCY_KEYS)
+    return deployed
+
+
+def load_demo(dossiers: int = 200) -> dict[str, int]:
     """Load every part of the demo data set."""
-    return {"agencies": load_demo_agencies(), "users": load_demo_users()}
+    counts = {"agencies": load_demo_agencies(), "users": load_demo_users(), "models": load_demo_catalog()}
+    counts["dossiers"] = load_demo_dossiers(dossiers)
+    return counts

@@ -99,11 +99,12 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
     dossier = db.session.get(Dossier, task.dossier_id)
     _check_step_rules(dossier, task, cleaned, comment)
     instance = workflow.get_instance(dossier.id)
-    result = workflow.advance(instance, "complete_task", task.engine_task_id, cleaned)
+    now = utcnow()
+    result = workflow.advance(instance, "complete_task", task.engine_task_id, cleaned, now=now)
     _apply_step_outcome(actor, dossier, task, cleaned, comment)
     after_engine_step(dossier, instance, result, actor=actor, completed=task)
     task.completed_by_id = getattr(actor, "id", None)
-    record_event(dossier, "task_completed", actor=actor, role=task.role, agency_id=task.agency_id,
+    record_event(dossier, "task_completed", actor=actor, role=task.role, agency_id=task.agency_id, at=now,
                  from_step=task.name, to_step=dossier.current_step, comment=comment,
                  data={"task": task.bpmn_id, "input": cleaned, "timing": task.timing},
                  model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
@@ -175,8 +176,9 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     if dossier.status is not DossierStatus.WAITING_SUPPLEMENT:
         raise InvalidTransitionError("Hồ sơ không ở trạng thái chờ bổ sung.", "The dossier is not waiting for a supplement.")
     instance = workflow.get_instance(dossier.id)
-    result = workflow.advance(instance, "send_message", SUPPLEMENT_MESSAGE, {"supplement_documents": documents})
     now = utcnow()
+    result = workflow.advance(instance, "send_message", SUPPLEMENT_MESSAGE, {"supplement_documents": documents},
+                              now=now)
     cal = calendar.get_calendar(dossier.receiving_agency_id)
     dossier.clock_started_at = cal.start_of_work(now)
     dossier.legal_due_at = cal.due(now, dossier.legal_days, policy=dossier.procedure.deadline_policy.value)
@@ -186,6 +188,7 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
                               reason=comment, actor_name=_actor_name(actor)))
     after_engine_step(dossier, instance, result, actor=actor)
     record_event(dossier, "supplement_received", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
+                 at=now,
                  comment=comment, data={"documents": documents, "due_at": dossier.due_at.isoformat()},
                  model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
     workflow.flush_instance()
@@ -206,17 +209,16 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")
     instance = workflow.get_instance(dossier.id)
-    result = workflow.advance(instance, "cancel")
     now = utcnow()
+    workflow.advance(instance, "cancel", now=now)
     dossier.status, dossier.outcome, dossier.finished_at = DossierStatus.STOPPED, "stopped", now
     db.session.add(ClockEntry(dossier_id=dossier.id, kind="stop", at=now, due_at=None, reason=reason,
                               actor_name=_actor_name(actor)))
     workflow.sync_tasks(dossier.id, [], lambda view: None)
     dossier.current_step, dossier.current_step_kind = None, None
     record_event(dossier, "stopped", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
-                 comment=reason, data={"channel": channel, "stop_notice": True},
+                 comment=reason, at=now, data={"channel": channel, "stop_notice": True},
                  model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
-    del result
     workflow.flush_instance()
     return dossier
 
@@ -310,7 +312,7 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 instance = workflow.get_instance(dossier_id)
                 result = workflow.advance(instance, "fire_timers", now)
                 after_engine_step(dossier, instance, result, actor=None)
-                record_event(dossier, "timer_fired", data={"at": now.isoformat()}, to_step=dossier.current_step,
+                record_event(dossier, "timer_fired", at=now, data={"at": now.isoformat()}, to_step=dossier.current_step,
                              model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
                 workflow.flush_instance()
             fired += 1

@@ -114,10 +114,11 @@ def _engine_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise ValidationError(f"Lỗi quy trình: {error}", f"Process engine error: {error}") from error
 
 
-def start_instance(dossier_id: int, version: ProcessVersion, data: dict[str, Any]) -> tuple[ProcessInstance, Any]:
-    """Start the model for a dossier and persist its first state."""
+def start_instance(dossier_id: int, version: ProcessVersion, data: dict[str, Any],
+                   now: datetime) -> tuple[ProcessInstance, Any]:
+    """Start the model for a dossier at `now` and persist its first state."""
     model = model_for(version)
-    result = _engine_call(get_engine().start, model.hash, version.process_key, data)
+    result = _engine_call(get_engine().start, model.hash, version.process_key, data, now=now)
     instance = ProcessInstance(dossier_id=dossier_id, process_version_id=version.id, state_json="{}",
                                serializer_version="")
     _store(instance, result)
@@ -145,7 +146,10 @@ def _store(instance: ProcessInstance, result: Any) -> None:
 
 
 def advance(instance: ProcessInstance, operation: str, *args: Any, **kwargs: Any) -> Any:
-    """Apply one engine operation (complete_task, send_message, fire_timers, cancel) to the instance."""
+    """Apply one engine operation (complete_task, send_message, fire_timers, cancel) to the instance.
+
+    Callers pass the instant of the action (`now=`) so an audit replay can feed the engine the same clock.
+    """
     state = load_state(instance)
     result = _engine_call(getattr(get_engine(), operation), state, *args, **kwargs)
     _store(instance, result)
