@@ -56,10 +56,8 @@ class Procedure(db.Model):
 
     handling_agency: Mapped[Agency] = relationship(lazy="joined")
     documents: Mapped[list[RequiredDocument]] = relationship(
-        back_populates="procedure", cascade="all, delete-orphan", order_by="RequiredDocument.position",
-        lazy="selectin")
-    fees: Mapped[list[Fee]] = relationship(back_populates="procedure", cascade="all, delete-orphan",
-                                           lazy="selectin")
+        back_populates="procedure", cascade="all, delete-orphan", order_by="RequiredDocument.position")
+    fees: Mapped[list[Fee]] = relationship(back_populates="procedure", cascade="all, delete-orphan")
 
     @property
     def total_fee(self) -> int:

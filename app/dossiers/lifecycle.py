@@ -40,19 +40,18 @@ def after_engine_step(dossier: Dossier, instance: ProcessInstance, result: Any, 
                       completed: HumanTask | None = None) -> list[HumanTask]:
     """Project the engine's ready tasks and derive the dossier's step, agency and status from them."""
     cal = calendar.get_calendar(dossier.receiving_agency_id)
-    created, _closed = workflow.sync_tasks(
+    open_tasks, _closed = workflow.sync_tasks(
         dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view),
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(utcnow(), task.due_at) if task.due_at else None)
     workflow.sync_timers(dossier.id, result.timers)
-    open_tasks = workflow.open_tasks(dossier.id)
     if open_tasks:
         dossier.current_step = ", ".join(dict.fromkeys(t.name for t in open_tasks))
         dossier.current_step_kind = open_tasks[0].step_kind
         dossier.current_agency_id = open_tasks[0].agency_id
     if result.is_completed:
         _finish(dossier)
-    return created
+    return open_tasks
 
 
 def _finish(dossier: Dossier) -> None:
@@ -113,9 +112,7 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
 
 
 def _model_hash(instance: ProcessInstance) -> str:
-    from app.workflow.models import ProcessVersion
-
-    return db.session.get(ProcessVersion, instance.process_version_id).content_hash
+    return workflow.version_hash(instance.process_version_id)
 
 
 def _check_step_rules(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> None:

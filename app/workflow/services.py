@@ -133,9 +133,21 @@ def get_instance(dossier_id: int) -> ProcessInstance:
     return instance
 
 
+_version_hashes: dict[int, str] = {}
+
+
+def version_hash(version_id: int) -> str:
+    """Content hash of a stored version (versions are immutable, so it is cached per process)."""
+    if version_id not in _version_hashes:
+        version = db.session.get(ProcessVersion, version_id)
+        model_for(version)
+        _version_hashes[version_id] = version.content_hash
+    return _version_hashes[version_id]
+
+
 def load_state(instance: ProcessInstance) -> dict[str, Any]:
     """Decode the stored state and make sure its model version is parsed in this process."""
-    model_for(db.session.get(ProcessVersion, instance.process_version_id))
+    version_hash(instance.process_version_id)
     return json.loads(instance.state_json)
 
 
@@ -191,13 +203,14 @@ def open_tasks(dossier_id: int) -> list[HumanTask]:
 def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
                completed_task_id: str | None = None, actor_id: int | None = None,
                classify: Callable[[HumanTask], str | None] | None = None) -> tuple[list[HumanTask], list[HumanTask]]:
-    """Make the human_tasks rows match the engine's ready tasks; return (new tasks, closed tasks)."""
+    """Make the human_tasks rows match the engine's ready tasks; return (tasks open now, closed tasks)."""
     now = utcnow()
     ready_by_id = {view.id: view for view in ready}
-    closed = []
+    kept, closed = [], []
     for task in open_tasks(dossier_id):
         if task.engine_task_id in ready_by_id:
             ready_by_id.pop(task.engine_task_id)
+            kept.append(task)
             continue
         done = task.engine_task_id == completed_task_id
         task.status = "completed" if done else "cancelled"
@@ -206,7 +219,7 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
         task.timing = classify(task) if (done and classify) else None
         closed.append(task)
     created = [_new_task(dossier_id, view, place(view), now) for view in ready_by_id.values()]
-    return created, closed
+    return kept + created, closed
 
 
 def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
@@ -238,3 +251,72 @@ def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
     """Dossier ids holding at least one timer due at `now`."""
     query = select(DueTimer.dossier_id).where(DueTimer.due_at <= now).group_by(DueTimer.dossier_id).limit(limit)
     return list(db.session.scalars(query))
+
+
+# --- audit re-execution ---------------------------------------------------------------------
+
+_TOKEN_STATES = 8 | 16 | 32  # Spiff TaskState WAITING | READY | STARTED: where a token sits
+
+
+@dataclass(frozen=True)
+class EngineInput:
+    """One recorded engine call: operation start / complete_task / send_message / fire_timers / cancel."""
+
+    operation: str
+    at: datetime
+    bpmn_id: str | None = None
+    name: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ReplayPoint:
+    """The engine after one re-executed input (`error` set instead when the input could not be applied)."""
+
+    fingerprint: str | None
+    ready: tuple[tuple[str, str], ...] = ()
+    active: tuple[str, ...] = ()
+    is_completed: bool = False
+    error: str | None = None
+
+
+def replay_inputs(version: ProcessVersion, inputs: list[EngineInput]) -> list[ReplayPoint]:
+    """Re-run a model version from the start over recorded inputs in memory; stop at the first failure."""
+    model = model_for(version)
+    engine, state, points = get_engine(), None, []
+    for step in inputs:
+        try:
+            result = _replay_one(engine, model.hash, version.process_key, state, step)
+        except EngineError as error:
+            points.append(ReplayPoint(None, error=f"{type(error).__name__}: {error}"))
+            break
+        state = result.state
+        points.append(ReplayPoint(engine.state_fingerprint(state), tuple((t.bpmn_id, t.name) for t in result.ready_tasks),
+                                  _active_elements(state), bool(result.is_completed)))
+    return points
+
+
+def _replay_one(engine: Engine, model_hash: str, process_key: str, state: Any, step: EngineInput) -> Any:
+    if step.operation == "start":
+        return engine.start(model_hash, process_key, step.data or {}, now=step.at)
+    if state is None:
+        raise EngineError(f"{step.operation} before the instance was started")
+    if step.operation == "complete_task":
+        return engine.complete_task_by_bpmn_id(state, step.bpmn_id or "", step.data or {}, now=step.at)
+    if step.operation == "send_message":
+        return engine.send_message(state, step.name or "", step.data or {}, now=step.at)
+    if step.operation == "fire_timers":
+        return engine.fire_timers(state, step.at)
+    if step.operation == "cancel":
+        return engine.cancel(state, now=step.at)
+    raise EngineError(f"unknown operation {step.operation!r}")
+
+
+def _active_elements(state: dict[str, Any]) -> tuple[str, ...]:
+    """BPMN element ids holding a token (waiting, ready or running tasks), subprocesses included."""
+    bodies, names = [state["wf"]], []
+    while bodies:
+        body = bodies.pop()
+        names.extend(node[1] for node in body.get("t", []) if node[2] & _TOKEN_STATES)
+        bodies.extend(body.get("sp", {}).values())
+    return tuple(dict.fromkeys(names))

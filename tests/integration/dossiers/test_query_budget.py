@@ -1,0 +1,30 @@
+"""SQL statements per lifecycle call stay bounded (the ≥100 dossiers/s target depends on it)."""
+from __future__ import annotations
+
+from app.demo.dossiers import sample_form_data
+from app.dossiers import lifecycle
+from app.extensions import db
+from app.inbox.services import claim_task
+from tests.integration.dossiers.conftest import official
+
+
+class TestQueryBudget:
+    def test_counter_receipt_uses_a_bounded_number_of_statements(self, desk, clock, count_queries):
+        clock("2026-03-02 09:00")
+        desk.receive("1.000105")  # warm caches (calendar, parsed model)
+        before = count_queries.count
+        desk.receive("1.000105")
+        assert count_queries.count - before <= 30, count_queries.statements[before:]
+
+    def test_task_completion_uses_a_bounded_number_of_statements(self, desk, clock, count_queries):
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.000105").dossier
+        task = desk.task(dossier, "appraisal")
+        actor = official(task.role, task.agency_id)
+        claim_task(actor, task.id)
+        db.session.commit()
+        data = sample_form_data(task.form_key, desk.ctx, "approve")
+        before = count_queries.count
+        lifecycle.complete_task(actor, task.id, data)
+        db.session.commit()
+        assert count_queries.count - before <= 18, count_queries.statements[before:]
