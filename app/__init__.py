@@ -74,11 +74,14 @@ def _register_cli(app: Flask) -> None:
     from app.calendar.cli import calendar_cli
     from app.catalog.cli import catalog_cli
     from app.demo.cli import demo_cli
+    from app.scheduler.cli import scheduler_cli, timers_cli
     from app.workflow.cli import models_cli
 
     for group in (users_cli, demo_cli, models_cli, catalog_cli):
         app.cli.add_command(group)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(timers_cli)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

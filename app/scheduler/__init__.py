@@ -1,0 +1,1 @@
+"""Background jobs (APScheduler): BPMN timer sweeps and deadline alerts, run as their own process."""

@@ -1,0 +1,45 @@
+"""Jobs run by the scheduler process; each is one unit of work calling the same services as the UI."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.calendar.services import get_calendar
+from app.core.db import unit_of_work, utcnow
+from app.dossiers.lifecycle import fire_due_timers
+from app.dossiers.models import OPEN_STATUSES, Dossier
+from app.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+def sweep_timers(app: Flask) -> int:
+    """Fire the BPMN timers that are due."""
+    with app.app_context(), unit_of_work():
+        fired = fire_due_timers(utcnow())
+    if fired:
+        logger.info("Fired timers of %s dossiers", fired)
+    return fired
+
+
+def dossiers_needing_apology(now: datetime | None = None) -> list[Dossier]:
+    """Open dossiers whose due date is within one working day and no apology was sent yet (domain.md §1)."""
+    now = now or utcnow()
+    cal = get_calendar()
+    horizon = cal.add_working_hours(now, cal.hours_per_day)
+    query = select(Dossier).where(Dossier.status.in_(OPEN_STATUSES), Dossier.apology_count == 0,
+                                  Dossier.due_at <= horizon, Dossier.due_at > now).order_by(Dossier.due_at)
+    return list(db.session.scalars(query))
+
+
+def alert_due_tomorrow(app: Flask) -> int:
+    """Log the dossiers that need an apology letter today so the leader can send it in time."""
+    with app.app_context():
+        dossiers = dossiers_needing_apology()
+        for dossier in dossiers:
+            logger.warning("Dossier %s is due %s: send the apology letter today / gửi thư xin lỗi hôm nay",
+                           dossier.code, dossier.due_at.isoformat())
+        return len(dossiers)
