@@ -11,6 +11,7 @@ from engine.errors import (
     TaskNotReadyError,
 )
 from engine.events import EngineEvent, PendingTimer
+from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
 from engine.runtime import Engine, StepResult, utc_now
 from engine.scripting import ScriptLimits
@@ -27,6 +28,8 @@ __all__ = [
     "EventNotAwaitedError",
     "Issue",
     "MigrationError",
+    "MigrationPlan",
+    "MigrationReport",
     "ModelNotFoundError",
     "ModelRegistry",
     "ModelVersion",

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from engine.errors import EngineError
 from engine.registry import ModelRegistry
@@ -37,7 +38,8 @@ def _companions(path: Path, data: bytes) -> tuple[list[bytes], list[bytes]]:
     dmn = sorted(path.parent.glob("*.dmn")) if has_rules else []
     own = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
     called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")} - own - {None}
-    includes = [sibling for sibling in sorted(path.parent.glob("*.bpmn")) if sibling != path and _defines(sibling, called)]
+    siblings = sorted(path.parent.glob("*.bpmn"))
+    includes = [sibling for sibling in siblings if sibling != path and _defines(sibling, called)]
     return _read_all(dmn), _read_all(includes)
 
 
@@ -129,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _drive(engine: Engine, model_hash: str, process_id: str, data: dict[str, Any]) -> int:
     """Complete tasks and fire timers until the instance ends or only external events can move it."""
-    clock = datetime.now(timezone.utc)
+    clock = datetime.now(UTC)
     result = engine.start(model_hash, process_id, data, now=clock)
     _print_step(result)
     for step in range(1, MAX_RUN_STEPS + 1):

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.tasks import ready_human_tasks
@@ -104,9 +104,9 @@ def diff_events(before: Snapshot, after: Snapshot, now: datetime) -> list[Engine
     """Derive events from two snapshots, in a stable order."""
     events: list[EngineEvent] = []
     for task_id, (task, when) in before.timers.items():
-        # A timer fired if it stopped waiting without being cancelled, and it was due.
-        fired = task.state & (TaskState.READY | TaskState.COMPLETED | TaskState.STARTED) and when <= now
-        if task_id not in after.timers and fired:
+        # Fired: it was due, it was not cancelled, and it stopped waiting or (cycles) moved on.
+        moved_on = after.timers.get(task_id, (None, None))[1] != when
+        if when <= now and moved_on and not task.state & TaskState.CANCELLED:
             events.append(task_event(TIMER_FIRED, task, when=when))
     for task_id, (task, when) in after.timers.items():
         if before.timers.get(task_id, (None, None))[1] != when:

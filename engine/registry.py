@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -103,7 +104,9 @@ class ParsedSources:
         return content_hash(self.main_c14n, [c for _, c in self.dmn], [c for _, c in self.includes])
 
 
-def parse_sources(xml: Source, source_name: str, dmn: Iterable[Source], includes: Iterable[Source], max_bytes: int) -> ParsedSources:
+def parse_sources(
+    xml: Source, source_name: str, dmn: Iterable[Source], includes: Iterable[Source], max_bytes: int,
+) -> ParsedSources:
     """Parse every document with the hardened parser and canonicalise it."""
     main = parse_xml(xml, source_name, max_bytes)
     if main.tag != _DEFINITIONS:

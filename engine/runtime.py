@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -14,11 +15,13 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from SpiffWorkflow.util.task import TaskState
 
 from engine import events as ev
-from engine.errors import EngineError, EventNotAwaitedError, ModelNotFoundError, ScriptError, TaskNotReadyError
+from engine import migration
+from engine.errors import EngineError, EventNotAwaitedError, ScriptError, TaskNotReadyError
 from engine.fingerprint import state_fingerprint
+from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
 from engine.scripting import ScriptLimits, check_data, make_script_engine
-from engine.serializer import SERIALIZER_VERSION, StateSerializer
+from engine.serializer import StateSerializer, upgrade_state
 from engine.tasks import UserTaskView, build_view, ready_human_tasks
 from engine.timers import clock_at, engine_now
 
@@ -27,7 +30,7 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     """Default clock: aware UTC now."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -136,6 +139,29 @@ class Engine:
         """Hash of the state that ignores task UUIDs and wall-clock times (re-execution check)."""
         return state_fingerprint(state)
 
+    def diff(self, old_hash: str, new_hash: str, process_id: str) -> MigrationPlan:
+        """Align a process across two versions: mapped, removed, added and changed elements."""
+        return migration.plan(self._serializer.registry, self.registry.get(old_hash), self.registry.get(new_hash),
+                              process_id)
+
+    def migrate(self, state: Mapping[str, Any], new_hash: str, dry_run: bool = True,
+                *, now: datetime | None = None) -> MigrationReport:
+        """Check (and unless dry_run, perform) moving an instance to another model version.
+
+        Open tasks and timers are re-predicted on the new version, so their task ids and timer due
+        dates change; the report's `state` is only set when the move was applied.
+        """
+        new_version = self.registry.get(new_hash)
+        with self._call(state, now) as call:
+            report = migration.migrate(self._serializer.registry, call.workflow, new_version, call.process_id)
+            if report.can_migrate and not dry_run:
+                call.version = new_version
+                self._advance(call)
+                report.result = self._result(call)
+                report.state = report.result.state
+                self._serializer.load(report.state, *new_version.spec(call.process_id), self._script_engine)
+            return report
+
     def restore(self, state: Mapping[str, Any]) -> BpmnWorkflow:
         """Rebuild the live Spiff workflow (for migration and debugging only; keep it inside engine/)."""
         return self._restore(state)[2]
@@ -156,8 +182,7 @@ class Engine:
         """Load a workflow from state against the cached spec of its model version."""
         if not isinstance(state, Mapping) or "wf" not in state:
             raise EngineError("not an engine state (missing 'wf')")
-        if state.get("serializer_version") != SERIALIZER_VERSION:
-            raise EngineError(f"unsupported serializer_version {state.get('serializer_version')!r}")
+        state = upgrade_state(state)
         version = self.registry.get(state["model_hash"])
         spec, deps = version.spec(state["process_id"])
         try:
@@ -254,4 +279,4 @@ def _script_error(exc: SpiffWorkflowException) -> ScriptError:
     return ScriptError(message, line=line, incident=incident, element_id=element_id, element_name=name)
 
 
-__all__ = ["Engine", "StepResult", "utc_now", "ModelNotFoundError"]
+__all__ = ["Engine", "StepResult", "utc_now"]

@@ -13,9 +13,10 @@ import operator
 import re
 import textwrap
 import types
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import (
@@ -52,7 +53,8 @@ class SandboxPolicy(RestrictingNodeTransformer):
         symbol = self._GUARDED_OPS.get(type(node.op))
         if symbol is None:
             return node
-        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right], keywords=[])
+        args = [ast.Constant(symbol), node.left, node.right]
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=args, keywords=[])
         copy_locations(call, node)
         return call
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import ModuleType
-from typing import Any, Callable, Mapping
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -80,7 +81,9 @@ def run_budgeted(limits: ScriptLimits, func: Callable[..., Any], *args: Any) -> 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluate/execute model code with RestrictedPython; helpers are injected as globals."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, limits: ScriptLimits | None = None) -> None:
+    def __init__(
+        self, helpers: Mapping[str, Callable[..., Any]] | None = None, limits: ScriptLimits | None = None,
+    ) -> None:
         self.limits = limits or ScriptLimits()
         self.helpers = {"now": engine_now, **(helpers or {})}
         self._base = {**base_globals(), **self.helpers}
@@ -152,6 +155,8 @@ def _measure(value: Any, depth: int, path: str) -> int:
     raise ValueError(f"task data at {path} holds a {type(value).__name__}, which cannot be stored")
 
 
-def make_script_engine(helpers: Mapping[str, Callable[..., Any]] | None = None, limits: ScriptLimits | None = None) -> PythonScriptEngine:
+def make_script_engine(
+    helpers: Mapping[str, Callable[..., Any]] | None = None, limits: ScriptLimits | None = None,
+) -> PythonScriptEngine:
     """Build the Spiff script engine all workflows of one Engine share."""
     return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits))

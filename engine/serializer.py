@@ -18,6 +18,7 @@ against the cached spec objects of the model version, so semantics stay Spiff's.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,8 @@ from engine.timers import CLOCKED
 
 SERIALIZER_VERSION = 1
 _TASK = "Task"
+# from_version -> function returning the state in the next version's format (see upgrade_state).
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def make_registry() -> Any:
@@ -67,7 +70,9 @@ class StateSerializer:
             body["sp"] = {short_id(key): self._dump_workflow(sp) for key, sp in workflow.subprocesses.items()}
         if workflow.bpmn_events:
             body["ev"] = self.registry.convert(workflow.bpmn_events)
-        return {"serializer_version": SERIALIZER_VERSION, "model_hash": model_hash, "process_id": process_id, "wf": body}
+        return {
+            "serializer_version": SERIALIZER_VERSION, "model_hash": model_hash, "process_id": process_id, "wf": body,
+        }
 
     def _dump_workflow(self, workflow: Any) -> dict[str, Any]:
         """Serialise the attributes shared by the top workflow and subworkflows."""
@@ -121,7 +126,9 @@ class StateSerializer:
         return node
 
     # -- load -------------------------------------------------------------------------------
-    def load(self, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any], script_engine: Any) -> BpmnWorkflow:
+    def load(
+        self, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
+    ) -> BpmnWorkflow:
         """Rebuild a workflow from state against cached specs; `state` is never modified."""
         body = state["wf"]
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
@@ -136,14 +143,15 @@ class StateSerializer:
     def _load_workflow(self, workflow: Any, body: dict[str, Any]) -> None:
         """Restore tasks (parents first, so data deltas resolve) and workflow attributes."""
         nodes = body["t"]
+        uuids = [str(long_id(node[0])) for node in nodes]
         children: list[list[str]] = [[] for _ in nodes]
-        for node in nodes[1:]:
-            children[node[4]].append(node[0])
+        for index, node in enumerate(nodes[1:], start=1):
+            children[node[4]].append(uuids[index])
         workflow.tasks = {}
         for index, node in enumerate(nodes):
-            parent_id = nodes[node[4]][0] if node[4] >= 0 else None
-            self.registry.restore(self._task_dict(node, parent_id, children[index]), workflow=workflow)
-        workflow.task_tree = workflow.tasks[long_id(nodes[0][0])]
+            parent = uuids[node[4]] if node[4] >= 0 else None
+            self.registry.restore(self._task_dict(node, uuids[index], parent, children[index]), workflow=workflow)
+        workflow.task_tree = workflow.tasks[UUID(uuids[0])]
         workflow.data = self.registry.restore(body.get("d", {}))
         workflow.success = body.get("ok", True)
         workflow.completed = body.get("done", False)
@@ -164,14 +172,14 @@ class StateSerializer:
             self._load_subprocesses(top, sub, pending)
 
     @staticmethod
-    def _task_dict(node: list[Any], parent_id: str | None, children: list[str]) -> dict[str, Any]:
+    def _task_dict(node: list[Any], task_id: str, parent_id: str | None, children: list[str]) -> dict[str, Any]:
         """Expand a compact node into the dict Spiff's TaskConverter restores."""
         extras = node[5] if len(node) > 5 else {}
         return {
             "typename": _TASK,
-            "id": str(long_id(node[0])),
-            "parent": str(long_id(parent_id)) if parent_id else None,
-            "children": [str(long_id(child)) for child in children],
+            "id": task_id,
+            "parent": parent_id,
+            "children": children,
             "last_state_change": node[3] / 1000,
             "state": node[2],
             "task_spec": node[1],
@@ -180,3 +188,15 @@ class StateSerializer:
             "data": extras.get("d", {}),
             "delta": {} if parent_id is None else {"updates": extras.get("u", {}), "deletions": extras.get("del", [])},
         }
+
+
+def upgrade_state(state: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Bring a stored state up to SERIALIZER_VERSION, one registered step at a time."""
+    version = state.get("serializer_version")
+    while version != SERIALIZER_VERSION:
+        step = UPGRADES.get(version) if isinstance(version, int) else None
+        if step is None:
+            raise EngineError(f"unsupported serializer_version {version!r} (current {SERIALIZER_VERSION})")
+        state = step(dict(state))
+        version = state.get("serializer_version")
+    return state

@@ -7,10 +7,11 @@ exactly when `fire_timers(now)` says (due <= now).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -27,14 +28,14 @@ def to_utc(value: datetime | str) -> datetime:
     """Normalise a datetime or ISO string to an aware UTC datetime (naive means UTC)."""
     dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def engine_now() -> datetime:
     """Return the clock of the running engine call (UTC)."""
     now = _NOW.get()
-    return now if now is not None else datetime.now(timezone.utc)
+    return now if now is not None else datetime.now(UTC)
 
 
 @contextmanager
@@ -119,7 +120,8 @@ def _parse_cycle(expression: str, now: datetime) -> tuple[int, datetime, timedel
     components = expression.upper().replace("--", "/").strip("R").split("/")
     if len(components) == 2 and components[1].startswith("P"):
         cycles = int(components[0]) if components[0] else -1
-        return cycles, _due_after(components[1], now), _due_after(components[1], now) - now
+        first = _due_after(components[1], now)
+        return cycles, first, first - now
     cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
     return cycles, to_utc(start), duration
 

@@ -1,8 +1,8 @@
 """Designer-facing model validation: never raises, always explains."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -90,6 +90,7 @@ def validate_bytes(
     roots = [sources.main, *(root for root, _ in sources.includes)]
     _scan_elements(roots, report)
     _check_snippets(roots, report)
+    _check_message_catches(roots, report)
     try:
         report.version = build_version(sources, source_name)
     except EngineError as exc:
@@ -156,6 +157,18 @@ def _check_snippets(roots: Iterable[etree._Element], report: ValidationReport) -
                     report.errors.append(Issue(_owner_id(node), f"{label}: {problem}"))
 
 
+def _check_message_catches(roots: Iterable[etree._Element], report: ValidationReport) -> None:
+    """Warn when a catching message event has no messageVariable: Spiff would drop the payload."""
+    catching = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask")
+    for root in roots:
+        for node in root.iter(f"{{{_BPMN}}}messageEventDefinition"):
+            owner = node.getparent()
+            has_variable = node.xpath(".//spiffworkflow:messageVariable", namespaces=specinfo.NSMAP)
+            if _local(owner)[1] in catching and not has_variable:
+                report.warnings.append(Issue(owner.get("id"), "message catch has no spiffworkflow:messageVariable; "
+                                                              "the message payload will not reach task data"))
+
+
 def _owner_id(node: etree._Element) -> str | None:
     """Find the nearest ancestor with an id (the element designers see)."""
     while node is not None:
@@ -177,7 +190,8 @@ def _check_user_tasks(version: ModelVersion, report: ValidationReport) -> None:
                 report.warnings.append(Issue(info.bpmn_id, "user task has no step_kind property"))
             elif info.step_kind not in specinfo.STEP_KINDS:
                 allowed = ", ".join(sorted(specinfo.STEP_KINDS))
-                report.warnings.append(Issue(info.bpmn_id, f"unknown step_kind {info.step_kind!r} (expected {allowed})"))
+                message = f"unknown step_kind {info.step_kind!r} (expected {allowed})"
+                report.warnings.append(Issue(info.bpmn_id, message))
             if info.role is None:
                 report.warnings.append(Issue(info.bpmn_id, "user task is not in a lane with a role property"))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +11,14 @@ import pytest
 from engine import Engine, ModelRegistry, ModelVersion, StepResult
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
-T0 = datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 
 
 class FakeClock:
     """A clock tests move by hand, so timers fire without sleeping."""
 
     def __init__(self, now: datetime = T0) -> None:
+        self.start = now
         self.now = now
 
     def __call__(self) -> datetime:
@@ -31,6 +32,17 @@ class FakeClock:
 def bpmn_bytes(name: str) -> bytes:
     """Read a test diagram."""
     return (BPMN_DIR / name).read_bytes()
+
+
+@pytest.fixture
+def read_bpmn():
+    """Read a file from tests/bpmn (test modules do not import conftest)."""
+    return bpmn_bytes
+
+
+@pytest.fixture
+def bpmn_dir() -> Path:
+    return BPMN_DIR
 
 
 @pytest.fixture

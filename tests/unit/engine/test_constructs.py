@@ -7,12 +7,12 @@ import pytest
 
 from engine import Engine, EventNotAwaitedError
 
-from conftest import T0
-
 
 class TestGateways:
     @pytest.mark.parametrize("amount, branch", [(150, "big"), (100, "small")])
-    def test_exclusive_gateway_follows_condition_or_default(self, engine: Engine, load, flow, assert_roundtrip, amount, branch) -> None:
+    def test_exclusive_gateway_follows_condition_or_default(
+        self, engine: Engine, load, flow, assert_roundtrip, amount, branch,
+    ) -> None:
         result = engine.start(load("exclusive.bpmn").hash, "exclusive", {"amount": amount})
         assert flow.ready(result) == [branch]
         done = flow.complete(result, branch)
@@ -34,7 +34,9 @@ class TestGateways:
         ({"need_x": False, "need_y": True}, ["y"]),
         ({"need_x": False, "need_y": False}, ["z"]),
     ])
-    def test_inclusive_gateway_activates_every_true_branch(self, engine: Engine, load, flow, assert_roundtrip, data, branches) -> None:
+    def test_inclusive_gateway_activates_every_true_branch(
+        self, engine: Engine, load, flow, assert_roundtrip, data, branches,
+    ) -> None:
         result = engine.start(load("inclusive.bpmn").hash, "inclusive", data)
         assert flow.ready(result) == branches
         for branch in branches:
@@ -45,10 +47,10 @@ class TestGateways:
 
 
 class TestEventBasedGateway:
-    def test_message_wins_the_race(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_message_wins_the_race(self, engine: Engine, load, flow, clock, assert_roundtrip) -> None:
         result = engine.start(load("event_gateway.bpmn").hash, "event_gateway", {})
         assert result.awaiting_messages == ["docs_supplemented"]
-        assert [t.due_at for t in result.timers] == [T0 + timedelta(days=10)]
+        assert [t.due_at for t in result.timers] == [clock.start + timedelta(days=10)]
         result = engine.send_message(result.state, "docs_supplemented", {"files": 2})
         assert flow.kinds(result) == ["message_received", "task_ready"]
         assert flow.ready(result) == ["review"]
@@ -56,11 +58,11 @@ class TestEventBasedGateway:
         assert result.timers == [] and result.awaiting_messages == []
         assert_roundtrip(result.state)
 
-    def test_timer_wins_the_race(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_timer_wins_the_race(self, engine: Engine, load, flow, clock, assert_roundtrip) -> None:
         result = engine.start(load("event_gateway.bpmn").hash, "event_gateway", {})
-        early = engine.fire_timers(result.state, T0 + timedelta(days=9))
+        early = engine.fire_timers(result.state, clock.start + timedelta(days=9))
         assert early.events == [] and early.ready_tasks == []
-        result = engine.fire_timers(result.state, T0 + timedelta(days=10))
+        result = engine.fire_timers(result.state, clock.start + timedelta(days=10))
         assert flow.kinds(result) == ["timer_fired", "task_ready"]
         assert flow.ready(result) == ["reject"]
         with pytest.raises(EventNotAwaitedError):
@@ -69,7 +71,9 @@ class TestEventBasedGateway:
 
 
 class TestSubprocesses:
-    def test_call_activities_run_same_file_and_included_file_processes(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_call_activities_run_same_file_and_included_file_processes(
+        self, engine: Engine, load, flow, assert_roundtrip,
+    ) -> None:
         version = load("call_parent.bpmn", includes=("call_child.bpmn",))
         result = engine.start(version.hash, "call_parent", {"dossier": "D1"})
         assert flow.ready(result) == ["child_task"]
@@ -95,8 +99,11 @@ class TestSubprocesses:
 
 
 class TestMultiInstance:
-    def test_parallel_instances_collect_outputs_in_completion_order(self, engine: Engine, load, flow, assert_roundtrip) -> None:
-        result = engine.start(load("multi_instance.bpmn").hash, "multi_instance", {"reviewers": ["lan", "minh"], "copies": 2})
+    def test_parallel_instances_collect_outputs_in_completion_order(
+        self, engine: Engine, load, flow, assert_roundtrip,
+    ) -> None:
+        data = {"reviewers": ["lan", "minh"], "copies": 2}
+        result = engine.start(load("multi_instance.bpmn").hash, "multi_instance", data)
         views = result.ready_tasks
         assert [(v.bpmn_id, v.multi_instance_index, v.instructions) for v in views] == [
             ("opinion", 0, "Opinion of lan"), ("opinion", 1, "Opinion of minh"),
@@ -120,49 +127,59 @@ class TestMultiInstance:
 
 class TestTimers:
     def start(self, engine: Engine, load):
+        """Start with a fixed publication date for the timeDate timer."""
         return engine.start(load("timers.bpmn").hash, "timers", {"publish_on": "2027-03-10T00:00:00"})
 
-    def test_boundary_timers_are_scheduled_on_the_engine_clock(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_boundary_timers_are_scheduled_on_the_engine_clock(
+        self, engine: Engine, load, flow, clock, assert_roundtrip,
+    ) -> None:
         result = self.start(engine, load)
         assert [(t.bpmn_id, t.due_at) for t in result.timers] == [
-            ("remind_timer", T0 + timedelta(days=1)), ("overdue_timer", T0 + timedelta(days=3)),
+            ("remind_timer", clock.start + timedelta(days=1)), ("overdue_timer", clock.start + timedelta(days=3)),
         ]
         assert flow.kinds(result) == ["timer_scheduled", "timer_scheduled", "task_ready"]
         assert_roundtrip(result.state)
 
-    def test_non_interrupting_timer_adds_a_task_and_keeps_the_activity(self, engine: Engine, load, flow, assert_roundtrip) -> None:
-        result = engine.fire_timers(self.start(engine, load).state, T0 + timedelta(days=1))
+    def test_non_interrupting_timer_adds_a_task_and_keeps_the_activity(
+        self, engine: Engine, load, flow, clock, assert_roundtrip,
+    ) -> None:
+        result = engine.fire_timers(self.start(engine, load).state, clock.start + timedelta(days=1))
         assert flow.kinds(result) == ["timer_fired", "task_ready"]
         assert flow.ready(result) == ["appraisal", "remind"]
         assert [t.bpmn_id for t in result.timers] == ["overdue_timer"]
         assert_roundtrip(result.state)
 
-    def test_interrupting_timer_cancels_the_activity(self, engine: Engine, load, flow, assert_roundtrip) -> None:
-        result = engine.fire_timers(self.start(engine, load).state, T0 + timedelta(days=3))
+    def test_interrupting_timer_cancels_the_activity(self, engine: Engine, load, flow, clock, assert_roundtrip) -> None:
+        result = engine.fire_timers(self.start(engine, load).state, clock.start + timedelta(days=3))
         assert "appraisal" not in flow.ready(result)
         assert "escalated" in flow.ready(result)
         assert result.timers == []
         assert_roundtrip(result.state)
 
-    def test_timers_do_not_fire_before_they_are_due(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_timers_do_not_fire_before_they_are_due(self, engine: Engine, load, flow, clock, assert_roundtrip) -> None:
         start = self.start(engine, load)
-        result = engine.fire_timers(start.state, T0 + timedelta(hours=23, minutes=59))
+        result = engine.fire_timers(start.state, clock.start + timedelta(hours=23, minutes=59))
         assert result.events == [] and flow.ready(result) == ["appraisal"]
         assert_roundtrip(result.state)
 
-    def test_intermediate_timers_wait_for_duration_then_fixed_date(self, engine: Engine, load, flow, clock, assert_roundtrip) -> None:
+    def test_intermediate_timers_wait_for_duration_then_fixed_date(
+        self, engine: Engine, load, flow, clock, assert_roundtrip,
+    ) -> None:
         clock.advance(hours=5)
         result = flow.complete(self.start(engine, load), "appraisal")
         assert [(t.bpmn_id, t.due_at) for t in result.timers] == [("cooling", clock.now + timedelta(hours=2))]
         result = engine.fire_timers(result.state, clock.now + timedelta(hours=2))
-        assert [(t.bpmn_id, t.due_at.isoformat()) for t in result.timers] == [("publish_at", "2027-03-10T00:00:00+00:00")]
-        result = engine.fire_timers(result.state, T0 + timedelta(days=30))
+        expected = [("publish_at", "2027-03-10T00:00:00+00:00")]
+        assert [(t.bpmn_id, t.due_at.isoformat()) for t in result.timers] == expected
+        result = engine.fire_timers(result.state, clock.start + timedelta(days=30))
         assert result.is_completed
         assert_roundtrip(result.state)
 
 
 class TestMessagesAndSignals:
-    def test_thrown_message_is_reported_and_answer_payload_lands_in_data(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_thrown_message_is_reported_and_answer_payload_lands_in_data(
+        self, engine: Engine, load, flow, assert_roundtrip,
+    ) -> None:
         result = engine.start(load("messages.bpmn").hash, "messages", {"dossier_no": "D-42"})
         result = flow.complete(result, "prepare")
         sent = next(e for e in result.events if e.kind == "message_sent")
@@ -195,7 +212,9 @@ class TestErrorsAndEscalations:
         assert flow.ready(result) == ["request_supplement"]
         assert_roundtrip(result.state)
 
-    def test_escalation_adds_a_task_without_stopping_the_subprocess(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_escalation_adds_a_task_without_stopping_the_subprocess(
+        self, engine: Engine, load, flow, assert_roundtrip,
+    ) -> None:
         result = engine.start(load("errors.bpmn").hash, "errors", {"late": True, "documents": ["a", "b", "c"]})
         assert sorted(flow.ready(result)) == ["approve", "notify_leader"]
         assert_roundtrip(result.state)
@@ -213,7 +232,9 @@ class TestBusinessRules:
         ("renewal", 10, 450000, "dept_labour"),
         ("other", 0, 0, "dept_labour"),
     ])
-    def test_dmn_decides_fee_and_routing(self, engine: Engine, load, assert_roundtrip, category, workers, fee, agency) -> None:
+    def test_dmn_decides_fee_and_routing(
+        self, engine: Engine, load, assert_roundtrip, category, workers, fee, agency,
+    ) -> None:
         version = load("business_rules.bpmn", dmn=("fee.dmn", "routing.dmn"))
         result = engine.start(version.hash, "business_rules", {"category": category, "workers": workers})
         data = result.ready_tasks[0].data
@@ -222,9 +243,24 @@ class TestBusinessRules:
 
 
 class TestLanes:
-    def test_views_carry_lane_name_and_role_from_lane_property(self, engine: Engine, load, flow, assert_roundtrip) -> None:
+    def test_views_carry_lane_name_and_role_from_lane_property(
+        self, engine: Engine, load, flow, assert_roundtrip,
+    ) -> None:
         result = engine.start(load("work_permit.bpmn").hash, "work_permit", {})
         result = flow.complete(result, "intake")
         [task] = result.ready_tasks
         assert (task.lane, task.role, task.duration_days) == ("Chuyên viên thụ lý", "specialist", 3.0)
         assert_roundtrip(result.state)
+
+
+class TestCycleTimer:
+    def test_cycle_timer_fires_the_given_number_of_times(
+        self, engine: Engine, load, flow, clock, assert_roundtrip,
+    ) -> None:
+        result = engine.start(load("cycle_timer.bpmn").hash, "cycle_timer", {"publish_on": "2027-04-01"})
+        for day, reminders in ((1, 1), (2, 2)):
+            result = engine.fire_timers(result.state, clock.start + timedelta(days=day))
+            assert flow.kinds(result)[0] == "timer_fired"
+            assert flow.ready(result).count("remind") == reminders
+            assert_roundtrip(result.state)
+        assert [t.bpmn_id for t in result.timers] == ["overdue_timer"]

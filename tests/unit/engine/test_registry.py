@@ -1,12 +1,19 @@
 """Model loading: safe XML, content identity, caching, properties and lane roles."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine import ModelNotFoundError, ModelRegistry, SpecInvalidError
 from engine.xmlsafe import parse_xml
 
-from conftest import bpmn_bytes
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def bpmn_bytes(name: str) -> bytes:
+    """Read a test diagram."""
+    return (BPMN_DIR / name).read_bytes()
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -60,6 +67,10 @@ class TestContentIdentity:
         )
         assert reformatted != original
         assert registry.load(original).hash == ModelRegistry().load(reformatted).hash
+
+    def test_normalized_xml_reloads_to_the_same_hash(self, registry: ModelRegistry) -> None:
+        version = registry.load(bpmn_bytes("work_permit.bpmn"))
+        assert ModelRegistry().load(version.xml).hash == version.hash
 
     def test_hash_changes_when_content_changes(self, registry: ModelRegistry) -> None:
         original = bpmn_bytes("exclusive.bpmn").decode()
@@ -127,7 +138,8 @@ class TestModelRegistry:
             registry.load(bpmn_bytes("call_parent.bpmn"), "call_parent.bpmn")
 
     def test_load_fails_when_duration_days_is_not_a_number(self, registry: ModelRegistry) -> None:
-        broken = bpmn_bytes("work_permit.bpmn").replace(b'name="duration_days" value="3"', b'name="duration_days" value="three"')
+        broken = bpmn_bytes("work_permit.bpmn").replace(
+            b'name="duration_days" value="3"', b'name="duration_days" value="three"')
         with pytest.raises(SpecInvalidError) as info:
             registry.load(broken)
         assert info.value.element_id == "appraisal"

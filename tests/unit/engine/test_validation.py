@@ -12,7 +12,13 @@ import pytest
 from engine import validate_bytes
 from engine.__main__ import main
 
-from conftest import BPMN_DIR, bpmn_bytes
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def bpmn_bytes(name: str) -> bytes:
+    """Read a test diagram."""
+    return (BPMN_DIR / name).read_bytes()
+
 
 REPO = BPMN_DIR.parents[1]
 HOSTILE = {
@@ -49,10 +55,12 @@ class TestValidateBytes:
 
     def test_signavio_export_fails_when_no_process_is_executable(self) -> None:
         report = validate_bytes(bpmn_bytes("foreign/signavio.bpmn"), "signavio.bpmn")
-        assert [e.message for e in report.errors] == ['signavio.bpmn: no executable process (isExecutable="true") found']
+        expected = ['signavio.bpmn: no executable process (isExecutable="true") found']
+        assert [e.message for e in report.errors] == expected
 
     def test_schema_violation_is_reported_with_a_line(self) -> None:
-        broken = bpmn_bytes("exclusive.bpmn").replace(b'<bpmn:endEvent id="end">', b'<bpmn:endEvent id="end" bogus="1">')
+        broken = bpmn_bytes("exclusive.bpmn").replace(
+            b'<bpmn:endEvent id="end">', b'<bpmn:endEvent id="end" bogus="1">')
         report = validate_bytes(broken, "broken.bpmn")
         assert not report.ok and "bogus" in report.errors[0].message
 
@@ -68,7 +76,8 @@ class TestValidateBytes:
 def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run `python -m engine` the way the contract check does."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    command = [sys.executable, "-m", "engine", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
 
 
 class TestValidateCommand:
@@ -94,7 +103,7 @@ class TestValidateCommand:
         assert main(["validate", *paths]) == 1
         lines = capsys.readouterr().out.splitlines()
         assert len(lines) == len(paths)
-        assert all(line.startswith(path + ": ") for line, path in zip(lines, paths))
+        assert all(line.startswith(path + ": ") for line, path in zip(lines, paths, strict=True))
         assert lines[-1].endswith(": OK")
         assert "cannot read file" in lines[-3]
 
@@ -108,7 +117,8 @@ class TestValidateCommand:
 
 class TestRunCommand:
     def test_run_drives_work_permit_to_the_end(self, capsys) -> None:
-        code = main(["run", str(BPMN_DIR / "work_permit.bpmn"), "--process", "work_permit", "--data", '{"eligible": true}'])
+        model = str(BPMN_DIR / "work_permit.bpmn")
+        code = main(["run", model, "--process", "work_permit", "--data", '{"eligible": true}'])
         out = capsys.readouterr().out
         assert code == 0
         assert "[5] Trả kết quả (return) lane/role: Cán bộ tiếp nhận / receiver" in out
