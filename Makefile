@@ -31,6 +31,10 @@ assets: node_modules/.package-lock.json
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	cp node_modules/@bpmn-io/form-js/dist/form-viewer.umd.js node_modules/@bpmn-io/form-js/dist/form-editor.umd.js $(VENDOR)/form-js/
 	cp -r node_modules/@bpmn-io/form-js/dist/assets/. $(VENDOR)/form-js/
+	mkdir -p $(VENDOR)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	node frontend/designer/build-lint-config.cjs node_modules/.cache/motcua/bpmnlint-config.js
+	node_modules/.bin/esbuild frontend/designer/editor.js frontend/designer/diff.js frontend/designer/editor.css frontend/designer/diff.css --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --alias:motcua-bpmnlint-config=./node_modules/.cache/motcua/bpmnlint-config.js --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d app/translations

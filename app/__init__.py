@@ -61,12 +61,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api import init_api
+    from app.audit.views import bp as audit_bp
     from app.auth.admin_views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.citizen.views import bp as citizen_bp
+    from app.designer.views import bp as designer_bp
+    from app.dossiers.views import bp as dossiers_bp
+    from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
+    from app.tokens.views import bp as tokens_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
+                      audit_bp):
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def _register_cli(app: Flask) -> None:
@@ -74,7 +83,9 @@ def _register_cli(app: Flask) -> None:
     from app.calendar.cli import calendar_cli
     from app.catalog.cli import catalog_cli
     from app.demo.cli import demo_cli
+    from app.designer import cli as _designer_cli  # noqa: F401  (adds `models migrate` to models_cli)
     from app.scheduler.cli import scheduler_cli, timers_cli
+    from app.tokens.cli import tokens_cli
     from app.workflow.cli import models_cli
 
     for group in (users_cli, demo_cli, models_cli, catalog_cli):
@@ -82,6 +93,10 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(timers_cli)
+    from app.audit.cli import audit_cli
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(tokens_cli)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

@@ -57,6 +57,8 @@ def app(database_url, tmp_path_factory):
 def _empty_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # bypass the append-only trigger on dossier_events (0006_audit)
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in tables:
             conn.execute(table.delete())
 

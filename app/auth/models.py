@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import utcnow
 from app.extensions import db
 
-
 SCOPED_TO_SUBTREE = frozenset({"admin", "designer", "auditor"})
 
 

@@ -72,9 +72,11 @@ def _official(role: str | None, agency_id: int | None) -> User | None:
     return db.session.scalar(query)
 
 
-def _receiving_agency(procedure: Procedure) -> Agency:
+def _receiving_agency(procedure: Procedure, rng: random.Random) -> Agency:
+    """Commune procedures are received at one of two demo communes, the others at the provincial center."""
     if procedure.level == "commune":
-        return db.session.scalar(select(Agency).where(Agency.code.in_(("14797", "15880"))).order_by(func.random()).limit(1))
+        code = rng.choice(("14797", "15880"))
+        return db.session.scalar(select(Agency).where(Agency.code == code))
     return db.session.scalar(select(Agency).where(Agency.level == "center").limit(1))
 
 
@@ -96,10 +98,11 @@ def _advance(dossier: Dossier, at: datetime, decision_for: dict[str, str], ctx: 
 
 def create_demo_dossier(procedure: Procedure, scenario: str, received_at: datetime, ctx: DemoContext) -> Dossier:
     """Receive one dossier at `received_at` and play it forward to `scenario`."""
-    agency = _receiving_agency(procedure)
+    agency = _receiving_agency(procedure, ctx.rng)
     receiver = _official("receiver", agency.id)
     applicant = ApplicantInput(name=ctx.fake.name(), id_number=f"038{ctx.rng.randint(0, 10**9 - 1):09d}",
-                               phone=f"09{ctx.rng.randint(10**7, 10**8 - 1)}", address=ctx.fake.address().replace("\n", ", "))
+                               phone=f"09{ctx.rng.randint(10**7, 10**8 - 1)}",
+                               address=ctx.fake.address().replace("\n", ", "))
     intake = IntakeInput(procedure_code=procedure.code, applicant=applicant,
                          received_documents=[d.id for d in procedure.documents],
                          channel=ctx.rng.choice(["counter", "counter", "online"]),

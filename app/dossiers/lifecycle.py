@@ -132,7 +132,8 @@ def _check_supplement_window(dossier: Dossier) -> None:
     used = cal.working_hours_between(dossier.clock_started_at, utcnow())
     if used > ruleset.supplement_request_days * 8 and ruleset.supplement_deadline_enforced:
         raise InvalidTransitionError(
-            f"Đã quá {ruleset.supplement_request_days:g} ngày làm việc kể từ khi tiếp nhận: không được yêu cầu bổ sung.",
+            f"Đã quá {ruleset.supplement_request_days:g} ngày làm việc kể từ khi tiếp nhận: "
+            "không được yêu cầu bổ sung.",
             f"More than {ruleset.supplement_request_days:g} working days since receipt: supplements can no longer "
             "be requested.")
 
@@ -171,7 +172,8 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     if actor is not None:
         ensure_role(actor, ["receiver"], dossier.receiving_agency)
     if dossier.status is not DossierStatus.WAITING_SUPPLEMENT:
-        raise InvalidTransitionError("Hồ sơ không ở trạng thái chờ bổ sung.", "The dossier is not waiting for a supplement.")
+        raise InvalidTransitionError("Hồ sơ không ở trạng thái chờ bổ sung.",
+                                     "The dossier is not waiting for a supplement.")
     instance = workflow.get_instance(dossier.id)
     now = utcnow()
     result = workflow.advance(instance, "send_message", SUPPLEMENT_MESSAGE, {"supplement_documents": documents},

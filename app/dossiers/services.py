@@ -81,7 +81,8 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     record_event(dossier, "received", actor=actor, role="receiver", agency_id=agency.id, at=now,
                  to_step=procedure.name_vi,
                  data={"channel": dossier.channel.value, "due_at": dossier.due_at.isoformat(), "input": process_data},
-                 model_hash=version.content_hash, state_fingerprint=workflow.get_engine().state_fingerprint(result.state))
+                 model_hash=version.content_hash,
+                 state_fingerprint=workflow.get_engine().state_fingerprint(result.state))
     db.session.add(ClockEntry(dossier_id=dossier.id, kind="start", at=dossier.clock_started_at,
                               due_at=dossier.legal_due_at, actor_name=getattr(actor, "full_name", None)))
     from app.dossiers.lifecycle import after_engine_step  # lifecycle builds on this module

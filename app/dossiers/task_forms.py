@@ -89,17 +89,39 @@ def _check(component: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-def validate_submission(form_key: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Return the cleaned data of a task form, or raise ValidationError with per-field messages."""
+HIDE_RE = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
+
+
+def is_hidden(component: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Evaluate the simple FEEL `conditional.hide` rules our forms use (`=key != "value"`, `=key = "value"`)."""
+    rule = (component.get("conditional") or {}).get("hide")
+    match = HIDE_RE.match(rule or "")
+    if not match:
+        return False
+    key, operator, expected = match.groups()
+    equal = str(data.get(key) if data.get(key) is not None else "") == expected
+    return equal if operator == "=" else not equal
+
+
+def check_submission(form_key: str | None, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Cleaned data and per-field errors of a task form; fields hidden by their condition are skipped."""
     if not form_key:
-        return {}
+        return {}, {}
     cleaned, errors = {}, {}
     for component in fields(load_form(form_key)):
+        if is_hidden(component, data):
+            continue
         value, error = _check(component, data.get(component["key"]))
         if error:
             errors[component["key"]] = [error]
         elif value is not None:
             cleaned[component["key"]] = value
+    return cleaned, errors
+
+
+def validate_submission(form_key: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the cleaned data of a task form, or raise ValidationError with per-field messages."""
+    cleaned, errors = check_submission(form_key, data)
     if errors:
         raise ValidationError("Biểu mẫu còn lỗi, vui lòng kiểm tra các trường được đánh dấu.",
                               "The form has errors; check the highlighted fields.", details={"errors": errors})

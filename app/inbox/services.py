@@ -10,11 +10,12 @@ from sqlalchemy import and_, func, or_, select, update
 from app.audit.services import record_event
 from app.auth.models import Agency, User
 from app.core.db import utcnow
-from app.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from app.core.permissions import ensure_role
 from app.dossiers.lifecycle import ensure_can_work, get_task
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.inbox.models import SavedView
 from app.workflow.models import HumanTask
 
 logger = logging.getLogger(__name__)
@@ -141,3 +142,41 @@ def inbox_counts(actor: User) -> dict[str, int]:
         query = select(func.count()).select_from(HumanTask).where(_scope_clause(actor, scope))
         counts[scope] = db.session.scalar(query) or 0
     return counts
+
+
+# --- saved views and helpers for the inbox page ---------------------------------------------
+
+def list_saved_views(actor: User) -> list[SavedView]:
+    """The official's saved filter sets, by name."""
+    return list(db.session.scalars(select(SavedView).where(SavedView.user_id == actor.id).order_by(SavedView.name)))
+
+
+def save_view(actor: User, name: str, query: str) -> SavedView:
+    """Store (or overwrite) a named filter set for the official."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Cần đặt tên cho bộ lọc.", "The view needs a name.")
+    view = db.session.scalar(select(SavedView).where(SavedView.user_id == actor.id, SavedView.name == name))
+    if view is None:
+        view = SavedView(user_id=actor.id, name=name[:80], query="")
+        db.session.add(view)
+    view.query = query[:1000]
+    db.session.flush()
+    return view
+
+
+def delete_view(actor: User, view_id: int) -> None:
+    """Remove one of the official's own saved views."""
+    view = db.session.get(SavedView, view_id)
+    if view is None or view.user_id != actor.id:
+        raise NotFoundError("Không tìm thấy bộ lọc đã lưu.", "Saved view not found.")
+    db.session.delete(view)
+
+
+def list_assignees(task: HumanTask) -> list[User]:
+    """Officials holding the task's role in the task's agency (candidates for reassignment)."""
+    from app.auth.models import RoleAssignment
+
+    return list(db.session.scalars(select(User).join(RoleAssignment).where(
+        RoleAssignment.role == task.role, RoleAssignment.agency_id == task.agency_id,
+        User.is_enabled.is_(True)).order_by(User.full_name)))

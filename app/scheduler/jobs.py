@@ -43,3 +43,11 @@ def alert_due_tomorrow(app: Flask) -> int:
             logger.warning("Dossier %s is due %s: send the apology letter today / gửi thư xin lỗi hôm nay",
                            dossier.code, dossier.due_at.isoformat())
         return len(dossiers)
+
+
+def purge_idempotency_keys(app: Flask) -> int:
+    """Drop stored API replies older than a day (they may hold a lookup PIN)."""
+    from app.tokens.services import purge_idempotency_keys as purge
+
+    with app.app_context(), unit_of_work():
+        return purge()

@@ -235,7 +235,8 @@ def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -
 
 def sync_timers(dossier_id: int, timers: list[Any]) -> None:
     """Mirror the instance's pending timers into due_timers (the scheduler's work list)."""
-    existing = {t.engine_task_id: t for t in db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))}
+    rows = db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))
+    existing = {row.engine_task_id: row for row in rows}
     for timer in timers:
         row = existing.pop(timer.task_id, None)
         if row is None:
@@ -291,8 +292,9 @@ def replay_inputs(version: ProcessVersion, inputs: list[EngineInput]) -> list[Re
             points.append(ReplayPoint(None, error=f"{type(error).__name__}: {error}"))
             break
         state = result.state
-        points.append(ReplayPoint(engine.state_fingerprint(state), tuple((t.bpmn_id, t.name) for t in result.ready_tasks),
-                                  _active_elements(state), bool(result.is_completed)))
+        ready = tuple((t.bpmn_id, t.name) for t in result.ready_tasks)
+        points.append(ReplayPoint(engine.state_fingerprint(state), ready, _active_elements(state),
+                                  bool(result.is_completed)))
     return points
 
 
@@ -320,3 +322,72 @@ def _active_elements(state: dict[str, Any]) -> tuple[str, ...]:
         names.extend(node[1] for node in body.get("t", []) if node[2] & _TOKEN_STATES)
         bodies.extend(body.get("sp", {}).values())
     return tuple(dict.fromkeys(names))
+
+
+# --- designer: validation, diff and migration (app.designer calls these) --------------------
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """Engine validation of an uploaded or edited model: (element id, message) pairs and unsupported names."""
+
+    errors: list[tuple[str | None, str]]
+    warnings: list[tuple[str | None, str]]
+    unsupported: list[str]
+    process_key: str | None
+
+
+def check_model(data: str | bytes, source_name: str) -> ModelCheck:
+    """Validate a model as deeply as loading it would, never raising."""
+    from engine import validate_bytes
+
+    report = validate_bytes(data, source_name)
+    pairs = lambda issues: [(issue.element_id, issue.message) for issue in issues]  # noqa: E731
+    key = report.version.main_process_id if report.version is not None else None
+    return ModelCheck(pairs(report.errors), pairs(report.warnings), list(report.unsupported), key)
+
+
+def diff_versions(old: ProcessVersion, new: ProcessVersion) -> Any:
+    """Align the main process across two versions (engine MigrationPlan: mapped/removed/added/changed)."""
+    model_for(old)
+    model_for(new)
+    return get_engine().diff(old.content_hash, new.content_hash, old.process_key)
+
+
+@dataclass
+class MigrationOutcome:
+    """Engine verdict on moving one instance; when applied, `result` feeds the task projection."""
+
+    can_migrate: bool
+    reasons: list[str]
+    mapped: dict[str, str]
+    result: Any = None
+
+
+def migrate_instance(instance: ProcessInstance, target: ProcessVersion, *, dry_run: bool,
+                     now: datetime | None = None) -> MigrationOutcome:
+    """Check (dry_run) or move an instance onto `target`, storing the new state when moved."""
+    from engine.events import pending_timers, snapshot
+
+    model_for(target)
+    try:
+        report = get_engine().migrate(load_state(instance), target.content_hash, dry_run=dry_run, now=now)
+    except EngineError as error:
+        return MigrationOutcome(False, [str(error)], {})
+    outcome = MigrationOutcome(report.can_migrate, list(report.reasons), dict(report.mapped))
+    if report.state is not None:
+        snap = snapshot(get_engine().restore(report.state))
+        outcome.result = _MigratedStep(report.state, get_engine().ready_tasks(report.state),
+                                       bool(snap.completed), pending_timers(snap))
+        _store(instance, outcome.result)
+        instance.process_version_id = target.id
+    return outcome
+
+
+@dataclass
+class _MigratedStep:
+    """The StepResult-shaped view of a migrated state (what after_engine_step reads)."""
+
+    state: dict[str, Any]
+    ready_tasks: list[Any]
+    is_completed: bool
+    timers: list[Any]

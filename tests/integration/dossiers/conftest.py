@@ -70,7 +70,7 @@ class Desk:
         intake = IntakeInput(procedure_code=procedure_code,
                              applicant=ApplicantInput(name="Nguyễn Văn An", id_number="038090001234",
                                                       phone="0912345678"),
-                             received_documents=documents if documents is not None else [d.id for d in procedure.documents],
+                             received_documents=[d.id for d in procedure.documents] if documents is None else documents,
                              channel=channel)
         receipt = receive_dossier(official("receiver", agency.id), agency, intake)
         db.session.commit()

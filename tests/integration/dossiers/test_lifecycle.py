@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.services import list_events
+from app.core.errors import ConflictError, ValidationError
 from app.dossiers import lifecycle
 from app.dossiers.lifecycle import InvalidTransitionError
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.services import IncompleteDossierError
 from app.extensions import db
-from app.core.errors import ConflictError, ValidationError
 from tests.integration.dossiers.conftest import local, official
 
 CODE_RE = re.compile(r"^000\.00\.12\.H38-\d{6}-\d{4,}$")
@@ -164,7 +164,8 @@ class TestLateDossier:
         original = dossier.legal_due_at
         leader = official("leader", desk.task(dossier).agency_id)
         clock("2026-03-05 09:00")  # 2 working days before the due date: compliant
-        lifecycle.apologize(leader, dossier.code, reason="Chờ ý kiến cơ quan công an", new_due_at=local("2026-03-13 17:00"))
+        lifecycle.apologize(leader, dossier.code, reason="Chờ ý kiến cơ quan công an",
+                            new_due_at=local("2026-03-13 17:00"))
         db.session.commit()
         assert dossier.due_at == local("2026-03-13 17:00") and dossier.legal_due_at == original
         assert list_events(dossier.id)[-1].data["compliant"] is True
@@ -212,7 +213,7 @@ def desk_other_specialist():
 
 class TestClaim:
     def test_claimed_task_cannot_be_completed_by_a_colleague(self, desk, clock):
-        from app.auth.services import create_user, get_agency_by_code, RoleGrant
+        from app.auth.services import RoleGrant, create_user, get_agency_by_code
         from app.inbox.services import claim_task
 
         clock("2026-03-02 09:00")

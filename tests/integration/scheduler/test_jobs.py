@@ -37,3 +37,21 @@ class TestApologyAlerts:
         clock("2026-03-06 09:00")  # one working day before the due instant
         assert [d.code for d in dossiers_needing_apology()] == [dossier.code]
         assert dossier.status is DossierStatus.PROCESSING
+
+
+class TestIdempotencyPurge:
+    def test_purge_job_removes_replies_older_than_a_day(self, app, clock):
+        from app.auth.services import create_user
+        from app.scheduler.jobs import purge_idempotency_keys
+        from app.tokens.models import IdempotencyKey
+
+        clock("2026-03-02 09:00")
+        user = create_user(None, username="portal", full_name="Cổng dịch vụ công", password="mat-khau-123")
+        db.session.add(IdempotencyKey(scope=f"user:{user.id}", key="k1", method="POST", path="/api/v1/dossiers",
+                                      request_hash="0" * 64, status=201, response_body="{}"))
+        db.session.commit()
+        clock("2026-03-02 20:00")
+        assert purge_idempotency_keys(app) == 0
+        clock("2026-03-03 10:00")
+        assert purge_idempotency_keys(app) == 1
+

@@ -1,0 +1,25 @@
+"""Lookup and rating forms (public, CSRF-protected)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+RATINGS = [("very_satisfied", _l("Rất hài lòng")), ("satisfied", _l("Hài lòng")), ("unsatisfied", _l("Chưa hài lòng"))]
+
+
+class LookupForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form (and QR links): it changes nothing
+
+    code = StringField(_l("Mã hồ sơ"), validators=[DataRequired(), Length(max=40)])
+    pin = StringField(_l("Mã tra cứu (PIN, 6 chữ số)"), validators=[
+        DataRequired(), Regexp(r"^\d{6}$", message=_l("Mã tra cứu gồm 6 chữ số."))])
+
+
+class RatingForm(FlaskForm):
+    code = HiddenField(validators=[DataRequired()])
+    pin = HiddenField(validators=[DataRequired()])
+    rating = RadioField(_l("Mức độ hài lòng"), choices=RATINGS, validators=[DataRequired()])
+    comment = TextAreaField(_l("Góp ý (không bắt buộc)"), validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,1 @@
+"""Process designer: model library, editor, lint, deploy, diff and bulk migration."""

@@ -1,0 +1,53 @@
+"""WTForms for the counter intake and the actions on the dossier page."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class IntakeForm(FlaskForm):
+    applicant_kind = SelectField(_l("Loại người nộp"), choices=[("person", _l("Cá nhân")),
+                                                                ("organisation", _l("Tổ chức"))])
+    name = StringField(_l("Họ và tên người nộp / tên tổ chức"), validators=[DataRequired(), Length(max=255)])
+    id_number = StringField(_l("Số định danh cá nhân (12 chữ số)"), validators=[
+        Optional(), Regexp(r"^\d{12}$", message=_l("Số định danh cá nhân phải gồm đúng 12 chữ số."))])
+    phone = StringField(_l("Số điện thoại"), validators=[
+        Optional(), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
+    email = StringField(_l("Thư điện tử"), validators=[
+        Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
+    address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=500)])
+    representative = StringField(_l("Người đại diện / người được ủy quyền"), validators=[Optional(), Length(max=255)])
+    documents = MultiCheckboxField(_l("Giấy tờ đã nhận"), coerce=int)
+    return_method = SelectField(_l("Hình thức nhận kết quả"))
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Nội dung trao đổi nội bộ"), validators=[DataRequired(), Length(max=4000)])
+
+
+class SupplementForm(FlaskForm):
+    documents = TextAreaField(_l("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do rút hồ sơ"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ApologyForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do chậm trễ"), validators=[DataRequired(), Length(max=2000)])
+    new_date = DateField(_l("Ngày hẹn trả mới"), validators=[DataRequired()])
+    new_time = TimeField(_l("Giờ hẹn trả mới"), validators=[DataRequired()])
+
+
+class TransferForm(FlaskForm):
+    to_agency = SelectField(_l("Chuyển đến đơn vị"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Lý do chuyển"), validators=[DataRequired(), Length(max=2000)])

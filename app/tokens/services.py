@@ -1,0 +1,91 @@
+"""Create, list, revoke and authenticate personal API tokens; each runs inside the caller's unit of work."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from app.auth.models import User
+from app.core.db import utcnow
+from app.core.errors import NotFoundError, ValidationError
+from app.extensions import db
+from app.tokens.models import ApiToken, IdempotencyKey
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "mc_"  # noqa: S105 - a marker, not a secret
+PREFIX_LENGTH = 10
+MAX_NAME_LENGTH = 100
+IDEMPOTENCY_RETENTION = timedelta(hours=24)  # stored responses (they hold lookup PINs) are short-lived
+LAST_USED_RESOLUTION = timedelta(minutes=5)  # bounded writes: at most one per token per 5 minutes
+
+
+def digest(raw: str) -> str:
+    """sha256 of the token text: what the database keeps."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _check_owner(actor: User | None, user: User) -> None:
+    if actor is not None and actor.id != user.id and not actor.has_role("admin"):
+        raise NotFoundError("Không tìm thấy mã truy cập.", "Token not found.")
+
+
+def create_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user`; the plain text is returned once and never stored."""
+    _check_owner(actor, user)
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise ValidationError("Tên mã truy cập là bắt buộc (tối đa 100 ký tự).",
+                              "A token name is required (at most 100 characters).",
+                              details={"errors": {"name": ["Tên không hợp lệ / invalid name"]}})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=digest(raw), prefix=raw[:PREFIX_LENGTH])
+    db.session.add(token)
+    db.session.flush()
+    logger.info("API token %s (%s) created for %s", token.id, token.prefix, user.username)
+    return token, raw
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(actor: User | None, user: User, token_id: int) -> ApiToken:
+    """Revoke one of `user`'s tokens at once; revoking twice is harmless."""
+    _check_owner(actor, user)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFoundError("Không tìm thấy mã truy cập.", "Token not found.")
+    token.revoked_at = token.revoked_at or utcnow()
+    logger.info("API token %s (%s) revoked by %s", token.id, token.prefix, getattr(actor, "username", "system"))
+    return token
+
+
+def find_token(raw: str) -> ApiToken | None:
+    """The active token matching `raw` whose owner is enabled, else None."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(raw),
+                                                     ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.is_enabled:
+        return None
+    return token
+
+
+def needs_touch(token: ApiToken) -> bool:
+    return token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
+
+
+def touch(token: ApiToken) -> None:
+    """Record the token's use (coarse, so busy integrations do not write on every request)."""
+    token.last_used_at = utcnow()
+
+
+def purge_idempotency_keys(older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
+    """Forget stored API responses older than `older_than`; a later retry with the key acts again."""
+    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - older_than))
+    return result.rowcount or 0

@@ -1,0 +1,139 @@
+// BPMN editor page: bpmn-js Modeler, properties panel (+ Motcua provider), bpmnlint, token simulation,
+// save (draft) / deploy (publish) through the server, which re-validates and answers with findings per element.
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import lintModule from 'bpmn-js-bpmnlint';
+import TokenSimulationModule from 'bpmn-js-token-simulation';
+import bpmnlintConfig from 'motcua-bpmnlint-config';
+
+import MotcuaPropertiesProvider from './provider.js';
+import spiffworkflow from './spiffworkflow.json';
+
+const config = JSON.parse(document.getElementById('designer-config').textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const status = document.getElementById('designer-status');
+const issuesList = document.getElementById('designer-issues');
+
+const modeler = new BpmnModeler({
+  container: '#designer-canvas',
+  propertiesPanel: { parent: '#designer-properties' },
+  linting: { bpmnlint: bpmnlintConfig, active: true },
+  additionalModules: [
+    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule, TokenSimulationModule,
+    { __init__: ['motcuaPropertiesProvider'], motcuaPropertiesProvider: ['type', MotcuaPropertiesProvider] },
+  ],
+  moddleExtensions: { spiffworkflow },
+});
+window.motcuaModeler = modeler; // for browser tests and debugging
+
+let overlayIds = [];
+
+function say(text, kind = 'info') {
+  status.className = `small mb-1 alert alert-${kind} py-1`;
+  status.textContent = text;
+}
+
+function message(finding) {
+  return config.lang === 'en' ? finding.message_en : finding.message_vi;
+}
+
+function clearFindings() {
+  const overlays = modeler.get('overlays');
+  overlayIds.forEach((id) => overlays.remove(id));
+  overlayIds = [];
+  issuesList.replaceChildren();
+}
+
+function showFindings(findings) {
+  clearFindings();
+  const overlays = modeler.get('overlays');
+  const registry = modeler.get('elementRegistry');
+  findings.forEach((finding) => {
+    const item = document.createElement('li');
+    item.className = finding.severity === 'error' ? 'text-danger' : 'text-warning-emphasis';
+    item.dataset.elementId = finding.element_id || '';
+    item.textContent = `${finding.element_id ? `[${finding.element_id}] ` : ''}${message(finding)}`;
+    issuesList.appendChild(item);
+    const element = finding.element_id && registry.get(finding.element_id);
+    if (element && element.type !== 'bpmn:Process') {
+      const badge = document.createElement('div');
+      badge.className = `designer-issue designer-issue-${finding.severity}`;
+      badge.dataset.elementId = finding.element_id;
+      badge.textContent = message(finding);
+      overlayIds.push(overlays.add(element, 'motcua-issue', { position: { bottom: -4, left: 0 }, html: badge }));
+    }
+  });
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
+    body: JSON.stringify(body),
+  });
+  return { ok: response.ok, body: await response.json().catch(() => ({})) };
+}
+
+function fill(template, number) {
+  return template.replace('{n}', number);
+}
+
+async function save() {
+  const { xml } = await modeler.saveXML({ format: true });
+  const comment = document.getElementById('designer-comment').value;
+  const result = await post(config.saveUrl, { xml, comment });
+  if (!result.ok) {
+    showFindings((result.body.errors && result.body.errors.findings) || []);
+    say(result.body.detail || config.messages.invalid, 'danger');
+    return null;
+  }
+  const { version, created, findings, warnings } = result.body;
+  showFindings([...findings, ...warnings]);
+  say(fill(created ? config.messages.saved : config.messages.unchanged, version.number),
+    findings.length ? 'warning' : 'success');
+  return result.body;
+}
+
+async function deploy() {
+  const comment = document.getElementById('designer-comment').value.trim();
+  if (!comment) {
+    say(config.messages.needComment, 'warning');
+    return;
+  }
+  const saved = await save();
+  if (!saved) {
+    return;
+  }
+  if (saved.findings.some((f) => f.severity === 'error')) {
+    say(config.messages.lintBlocked, 'warning');
+    return;
+  }
+  if (saved.version.status === 'published') {
+    say(fill(config.messages.deployed, saved.version.number), 'success');
+    return;
+  }
+  const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
+  if (!result.ok) {
+    showFindings((result.body.errors && result.body.errors.findings) || []);
+    say(result.body.detail || config.messages.error, 'danger');
+    return;
+  }
+  say(fill(config.messages.deployed, result.body.number), 'success');
+}
+
+function guard(fn) {
+  return () => fn().catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));
+}
+
+document.getElementById('designer-save').addEventListener('click', guard(save));
+document.getElementById('designer-deploy').addEventListener('click', guard(deploy));
+document.getElementById('designer-toggle-sim').addEventListener('click', () => modeler.get('toggleMode').toggleMode());
+
+fetch(config.xmlUrl, { headers: { Accept: 'application/xml' } })
+  .then((response) => response.text())
+  .then((xml) => modeler.importXML(xml))
+  .then(() => {
+    modeler.get('canvas').zoom('fit-viewport');
+    document.body.dataset.designerReady = 'true';
+  })
+  .catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));

@@ -1,0 +1,39 @@
+"""Driving the task forms rendered by the @bpmn-io/form-js viewer."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def form(page: Page):
+    page.wait_for_selector("#formjs[data-ready]")
+    return page.locator("#formjs")
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    field = form(page).locator(".fjs-form-field-select", has_text=label)
+    field.locator(".fjs-select-display").click()
+    page.locator(".fjs-dropdownlist-item", has_text=option).first.click()
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    form(page).get_by_label(re.compile("^" + re.escape(label) + r"\s*\*?$")).fill(value)
+
+
+def date(page: Page, label: str, ddmmyyyy: str) -> None:
+    field = form(page).locator(".fjs-form-field-datetime", has_text=label)
+    box = field.locator("input.flatpickr-input")
+    box.fill(ddmmyyyy)
+    box.press("Enter")
+
+
+def complete(page: Page) -> None:
+    page.get_by_role("button", name="Hoàn thành bước").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước")
+
+
+def claim_from_queue(page: Page, code: str) -> None:
+    page.goto("/inbox/?tab=queue")
+    page.locator("tr", has_text=code).get_by_role("button", name="Nhận xử lý").click()
+    page.wait_for_url(re.compile(r".*/tasks/\d+$"))

@@ -1,0 +1,1 @@
+from tests.functional.api.conftest import api, world  # noqa: F401

@@ -1,0 +1,100 @@
+"""Task page: summary, form from the schema, server-side validation in place, decisions and reasons."""
+from __future__ import annotations
+
+from app.dossiers.models import Dossier, DossierStatus
+from app.extensions import db
+from app.workflow.models import HumanTask
+from tests.functional.ui_world import WORK_PERMIT, reach
+
+
+def _claimed_appraisal(desk, officials):
+    dossier = desk.receive(WORK_PERMIT).dossier
+    task = desk.task(dossier, "appraisal")
+    client = officials.login("chuyenvien.snv")
+    client.post(f"/inbox/tasks/{task.id}/claim")
+    return dossier, task, client
+
+
+class TestTaskPage:
+    def test_task_page_shows_summary_documents_history_and_the_form(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        page = client.get(f"/tasks/{task.id}")
+        assert page.status_code == 200
+        assert dossier.code in page.text
+        assert 'id="form-schema"' in page.text and "form-viewer.umd.js" in page.text
+        assert 'name="f.decision"' in page.text and "Kết quả thẩm định" in page.text
+        assert "Thành phần hồ sơ" in page.text and "Tiếp nhận hồ sơ" in page.text
+
+    def test_official_of_another_agency_is_refused(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = desk.task(dossier, "appraisal")
+        assert officials.login("chuyenvien.sxd").get(f"/tasks/{task.id}").status_code == 403
+        assert officials.login("chuyenvien.sxd").post(f"/tasks/{task.id}", data={}).status_code == 403
+
+    def test_missing_required_fields_are_shown_in_place(self, officials, desk, at_office):
+        _dossier, task, client = _claimed_appraisal(desk, officials)
+        response = client.post(f"/tasks/{task.id}", data={"f.decision": "approve"})
+        assert response.status_code == 422
+        assert 'id="f-opinion-err"' in response.text
+        assert "Trường này là bắt buộc." in response.text
+        assert 'id="f-supplement_items-err"' not in response.text  # hidden unless a supplement is requested
+        db.session.expire_all()
+        assert db.session.get(HumanTask, task.id).is_open
+
+    def test_refusal_without_a_reason_is_refused_in_place(self, officials, desk, at_office):
+        _dossier, task, client = _claimed_appraisal(desk, officials)
+        response = client.post(f"/tasks/{task.id}", data={"f.decision": "refuse", "f.opinion": "x"})
+        assert response.status_code == 422
+        assert 'id="f-refusal_reason-err"' in response.text
+
+    def test_approving_moves_the_dossier_to_the_leader(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        response = client.post(f"/tasks/{task.id}", data={"f.decision": "approve", "f.opinion": "Đủ điều kiện",
+                                                          "f.permit_months": "24", "comment": ""})
+        assert response.status_code == 302
+        db.session.expire_all()
+        assert desk.task(dossier).step_kind == "approval"
+
+    def test_form_js_json_submission_is_accepted(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        payload = '{"decision": "approve", "opinion": "OK", "health_certificate_valid": true}'
+        assert client.post(f"/tasks/{task.id}", data={"form_json": payload}).status_code == 302
+        db.session.expire_all()
+        assert desk.task(dossier).step_kind == "approval"
+
+    def test_supplement_request_needs_the_items_and_pauses_the_dossier(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        bad = client.post(f"/tasks/{task.id}", data={"f.decision": "supplement", "f.opinion": "Thiếu"})
+        assert bad.status_code == 422 and 'id="f-supplement_items-err"' in bad.text
+        ok = client.post(f"/tasks/{task.id}", data={"f.decision": "supplement", "f.opinion": "Thiếu",
+                                                    "f.supplement_items": "Phiếu lý lịch tư pháp"})
+        assert ok.status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Dossier, dossier.id).status is DossierStatus.WAITING_SUPPLEMENT
+
+    def test_leader_returning_to_the_specialist_must_give_a_reason(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = reach(desk, dossier, "approval")
+        client = officials.login("lanhdao.snv")
+        client.post(f"/inbox/tasks/{task.id}/claim")
+        bad = client.post(f"/tasks/{task.id}", data={"f.decision": "reject"})
+        assert bad.status_code == 422 and 'id="comment-err"' in bad.text
+        ok = client.post(f"/tasks/{task.id}", data={"f.decision": "reject", "comment": "Chưa rõ thời hạn"})
+        assert ok.status_code == 302
+        db.session.expire_all()
+        assert desk.task(dossier).step_kind == "appraisal"
+
+    def test_task_claimed_by_someone_else_cannot_be_completed(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = reach(desk, dossier, "approval")
+        client = officials.login("lanhdao.snv")
+        client.post(f"/inbox/tasks/{task.id}/claim")
+        from app.auth.services import RoleGrant, create_user
+
+        create_user(None, username="lanhdao2.snv", full_name="Phó Giám đốc", password="motcua-demo",
+                    grants=[RoleGrant.parse("leader@H38.SNV")])
+        db.session.commit()
+        other = officials.login("lanhdao2.snv")
+        assert "Công việc đang do cán bộ khác xử lý." in other.get(f"/tasks/{task.id}").text
+        response = other.post(f"/tasks/{task.id}", data={"f.decision": "approve"}, follow_redirects=True)
+        assert "Công việc đang do cán bộ khác xử lý." in response.text

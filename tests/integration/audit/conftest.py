@@ -1,0 +1,56 @@
+"""Audit tests reuse the dossier desk (demo world, officials acting through the real services, a clock) and
+tamper with the event log the way a DBA-level attacker would."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from app.audit.chain import event_hash
+from app.audit.models import DossierEvent
+from app.extensions import db
+from tests.integration.dossiers.conftest import Desk, clock, desk, local, official, world  # noqa: F401
+
+
+def run_as_attacker(statement: str, **params):
+    """Raw SQL in its own transaction; on PostgreSQL it bypasses the append-only trigger (superuser replica mode)."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        result = conn.execute(text(statement), params)
+    db.session.expire_all()
+    return result
+
+
+@pytest.fixture
+def tamper():
+    yield run_as_attacker
+    db.session.expire_all()
+
+
+def json_param(conn_dialect: str) -> str:
+    return "CAST(:v AS JSON)" if conn_dialect == "postgresql" else ":v"
+
+
+def dialect() -> str:
+    return db.engine.dialect.name
+
+
+def rewrite_chain(dossier_id: int, from_seq: int, change=None) -> None:
+    """Re-hash every event from `from_seq` (after `change(fields)` edits that event) and move the dossier head:
+    the chain is self-consistent again, as a careful attacker would leave it."""
+    db.session.expire_all()
+    events = list(db.session.scalars(db.select(DossierEvent).where(DossierEvent.dossier_id == dossier_id)
+                                     .order_by(DossierEvent.seq)))
+    previous = events[from_seq - 2].hash if from_seq > 1 else "0" * 64
+    for event in events[from_seq - 1:]:
+        fields = {**event.chain_fields(), "prev_hash": previous}
+        if change and event.seq == from_seq:
+            change(fields)
+        digest = event_hash(fields)
+        run_as_attacker(f"UPDATE dossier_events SET data = {json_param(dialect())}, prev_hash = :p, hash = :h "
+                        "WHERE id = :id", v=json.dumps(fields["data"]), p=previous, h=digest, id=event.id)
+        previous = digest
+    run_as_attacker("UPDATE dossiers SET last_event_hash = :h WHERE id = :id", h=previous, id=dossier_id)
+    db.session.expire_all()

@@ -1,0 +1,129 @@
+"""Designer services: version identity, save as draft, deploy with server lint, import, diff, CLI."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.designer import services
+from app.designer.cli import migrate as migrate_command
+from app.designer.services import ModelInvalidError
+from app.extensions import db
+from app.workflow import services as workflow
+from app.workflow.cli import sync as sync_command
+from app.workflow.models import ProcessVersion
+from tests.integration.designer.variants import (
+    reformatted,
+    set_property,
+    with_document_check,
+    work_permit_xml,
+)
+
+
+def versions(key: str = "work_permit") -> list[ProcessVersion]:
+    return list(db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                                   .order_by(ProcessVersion.number)))
+
+
+class TestVersionIdentity:
+    def test_saving_the_deployed_xml_again_returns_the_same_version(self, designer):
+        result = services.save_draft(designer, work_permit_xml(), process_key="work_permit")
+        assert not result.created and result.version.number == 1 and len(versions()) == 1
+
+    def test_whitespace_only_change_keeps_the_content_hash(self, designer):
+        result = services.save_draft(designer, reformatted(work_permit_xml()), process_key="work_permit")
+        assert not result.created and result.version.content_hash == versions()[0].content_hash
+
+    def test_a_real_change_creates_a_numbered_draft(self, designer):
+        result = services.save_draft(designer, with_document_check(), process_key="work_permit", comment="v2")
+        assert result.created and (result.version.number, result.version.status) == (2, "draft")
+        assert result.version.author == "designer" and result.findings == []
+        assert workflow.latest_version("work_permit").number == 1
+
+
+class TestSaveAndDeploy:
+    def test_engine_errors_reject_the_save_with_element_ids(self, designer):
+        xml = work_permit_xml().replace(b'decision == "refuse"', b'decision == = "refuse"')
+        with pytest.raises(ModelInvalidError) as caught:
+            services.save_draft(designer, xml, process_key="work_permit")
+        [finding] = caught.value.details["errors"]["findings"]
+        assert finding["element_id"] == "Flow_gw_appraisal__return_result" and len(versions()) == 1
+
+    def test_saving_another_process_id_under_this_model_is_refused(self, designer):
+        with pytest.raises(services.ValidationError):
+            services.save_draft(designer, work_permit_xml(), process_key="commendation")
+
+    def test_lint_errors_keep_a_draft_but_block_deploy(self, designer):
+        from lxml import etree
+
+        root = etree.fromstring(work_permit_xml())
+        set_property(root.xpath("//*[@id='appraisal']")[0], "duration_days", "9")
+        result = services.save_draft(designer, etree.tostring(root), process_key="work_permit")
+        assert [f.rule for f in result.findings] == ["durations"]
+        with pytest.raises(ModelInvalidError):
+            services.deploy_version(designer, result.version.id, "thử")
+        assert result.version.status == "draft"
+
+    def test_deploy_publishes_with_comment_and_new_dossiers_use_it(self, designer):
+        draft = services.save_draft(designer, with_document_check(), process_key="work_permit").version
+        with pytest.raises(services.ValidationError):
+            services.deploy_version(designer, draft.id, "  ")
+        services.deploy_version(designer, draft.id, "Thêm bước kiểm tra")
+        assert (draft.status, draft.comment) == ("published", "Thêm bước kiểm tra")
+        assert workflow.latest_version("work_permit").id == draft.id
+
+
+class TestLibraryAndDiff:
+    def test_library_lists_every_model_with_running_counts(self, desk, designer, count_queries):
+        desk.receive("1.000105")
+        count_queries.statements.clear()
+        entries = {e.process_key: e for e in services.list_library()}
+        assert count_queries.count <= 3
+        work_permit = entries["work_permit"]
+        assert work_permit.procedure.code == "1.000105" and work_permit.running == {versions()[0].id: 1}
+        assert len(entries) == 6  # one entry per file in bpmn/
+
+    def test_diff_reports_the_added_task_and_the_dry_run(self, desk, designer):
+        desk.receive("1.000105")
+        v2 = services.save_draft(designer, with_document_check(), process_key="work_permit").version
+        view = services.diff(versions()[0].id, v2.id)
+        assert view.plan.added == ["check_documents"] and view.plan.removed == []
+        assert (view.dry_run.total, len(view.dry_run.movable)) == (1, 1)
+
+
+class TestImport:
+    def test_unsupported_elements_are_named_and_nothing_is_stored(self, designer):
+        xml = work_permit_xml().replace(b"<bpmn:exclusiveGateway id=\"gw_approval\"",
+                                        b"<bpmn:complexGateway id=\"gw_approval\"").replace(
+            b"</bpmn:exclusiveGateway>\n    <bpmn:userTask id=\"stamping\"",
+            b"</bpmn:complexGateway>\n    <bpmn:userTask id=\"stamping\"")
+        report = services.import_model(designer, xml, "signavio.bpmn")
+        assert report.unsupported == ["complexGateway"] and report.version is None
+        assert any(f.element_id == "gw_approval" for f in report.findings)
+
+    def test_a_runnable_file_becomes_a_draft(self, designer):
+        report = services.import_model(designer, with_document_check(), "camunda.bpmn")
+        assert report.unsupported == [] and report.version.status == "draft"
+
+
+class TestCommands:
+    def test_models_sync_skips_unchanged_files(self, app, world):
+        result = app.test_cli_runner().invoke(sync_command)
+        assert result.exit_code == 0 and "deployed" not in result.output
+        assert "work_permit\tv1\tunchanged" in result.output
+
+    def test_models_migrate_dry_run_then_apply(self, app, desk, designer):
+        desk.receive("1.000105")
+        draft = services.save_draft(designer, with_document_check(), process_key="work_permit").version
+        services.deploy_version(designer, draft.id, "v2")
+        db.session.commit()
+        runner = app.test_cli_runner()
+        dry = runner.invoke(migrate_command, ["work_permit", "--to", "2", "--dry-run"])
+        assert dry.exit_code == 0 and "1 dossier(s) selected, 1 can move, 0 cannot" in dry.output
+        applied = runner.invoke(migrate_command, ["work_permit", "--to", "2", "--user", "designer"])
+        assert applied.exit_code == 0 and "migrated=1" in applied.output
+        again = runner.invoke(migrate_command, ["work_permit", "--to", "2"])
+        assert "total=0" in again.output
+
+    def test_models_migrate_to_an_unknown_version_fails_cleanly(self, app, world):
+        result = app.test_cli_runner().invoke(migrate_command, ["work_permit", "--to", "9"])
+        assert result.exit_code != 0 and "No version 9" in result.output
