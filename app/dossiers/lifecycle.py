@@ -225,7 +225,9 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
 def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> Dossier:
     """Send the apology letter with a new appointment (once); statistics keep the original due date."""
     dossier = get_dossier(code)
-    ensure_role(actor, ["leader", "receiver"], None)
+    if not (actor.has_role("leader", dossier.current_agency) or actor.has_role("receiver", dossier.receiving_agency)):
+        raise PermissionDeniedError("Chỉ lãnh đạo đơn vị đang giải quyết hoặc bộ phận tiếp nhận được gửi thư xin lỗi.",
+                                    "Only the handling agency's leader or the receiving desk may send the apology.")
     ruleset = get_ruleset(dossier.ruleset)
     if not dossier.is_open:
         raise InvalidTransitionError("Hồ sơ đã kết thúc.", "The dossier is closed.")

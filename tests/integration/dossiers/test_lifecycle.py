@@ -226,3 +226,15 @@ class TestClaim:
             claim_task(colleague, task.id)
         with pytest.raises(ConflictError):
             lifecycle.complete_task(colleague, task.id, {"decision": "approve", "opinion": "ok"})
+
+
+class TestApologyPermission:
+    def test_leader_of_another_agency_cannot_send_the_apology(self, desk, clock):
+        from app.auth.services import get_agency_by_code
+        from app.core.errors import PermissionDeniedError
+
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.000105").dossier
+        outsider = official("leader", get_agency_by_code("H38.SXD").id)
+        with pytest.raises(PermissionDeniedError):
+            lifecycle.apologize(outsider, dossier.code, reason="x", new_due_at=local("2026-03-13 17:00"))
