@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.admin_views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.catalog.views import bp as catalog_bp
     from app.citizen.views import bp as citizen_bp
     from app.designer.views import bp as designer_bp
     from app.dossiers.views import bp as dossiers_bp
@@ -73,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp):
+                      audit_bp, catalog_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -33,7 +33,8 @@ def build_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A ping per checkout costs a round trip on every request; recycle connections instead (opt back in).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _env("DB_PRE_PING", "0") == "1", "pool_recycle": 1800},
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -150,6 +150,10 @@ def sql():
 
     def run(statement: str, **params):
         with db.engine.begin() as conn:
-            return conn.execute(text(statement), params)
+            if conn.dialect.name == "postgresql":  # a DBA-level attacker gets past the append-only trigger
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+            result = conn.execute(text(statement), params)
+        db.session.expire_all()
+        return result
 
     return run

@@ -153,3 +153,19 @@ def import_procedures(actor: User | None, filename: str, content: bytes) -> list
             raise ValidationError(f"Dòng {line}: {message}", f"Line {line}: {error}") from error
     return procedures
 
+
+
+EDITABLE_FIELDS = ("name_vi", "name_en", "field_vi", "legal_days", "committed_days", "cutoff", "return_methods",
+                   "five_on_site", "process_key", "description", "is_active")
+
+
+def update_procedure(actor: User, code: str, values: dict[str, Any]) -> Procedure:
+    """Change a procedure's published settings; dossiers already received keep their own deadlines."""
+    procedure = get_procedure(code)
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(procedure, name, values[name] if values[name] != "" else None)
+    procedure.deadline_policy = DeadlinePolicy(values.get("deadline_policy", procedure.deadline_policy.value))
+    procedure.online_level = OnlineLevel(values.get("online_level", procedure.online_level.value))
+    db.session.flush()
+    return procedure

@@ -44,7 +44,7 @@ def after_engine_step(dossier: Dossier, instance: ProcessInstance, result: Any, 
         dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view),
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(utcnow(), task.due_at) if task.due_at else None)
-    workflow.sync_timers(dossier.id, result.timers)
+    workflow.sync_timers(dossier.id, result.timers, instance.process_version_id)
     if open_tasks:
         dossier.current_step = ", ".join(dict.fromkeys(t.name for t in open_tasks))
         dossier.current_step_kind = open_tasks[0].step_kind
@@ -313,6 +313,7 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 instance = workflow.get_instance(dossier_id)
                 result = workflow.advance(instance, "fire_timers", now)
                 after_engine_step(dossier, instance, result, actor=None)
+                workflow.sync_timers(dossier_id, result.timers)  # full check: also clears rows a migration orphaned
                 record_event(dossier, "timer_fired", at=now, data={"at": now.isoformat()}, to_step=dossier.current_step,
                              model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
                 workflow.flush_instance()

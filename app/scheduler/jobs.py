@@ -51,3 +51,15 @@ def purge_idempotency_keys(app: Flask) -> int:
 
     with app.app_context(), unit_of_work():
         return purge()
+
+
+def anchor_yesterday(app: Flask) -> None:
+    """Hash every dossier chain's head into the daily global anchor."""
+    from app.audit.anchors import create_anchor
+    from app.core.errors import ConflictError
+
+    try:
+        with app.app_context(), unit_of_work():
+            create_anchor()
+    except ConflictError as error:  # already anchored (e.g. the scheduler restarted): nothing to do
+        logger.info("Audit anchor skipped: %s", error.message_en)

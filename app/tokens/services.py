@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -69,8 +70,9 @@ def find_token(raw: str) -> ApiToken | None:
     """The active token matching `raw` whose owner is enabled, else None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(raw),
-                                                     ApiToken.revoked_at.is_(None)))
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.roles)))  # one round trip per API request
     if token is None or not token.user.is_enabled:
         return None
     return token

@@ -233,8 +233,21 @@ def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -
 
 # --- timers ---------------------------------------------------------------------------------
 
-def sync_timers(dossier_id: int, timers: list[Any]) -> None:
+_models_with_timers: dict[int, bool] = {}
+
+
+def has_timers(version_id: int) -> bool:
+    """Whether a stored version contains any BPMN timer (cached: versions are immutable)."""
+    if version_id not in _models_with_timers:
+        version = db.session.get(ProcessVersion, version_id)
+        _models_with_timers[version_id] = "timerEventDefinition" in version.xml
+    return _models_with_timers[version_id]
+
+
+def sync_timers(dossier_id: int, timers: list[Any], version_id: int | None = None) -> None:
     """Mirror the instance's pending timers into due_timers (the scheduler's work list)."""
+    if not timers and version_id is not None and not has_timers(version_id):
+        return  # a model without timers can never have rows to update or delete
     rows = db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))
     existing = {row.engine_task_id: row for row in rows}
     for timer in timers:

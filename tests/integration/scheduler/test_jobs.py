@@ -55,3 +55,17 @@ class TestIdempotencyPurge:
         clock("2026-03-03 10:00")
         assert purge_idempotency_keys(app) == 1
 
+
+
+class TestAnchorJob:
+    def test_daily_anchor_job_anchors_once_per_day(self, app, desk, clock):
+        from app.audit.models import AuditAnchor
+        from app.scheduler.jobs import anchor_yesterday
+
+        clock("2026-03-02 09:00")
+        desk.receive("1.000105")
+        clock("2026-03-03 00:20")
+        anchor_yesterday(app)
+        anchor_yesterday(app)  # a restarted scheduler must not fail or anchor twice
+        anchors = list(db.session.scalars(select(AuditAnchor)))
+        assert len(anchors) == 1 and anchors[0].chain_count == 1

@@ -1,0 +1,36 @@
+"""Forms of the catalogue administration pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+ONLINE_LEVELS = [("full", _l("Toàn trình")), ("partial", _l("Một phần")), ("none", _l("Không trực tuyến"))]
+RETURN_METHODS = [("counter", _l("Tại Bộ phận một cửa")), ("post", _l("Qua bưu chính")), ("online", _l("Trực tuyến"))]
+
+
+class ProcedureForm(FlaskForm):
+    name_vi = StringField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
+    field_vi = StringField(_l("Lĩnh vực"), validators=[Optional(), Length(max=255)])
+    legal_days = DecimalField(_l("Thời hạn giải quyết (ngày làm việc)"), places=2,
+                              validators=[DataRequired(), NumberRange(min=0.25, max=365)])
+    committed_days = DecimalField(_l("Thời hạn cam kết (ngày làm việc)"), places=2,
+                                  validators=[Optional(), NumberRange(min=0.25, max=365)])
+    deadline_policy = SelectField(_l("Cách tính hạn"), choices=[("hours", _l("Theo giờ làm việc")),
+                                                                 ("civil", _l("Theo Bộ luật Dân sự"))])
+    cutoff = StringField(_l("Giờ chốt nhận trong ngày (HH:MM)"),
+                         validators=[Optional(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")])
+    online_level = SelectField(_l("Mức độ trực tuyến"), choices=ONLINE_LEVELS)
+    return_methods = SelectMultipleField(_l("Hình thức trả kết quả"), choices=RETURN_METHODS,
+                                         validators=[DataRequired()])
+    five_on_site = BooleanField(_l("Giải quyết \"5 tại chỗ\""))
+    process_key = StringField(_l("Mã quy trình BPMN"), validators=[DataRequired(), Length(max=128)])
+    description = TextAreaField(_l("Mô tả"), validators=[Optional(), Length(max=5000)])
+    is_active = BooleanField(_l("Đang áp dụng"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
