@@ -15,6 +15,15 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
+# Database-specific objects created by hand in migrations (e.g. PostgreSQL trigram index): not in the models.
+UNMODELLED = {"ix_dossiers_search_trgm"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Keep autogenerate from dropping hand-made, database-specific objects."""
+    return name not in UNMODELLED
+
+
 def render_item(type_, obj, autogen_context):
     """Render app column types as plain SQLAlchemy types so migrations never import app code."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
@@ -99,6 +108,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -145,7 +145,7 @@ def placement_for(dossier: Dossier, view: Any) -> workflow.Placement:
     receiving = dossier.receiving_agency
     default = receiving if view.role in ("receiver", "returner") else handling_agency_for(dossier.procedure, receiving)
     agency = resolve_agency_key(dossier.procedure, view.agency, default)
-    due = None
+    due = dossier.legal_due_at  # a step without its own budget is due with the dossier
     if view.duration_days:
         due = calendar.get_calendar(agency.id).due(utcnow(), view.duration_days,
                                                    policy=dossier.procedure.deadline_policy.value)

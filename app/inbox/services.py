@@ -21,6 +21,7 @@ from app.workflow.models import HumanTask
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+NO_DUE_YEAR = 9999  # cursors of tasks without a deadline carry this year
 
 
 def claim_task(actor: User, task_id: int) -> HumanTask:
@@ -124,14 +125,20 @@ def inbox_query(actor: User, flt: InboxFilter):
 
 
 def list_inbox(actor: User, flt: InboxFilter) -> list[tuple[HumanTask, Dossier]]:
-    """One page of an inbox tab (keyset on (due_at, id), nulls last)."""
-    far = datetime(9999, 1, 1)
+    """One page of an inbox tab, by step deadline then id (tasks without a deadline last).
+
+    Plain `ORDER BY due_at NULLS LAST, id` so PostgreSQL walks the (agency, role, status, due_at) index instead of
+    sorting every open task of the agency: the first page stays fast with a million dossiers.
+    """
     query = inbox_query(actor, flt)
     if flt.after:
         due, task_id = flt.after
-        query = query.where(or_(func.coalesce(HumanTask.due_at, far) > due,
-                                and_(func.coalesce(HumanTask.due_at, far) == due, HumanTask.id > task_id)))
-    query = query.order_by(func.coalesce(HumanTask.due_at, far), HumanTask.id).limit(flt.limit)
+        if due.year >= NO_DUE_YEAR:  # the cursor is already among the tasks without a deadline
+            query = query.where(HumanTask.due_at.is_(None), HumanTask.id > task_id)
+        else:
+            query = query.where(or_(HumanTask.due_at > due, and_(HumanTask.due_at == due, HumanTask.id > task_id),
+                                    HumanTask.due_at.is_(None)))
+    query = query.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(flt.limit)
     return [(task, dossier) for task, dossier in db.session.execute(query)]
 
 
