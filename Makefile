@@ -35,6 +35,7 @@ assets: node_modules/.package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	node frontend/designer/build-lint-config.cjs node_modules/.cache/motcua/bpmnlint-config.js
 	node_modules/.bin/esbuild frontend/designer/editor.js frontend/designer/diff.js frontend/designer/editor.css frontend/designer/diff.css --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --alias:motcua-bpmnlint-config=./node_modules/.cache/motcua/bpmnlint-config.js --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
+	node_modules/.bin/esbuild frontend/designer/decisions.js frontend/designer/decisions.css --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d app/translations
@@ -65,8 +66,13 @@ lint: install-dev
 	$(BIN)/ruff check app engine tests bench
 	$(BIN)/lint-imports --no-cache
 
+BENCH_DOSSIERS ?= 1000000
+
+# Needs the local PostgreSQL (127.0.0.1:5432, user postgres); results land in bench/results/.
 bench: install-dev
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 4
+	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

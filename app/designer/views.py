@@ -97,4 +97,4 @@ def diff():
     return render_template("designer/diff.html", view=view)
 
 
-from app.designer import views_forms, views_migration  # noqa: E402,F401  (routes registered on `bp`)
+from app.designer import views_decisions, views_forms, views_migration  # noqa: E402,F401  (routes registered on `bp`)

@@ -1,4 +1,4 @@
-"""`flask models sync`: import new or changed BPMN files from bpmn/ as model versions."""
+"""`flask models sync`: import new or changed BPMN (and DMN) files from bpmn/ as model versions."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,24 +9,29 @@ from flask.cli import AppGroup
 
 from app.core.db import unit_of_work
 from app.core.errors import AppError
-from app.workflow import services
+from app.workflow import decisions, services
 
 models_cli = AppGroup("models", help="Mô hình quy trình BPMN / BPMN process models.")
 
 
 def sync_models(directory: Path, author: str = "models-sync") -> list[tuple[str, int, bool]]:
-    """Deploy every .bpmn file of `directory` whose content is not deployed yet."""
+    """Deploy every .bpmn file of `directory` whose content is not deployed yet, then its .dmn files.
+
+    Decision tables are listed after the models, keyed `<file>.dmn` so the two kinds never look alike.
+    """
     results = []
     for path in sorted(directory.glob("*.bpmn")):
         version, created = services.deploy_model(author, path.read_bytes(), path.name, comment=f"sync {path.name}")
         results.append((version.process_key, version.number, created))
+    stored = decisions.sync_decisions(directory, author)
+    results.extend((f"{key}.dmn", number, created) for key, number, created in stored)
     return results
 
 
 @models_cli.command("sync")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
 def sync(directory: Path | None) -> None:
-    """Import new/changed files of bpmn/ as published versions (unchanged files are skipped)."""
+    """Import new/changed .bpmn and .dmn files of bpmn/ as published versions (unchanged files are skipped)."""
     directory = directory or Path(current_app.config["BPMN_DIR"])
     try:
         with unit_of_work():

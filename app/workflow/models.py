@@ -95,3 +95,25 @@ class DueTimer(db.Model):
     engine_task_id: Mapped[str] = mapped_column(String(64))
     bpmn_id: Mapped[str] = mapped_column(String(128))
     due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DecisionVersion(db.Model):
+    """One version of a DMN file (fees, routing), identified per file by the hash of its normalised XML."""
+
+    __tablename__ = "decision_versions"
+    __table_args__ = (UniqueConstraint("decision_key", "number", name="uq_decision_versions_key_number"),
+                      UniqueConstraint("decision_key", "content_hash", name="uq_decision_versions_key_hash"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_key: Mapped[str] = mapped_column(String(128), index=True)
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(500))
+    xml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="published")  # draft / published
+    comment: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DecisionVersion {self.decision_key} v{self.number}>"

@@ -404,3 +404,14 @@ class _MigratedStep:
     ready_tasks: list[Any]
     is_completed: bool
     timers: list[Any]
+
+
+# --- decision tables (DMN): versioned, validated and evaluated in app.workflow.decisions (kept out of here for size)
+
+from app.workflow.decisions import (  # noqa: E402,F401  (bridge API for features)
+    check_decision,
+    decide,
+    evaluate_version,
+    store_decision,
+    validate_decision,
+)

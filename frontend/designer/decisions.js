@@ -1,0 +1,119 @@
+// Decision table page: dmn-js Modeler; save (draft) / deploy (publish) through the server, which re-validates the
+// DMN with the engine and answers with findings per element (rules, cells), highlighted in the table.
+import DmnModeler from 'dmn-js/lib/Modeler';
+
+const config = JSON.parse(document.getElementById('decision-config').textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const status = document.getElementById('decision-status');
+const issuesList = document.getElementById('decision-issues');
+
+const modeler = new DmnModeler({ container: '#decision-canvas', common: { keyboard: { bindTo: window } } });
+window.motcuaDmn = modeler; // for browser tests and debugging
+
+let findings = [];
+
+function say(text, kind = 'info') {
+  status.className = `small mb-1 alert alert-${kind} py-1`;
+  status.textContent = text;
+}
+
+function message(finding) {
+  return config.lang === 'en' ? finding.message_en : finding.message_vi;
+}
+
+function markCells() {
+  document.querySelectorAll('.decision-issue-cell').forEach((cell) => cell.classList.remove('decision-issue-cell'));
+  findings.forEach((finding) => {
+    if (!finding.element_id) {
+      return;
+    }
+    document.querySelectorAll(`#decision-canvas [data-element-id="${CSS.escape(finding.element_id)}"]`)
+      .forEach((cell) => {
+        cell.classList.add('decision-issue-cell');
+        cell.title = message(finding);
+      });
+  });
+}
+
+function showFindings(list) {
+  findings = list;
+  issuesList.replaceChildren(...list.map((finding) => {
+    const item = document.createElement('li');
+    item.className = finding.severity === 'error' ? 'text-danger' : 'text-warning-emphasis';
+    item.dataset.elementId = finding.element_id || '';
+    item.textContent = message(finding);
+    return item;
+  }));
+  markCells();
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
+    body: JSON.stringify(body),
+  });
+  return { ok: response.ok, body: await response.json().catch(() => ({})) };
+}
+
+function fill(template, number) {
+  return template.replace('{n}', number);
+}
+
+async function save() {
+  const { xml } = await modeler.saveXML({ format: true });
+  const comment = document.getElementById('decision-comment').value;
+  const result = await post(config.saveUrl, { xml, comment });
+  if (!result.ok) {
+    showFindings((result.body.errors && result.body.errors.findings) || []);
+    say(result.body.detail || config.messages.invalid, 'danger');
+    return null;
+  }
+  showFindings([]);
+  const { version, created } = result.body;
+  say(fill(created ? config.messages.saved : config.messages.unchanged, version.number), 'success');
+  return result.body;
+}
+
+async function deploy() {
+  const comment = document.getElementById('decision-comment').value.trim();
+  if (!comment) {
+    say(config.messages.needComment, 'warning');
+    return;
+  }
+  const saved = await save();
+  if (!saved) {
+    return;
+  }
+  if (saved.version.status === 'published') {
+    say(fill(config.messages.deployed, saved.version.number), 'success');
+    return;
+  }
+  const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
+  if (!result.ok) {
+    showFindings((result.body.errors && result.body.errors.findings) || []);
+    say(result.body.detail || config.messages.error, 'danger');
+    return;
+  }
+  say(fill(config.messages.deployed, result.body.number), 'success');
+}
+
+function guard(fn) {
+  return () => fn().catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));
+}
+
+document.getElementById('decision-save').addEventListener('click', guard(save));
+document.getElementById('decision-deploy').addEventListener('click', guard(deploy));
+modeler.on('views.changed', () => window.setTimeout(markCells, 0));
+
+async function open() {
+  const response = await fetch(config.xmlUrl, { headers: { Accept: 'application/xml' } });
+  await modeler.importXML(await response.text());
+  const table = modeler.getViews().find((view) => view.type === 'decisionTable');
+  if (table) {
+    await modeler.open(table);
+  }
+  document.body.dataset.decisionReady = 'true';
+}
+
+open().catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));
