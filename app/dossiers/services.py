@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -125,9 +125,8 @@ def _new_dossier(procedure: Procedure, agency: Agency, intake: IntakeInput, now:
     return dossier, pin
 
 
-def _cutoff(procedure: Procedure):
-    from datetime import time
-
+def _cutoff(procedure: Procedure) -> time | None:
+    """The procedure's daily cut-off ('15:00'): later receipts count from the next working day."""
     if not procedure.cutoff:
         return None
     hours, minutes = procedure.cutoff.split(":")
