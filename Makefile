@@ -71,6 +71,7 @@ BENCH_DOSSIERS ?= 1000000
 # Needs the local PostgreSQL (127.0.0.1:5432, user postgres); results land in bench/results/.
 bench: install-dev
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 4
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
 
