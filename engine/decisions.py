@@ -195,7 +195,8 @@ def _input_entry_problem(text: str, expression: str) -> str | None:
     if _QUESTION.search(text):
         return script_problem(_QUESTION.sub("dmninputexpr", text), "eval")
     try:
-        ast.parse(text, mode="eval")
+        if isinstance(ast.parse(text, mode="eval").body, ast.Tuple):
+            return "lists of values (FEEL \"a\",\"b\") never match here; write one rule per value"
         combined = f"({expression}) == ({text})"
     except SyntaxError:
         combined = f"{expression} {text}"

@@ -60,6 +60,12 @@ class TestChecks:
         assert [issue.element_id for issue in issues] == ["rule_urban_medium_area"]
         assert "rule_urban_medium" in issues[0].message and "[100..500)" in issues[0].message
 
+    def test_a_feel_list_that_would_never_match_is_reported_on_its_cell(self, fee_dmn):
+        broken = fee_dmn.replace(b'<inputEntry id="rule_rural_small_kind"><text>"nong_thon"</text>',
+                                 b'<inputEntry id="rule_rural_small_kind"><text>"nong_thon","mien_nui"</text>')
+        issues = check_decisions(broken)
+        assert [issue.element_id for issue in issues] == ["rule_rural_small_kind"] and "one rule" in issues[0].message
+
     def test_a_malformed_output_is_reported_on_its_cell(self, fee_dmn):
         issues = check_decisions(fee_dmn.replace(b"<text>150000</text>", b"<text>150 000</text>"))
         assert [issue.element_id for issue in issues] == ["rule_urban_medium_fee"]
@@ -80,8 +86,8 @@ class TestChecks:
         assert len(issues) == 1 and "DOCTYPE" in issues[0].message
 
     def test_a_schema_error_names_the_file(self, fee_dmn):
-        issues = check_decisions(fee_dmn.replace(b'<rule id="rule_urban_small">', b'<rule id="rule_urban_small" x="1">'),
-                                 "construction_fee.dmn")
+        broken = fee_dmn.replace(b'<rule id="rule_urban_small">', b'<rule id="rule_urban_small" x="1">')
+        issues = check_decisions(broken, "construction_fee.dmn")
         assert len(issues) == 1 and "construction_fee.dmn" in issues[0].message
 
 
