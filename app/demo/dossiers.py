@@ -71,7 +71,8 @@ def sample_form_data(form_key: str | None, ctx: DemoContext, decision: str | Non
 
 def _official(role: str | None, agency_id: int | None) -> User | None:
     query = (select(User).join(RoleAssignment).where(RoleAssignment.role == role,
-                                                     RoleAssignment.agency_id == agency_id).limit(1))
+                                                     RoleAssignment.agency_id == agency_id)
+             .order_by(User.id).limit(1))
     return db.session.scalar(query)
 
 

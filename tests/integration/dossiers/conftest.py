@@ -54,7 +54,7 @@ def clock():
 
 def official(role: str, agency_id: int | None) -> User:
     return db.session.scalar(select(User).join(RoleAssignment).where(
-        RoleAssignment.role == role, RoleAssignment.agency_id == agency_id).limit(1))
+        RoleAssignment.role == role, RoleAssignment.agency_id == agency_id).order_by(User.id).limit(1))
 
 
 class Desk:
