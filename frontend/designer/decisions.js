@@ -1,9 +1,9 @@
 // Decision table page: dmn-js Modeler; save (draft) / deploy (publish) through the server, which re-validates the
 // DMN with the engine and answers with findings per element (rules, cells), highlighted in the table.
 import DmnModeler from 'dmn-js/lib/Modeler';
+import { fill, post } from './server.js';
 
 const config = JSON.parse(document.getElementById('decision-config').textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const status = document.getElementById('decision-status');
 const issuesList = document.getElementById('decision-issues');
 
@@ -45,19 +45,6 @@ function showFindings(list) {
     return item;
   }));
   markCells();
-}
-
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
-    body: JSON.stringify(body),
-  });
-  return { ok: response.ok, body: await response.json().catch(() => ({})) };
-}
-
-function fill(template, number) {
-  return template.replace('{n}', number);
 }
 
 async function save() {

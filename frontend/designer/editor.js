@@ -7,10 +7,10 @@ import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
 import MotcuaPropertiesProvider from './provider.js';
+import { fill, post } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
 
 const config = JSON.parse(document.getElementById('designer-config').textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const status = document.getElementById('designer-status');
 const issuesList = document.getElementById('designer-issues');
 
@@ -63,19 +63,6 @@ function showFindings(findings) {
       overlayIds.push(overlays.add(element, 'motcua-issue', { position: { bottom: -4, left: 0 }, html: badge }));
     }
   });
-}
-
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
-    body: JSON.stringify(body),
-  });
-  return { ok: response.ok, body: await response.json().catch(() => ({})) };
-}
-
-function fill(template, number) {
-  return template.replace('{n}', number);
 }
 
 async function save() {
