@@ -1,7 +1,7 @@
 // Decision table page: dmn-js Modeler; save (draft) / deploy (publish) through the server, which re-validates the
 // DMN with the engine and answers with findings per element (rules, cells), highlighted in the table.
 import DmnModeler from 'dmn-js/lib/Modeler';
-import { fill, post } from './server.js';
+import { fill, guard, post, publish } from './server.js';
 
 const config = JSON.parse(document.getElementById('decision-config').textContent);
 const status = document.getElementById('decision-status');
@@ -72,25 +72,13 @@ async function deploy() {
   if (!saved) {
     return;
   }
-  if (saved.version.status === 'published') {
-    say(fill(config.messages.deployed, saved.version.number), 'success');
-    return;
-  }
-  const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
-  if (!result.ok) {
-    showFindings((result.body.errors && result.body.errors.findings) || []);
-    say(result.body.detail || config.messages.error, 'danger');
-    return;
-  }
-  say(fill(config.messages.deployed, result.body.number), 'success');
+  await publish(config, saved, comment, { say, showFindings });
 }
 
-function guard(fn) {
-  return () => fn().catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));
-}
+const guarded = (fn) => guard(fn, say, config.messages.error);
 
-document.getElementById('decision-save').addEventListener('click', guard(save));
-document.getElementById('decision-deploy').addEventListener('click', guard(deploy));
+document.getElementById('decision-save').addEventListener('click', guarded(save));
+document.getElementById('decision-deploy').addEventListener('click', guarded(deploy));
 modeler.on('views.changed', () => window.setTimeout(markCells, 0));
 
 async function open() {

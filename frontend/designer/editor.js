@@ -7,7 +7,7 @@ import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
 import MotcuaPropertiesProvider from './provider.js';
-import { fill, post } from './server.js';
+import { fill, guard, post, publish } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
 
 const config = JSON.parse(document.getElementById('designer-config').textContent);
@@ -95,25 +95,13 @@ async function deploy() {
     say(config.messages.lintBlocked, 'warning');
     return;
   }
-  if (saved.version.status === 'published') {
-    say(fill(config.messages.deployed, saved.version.number), 'success');
-    return;
-  }
-  const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
-  if (!result.ok) {
-    showFindings((result.body.errors && result.body.errors.findings) || []);
-    say(result.body.detail || config.messages.error, 'danger');
-    return;
-  }
-  say(fill(config.messages.deployed, result.body.number), 'success');
+  await publish(config, saved, comment, { say, showFindings });
 }
 
-function guard(fn) {
-  return () => fn().catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));
-}
+const guarded = (fn) => guard(fn, say, config.messages.error);
 
-document.getElementById('designer-save').addEventListener('click', guard(save));
-document.getElementById('designer-deploy').addEventListener('click', guard(deploy));
+document.getElementById('designer-save').addEventListener('click', guarded(save));
+document.getElementById('designer-deploy').addEventListener('click', guarded(deploy));
 document.getElementById('designer-toggle-sim').addEventListener('click', () => modeler.get('toggleMode').toggleMode());
 
 fetch(config.xmlUrl, { headers: { Accept: 'application/xml' } })

@@ -14,3 +14,23 @@ export async function post(url, body) {
 export function fill(template, number) {
   return template.replace('{n}', number);
 }
+
+// Publish a saved draft (both editors): already published → just say so; refused → show the server's findings.
+export async function publish(config, saved, comment, { say, showFindings }) {
+  if (saved.version.status === 'published') {
+    say(fill(config.messages.deployed, saved.version.number), 'success');
+    return;
+  }
+  const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
+  if (!result.ok) {
+    showFindings((result.body.errors && result.body.errors.findings) || []);
+    say(result.body.detail || config.messages.error, 'danger');
+    return;
+  }
+  say(fill(config.messages.deployed, result.body.number), 'success');
+}
+
+// Wrap a click handler so an unexpected failure is shown on the page instead of being lost in the console.
+export function guard(fn, say, errorMessage) {
+  return () => fn().catch((error) => say(`${errorMessage} ${error.message || error}`, 'danger'));
+}
