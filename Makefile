@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := app/static/vendor
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev assets translations migrate demo bench lint chromium clean
+.PHONY: run test install install-dev assets translations migrate demo bench lint system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,14 @@ run: demo
 	@echo "Motcua: http://127.0.0.1:5000"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests need: chromium for the browser tests, Pango and a font for WeasyPrint's PDF summaries.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-test: install-dev chromium
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
+
+test: install-dev system-deps
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
