@@ -1,0 +1,94 @@
+"""Human-task and timer projections of the engine state: the rows the inboxes and the scheduler query."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.db import utcnow
+from app.extensions import db
+from app.workflow.models import DueTimer, HumanTask, ProcessVersion
+
+# --- human task projection ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new human task goes: agency and step deadline, decided by the dossier feature."""
+
+    agency_id: int | None
+    due_at: datetime | None
+
+
+def open_tasks(dossier_id: int) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(
+        HumanTask.dossier_id == dossier_id, HumanTask.status.in_(("open", "claimed"))).order_by(HumanTask.id)))
+
+
+def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
+               completed_task_id: str | None = None, actor_id: int | None = None,
+               classify: Callable[[HumanTask], str | None] | None = None) -> tuple[list[HumanTask], list[HumanTask]]:
+    """Make the human_tasks rows match the engine's ready tasks; return (tasks open now, closed tasks)."""
+    now = utcnow()
+    ready_by_id = {view.id: view for view in ready}
+    kept, closed = [], []
+    for task in open_tasks(dossier_id):
+        if task.engine_task_id in ready_by_id:
+            ready_by_id.pop(task.engine_task_id)
+            kept.append(task)
+            continue
+        done = task.engine_task_id == completed_task_id
+        task.status = "completed" if done else "cancelled"
+        task.completed_at = now
+        task.completed_by_id = actor_id if done else None
+        task.timing = classify(task) if (done and classify) else None
+        closed.append(task)
+    created = [_new_task(dossier_id, view, place(view), now) for view in ready_by_id.values()]
+    return kept + created, closed
+
+
+def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
+    task = HumanTask(dossier_id=dossier_id, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
+                     step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
+                     form_key=view.form_key, duration_days=view.duration_days, status="open", created_at=now,
+                     due_at=placement.due_at)
+    db.session.add(task)
+    return task
+
+
+# --- timers ---------------------------------------------------------------------------------
+
+_models_with_timers: dict[int, bool] = {}
+
+
+def has_timers(version_id: int) -> bool:
+    """Whether a stored version contains any BPMN timer (cached: versions are immutable)."""
+    if version_id not in _models_with_timers:
+        version = db.session.get(ProcessVersion, version_id)
+        _models_with_timers[version_id] = "timerEventDefinition" in version.xml
+    return _models_with_timers[version_id]
+
+
+def sync_timers(dossier_id: int, timers: list[Any], version_id: int | None = None) -> None:
+    """Mirror the instance's pending timers into due_timers (the scheduler's work list)."""
+    if not timers and version_id is not None and not has_timers(version_id):
+        return  # a model without timers can never have rows to update or delete
+    rows = db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))
+    existing = {row.engine_task_id: row for row in rows}
+    for timer in timers:
+        row = existing.pop(timer.task_id, None)
+        if row is None:
+            db.session.add(DueTimer(dossier_id=dossier_id, engine_task_id=timer.task_id, bpmn_id=timer.bpmn_id,
+                                    due_at=timer.due_at))
+        else:
+            row.due_at = timer.due_at
+    for row in existing.values():
+        db.session.delete(row)
+
+
+def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
+    """Dossier ids holding at least one timer due at `now`."""
+    query = select(DueTimer.dossier_id).where(DueTimer.due_at <= now).group_by(DueTimer.dossier_id).limit(limit)
+    return list(db.session.scalars(query))
