@@ -76,7 +76,7 @@ BENCH_DOSSIERS ?= 1000000
 bench: install-dev
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/pages_bench.py
-	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 4
+	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 3 --threads 2
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
 
 clean:

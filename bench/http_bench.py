@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
     parser.add_argument("--database-url", default=os.environ.get(
         "MOTCUA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/motcua_httpbench"))
     args = parser.parse_args()
@@ -161,7 +162,8 @@ def main() -> None:
     tokens = {role: tokens_by_user[user] for role, user in STEP_USERS.items()}
     port = free_port()
     env = {**os.environ, "MOTCUA_DATABASE_URL": url, "MOTCUA_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "-b",
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers),
+                               "--threads", str(args.threads), "-b",
                                f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     try:
         wait_ready(port)
@@ -176,7 +178,7 @@ def main() -> None:
     requests = sum(len(v) for v in latencies.values())
     report = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "gunicorn_workers": args.workers, "clients": args.clients},
+                    "gunicorn_workers": args.workers, "gunicorn_threads": args.threads, "clients": args.clients},
         "dossiers_per_s": round(done / args.seconds, 2), "requests_per_s": round(requests / args.seconds, 1),
         "baseline_healthz_rps": round(baseline_rps, 1),
         "ratio_requests_vs_baseline": round(requests / args.seconds / max(baseline_rps, 0.001), 3),
