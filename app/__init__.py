@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _install_web_hooks(app)
+    _connect_signals()
     return app
 
 
@@ -102,6 +103,13 @@ def _register_cli(app: Flask) -> None:
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _connect_signals() -> None:
+    from app.core.signals import dossier_event_recorded
+    from app.notify.services import on_event_recorded
+
+    dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
 
 
 def _install_web_hooks(app: Flask) -> None:

@@ -45,6 +45,10 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env("COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": int(_env("SMTP_PORT", "25")),
+        "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
+        "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
         "BPMN_DIR": _env("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "FORMS_DIR": _env("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms")),
     }

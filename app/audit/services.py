@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.audit.chain import GENESIS, event_hash
 from app.audit.models import DossierEvent
 from app.core.db import utcnow
+from app.core.signals import dossier_event_recorded
 from app.extensions import db
 
 
@@ -32,6 +33,7 @@ def record_event(dossier: Any, kind: str, *, actor: Any = None, role: str | None
     db.session.add(event)
     dossier.event_seq = fields["seq"]
     dossier.last_event_hash = event.hash
+    dossier_event_recorded.send(dossier, event=event)
     return event
 
 

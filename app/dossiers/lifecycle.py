@@ -100,7 +100,7 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
     instance = workflow.get_instance(dossier.id)
     now = utcnow()
     result = workflow.advance(instance, "complete_task", task.engine_task_id, cleaned, now=now)
-    _apply_step_outcome(actor, dossier, task, cleaned, comment)
+    _apply_step_outcome(actor, dossier, task, cleaned, comment, now)
     after_engine_step(dossier, instance, result, actor=actor, completed=task)
     task.completed_by_id = getattr(actor, "id", None)
     record_event(dossier, "task_completed", actor=actor, role=task.role, agency_id=task.agency_id, at=now,
@@ -139,9 +139,9 @@ def _check_supplement_window(dossier: Dossier) -> None:
 
 
 def _apply_step_outcome(actor: User | None, dossier: Dossier, task: HumanTask, data: dict[str, Any],
-                        comment: str | None) -> None:
-    """Translate the step's decision into the dossier's legal status and clock."""
-    decision, now = data.get("decision"), utcnow()
+                        comment: str | None, now: datetime) -> None:
+    """Translate the step's decision into the dossier's legal status and clock, as of the action's instant."""
+    decision = data.get("decision")
     if dossier.status is DossierStatus.RECEIVED:
         dossier.status = DossierStatus.PROCESSING
     if decision == "supplement":

@@ -16,6 +16,7 @@ from app.dossiers.forms import ApologyForm, CommentForm, SupplementForm, Transfe
 from app.dossiers.models import DossierStatus
 from app.dossiers.pages import dossier_page
 from app.dossiers.services import get_dossier_for
+from app.notify.services import list_notifications
 
 bp = Blueprint("dossiers", __name__)
 bp.app_context_processor(labels.label_globals)
@@ -45,7 +46,8 @@ def _action_forms(dossier, page) -> dict:
 def detail(code: str):
     dossier = get_dossier_for(current_user, code)
     page = dossier_page(dossier)
-    return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page))
+    return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page),
+                           notifications=list_notifications(dossier.id))
 
 
 @bp.route("/dossiers/<code>/model.bpmn")

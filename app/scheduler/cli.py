@@ -6,7 +6,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.scheduler.jobs import alert_due_tomorrow, anchor_yesterday, purge_idempotency_keys, sweep_timers
+from app.scheduler.jobs import (
+    alert_due_tomorrow,
+    anchor_yesterday,
+    deliver_notifications,
+    purge_idempotency_keys,
+    sweep_timers,
+)
 
 scheduler_cli = AppGroup("scheduler", help="Tiến trình chạy nền / background jobs.")
 timers_cli = AppGroup("timers", help="Bộ hẹn giờ BPMN / BPMN timers.")
@@ -24,6 +30,8 @@ def run(interval: int) -> None:
                       coalesce=True)
     scheduler.add_job(purge_idempotency_keys, "cron", hour=2, minute=15, args=[app], id="idempotency-purge",
                       coalesce=True)
+    scheduler.add_job(deliver_notifications, "interval", seconds=interval, args=[app], id="notifications",
+                      coalesce=True, max_instances=1)
     scheduler.add_job(anchor_yesterday, "cron", hour=0, minute=20, args=[app], id="audit-anchor", coalesce=True)
     click.echo(f"scheduler started: timers every {interval}s, apology alerts at 07:35 and 13:35")
     scheduler.start()

@@ -63,3 +63,11 @@ def anchor_yesterday(app: Flask) -> None:
             create_anchor()
     except ConflictError as error:  # already anchored (e.g. the scheduler restarted): nothing to do
         logger.info("Audit anchor skipped: %s", error.message_en)
+
+
+def deliver_notifications(app: Flask) -> dict[str, int]:
+    """Send the queued citizen notifications (e-mail, SMS gateway)."""
+    from app.notify.services import deliver_pending
+
+    with app.app_context(), unit_of_work():
+        return deliver_pending()

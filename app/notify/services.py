@@ -1,0 +1,112 @@
+"""Queue notifications with each status change (transactional outbox) and deliver them later."""
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import urllib.request
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.auth.models import Agency
+from app.core.db import utcnow
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.notify.messages import notification_kind, render
+from app.notify.models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 100
+
+
+class ChannelNotConfiguredError(Exception):
+    """No gateway is configured for this channel: the message is skipped, not retried."""
+
+
+def queue_for_event(dossier: Dossier, event: Any) -> list[Notification]:
+    """Add outbox rows for the applicant's e-mail and phone when the event changes what they see."""
+    kind = notification_kind(dossier, event)
+    if kind is None:
+        return []
+    agency = db.session.get(Agency, event.agency_id or dossier.receiving_agency_id)
+    subject, body = render(kind, dossier, event, agency.name if agency else "")
+    rows = [Notification(dossier_id=dossier.id, event_kind=kind, channel=channel, recipient=recipient,
+                         subject=subject, body=body, next_attempt_at=event.at)
+            for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone))
+            if recipient]
+    db.session.add_all(rows)
+    return rows
+
+
+def on_event_recorded(dossier: Dossier, event: Any) -> None:
+    """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
+    queue_for_event(dossier, event)
+
+
+def _send_email(row: Notification) -> None:
+    host = current_app.config.get("SMTP_HOST")
+    if not host:
+        raise ChannelNotConfiguredError("MOTCUA_SMTP_HOST is not set")
+    message = EmailMessage()
+    message["From"] = current_app.config["SMTP_FROM"]
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message.set_content(row.body)
+    with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def _send_sms(row: Notification) -> None:
+    url = current_app.config.get("SMS_WEBHOOK_URL")
+    if not url:
+        raise ChannelNotConfiguredError("MOTCUA_SMS_WEBHOOK_URL is not set")
+    if not url.startswith(("http://", "https://")):
+        raise ChannelNotConfiguredError("MOTCUA_SMS_WEBHOOK_URL must be an http(s) URL")
+    payload = json.dumps({"to": row.recipient, "text": row.body, "reference": row.id}).encode()
+    request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"},  # noqa: S310
+                                     method="POST")  # the scheme is checked above
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"SMS gateway answered {response.status}")
+
+
+SENDERS = {"email": _send_email, "sms": _send_sms}
+
+
+def _deliver(row: Notification, now: datetime) -> None:
+    try:
+        SENDERS[row.channel](row)
+    except ChannelNotConfiguredError as error:
+        row.status, row.last_error = "skipped", str(error)
+        return
+    except (OSError, smtplib.SMTPException) as error:
+        row.attempts += 1
+        row.last_error = str(error)[:1000]
+        row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+        row.next_attempt_at = now + timedelta(minutes=2 ** row.attempts)  # back off: 2, 4, 8, 16 min
+        logger.warning("Notification %s (%s) not sent: %s", row.id, row.channel, error)
+        return
+    row.status, row.sent_at, row.attempts = "sent", now, row.attempts + 1
+
+
+def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:
+    """Send the due outbox rows once each; returns how many ended in each status."""
+    now = now or utcnow()
+    rows = list(db.session.scalars(select(Notification).where(
+        Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)))
+    counts: dict[str, int] = {}
+    for row in rows:
+        _deliver(row, now)
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def list_notifications(dossier_id: int) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id)
+                                   .order_by(Notification.id)))
