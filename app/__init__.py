@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _install_web_hooks(app)
     _connect_signals()
+    _register_script_helpers()
     return app
 
 
@@ -103,6 +104,14 @@ def _register_cli(app: Flask) -> None:
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _register_script_helpers() -> None:
+    from app.calendar.script_helpers import SCRIPT_HELPERS
+    from app.workflow.services import register_script_helper
+
+    for name, fn in SCRIPT_HELPERS.items():
+        register_script_helper(name, fn)
 
 
 def _connect_signals() -> None:
