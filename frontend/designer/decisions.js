@@ -1,7 +1,7 @@
 // Decision table page: dmn-js Modeler; save (draft) / deploy (publish) through the server, which re-validates the
 // DMN with the engine and answers with findings per element (rules, cells), highlighted in the table.
 import DmnModeler from 'dmn-js/lib/Modeler';
-import { fill, guard, post, publish } from './server.js';
+import { fill, findingText, guard, post, publish, statusLine } from './server.js';
 
 const config = JSON.parse(document.getElementById('decision-config').textContent);
 const status = document.getElementById('decision-status');
@@ -12,14 +12,8 @@ window.motcuaDmn = modeler; // for browser tests and debugging
 
 let findings = [];
 
-function say(text, kind = 'info') {
-  status.className = `small mb-1 alert alert-${kind} py-1`;
-  status.textContent = text;
-}
-
-function message(finding) {
-  return config.lang === 'en' ? finding.message_en : finding.message_vi;
-}
+const say = statusLine(status);
+const message = (finding) => findingText(config, finding);
 
 function markCells() {
   document.querySelectorAll('.decision-issue-cell').forEach((cell) => cell.classList.remove('decision-issue-cell'));

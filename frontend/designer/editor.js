@@ -7,7 +7,7 @@ import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
 import MotcuaPropertiesProvider from './provider.js';
-import { fill, guard, post, publish } from './server.js';
+import { fill, findingText, guard, post, publish, statusLine } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
 
 const config = JSON.parse(document.getElementById('designer-config').textContent);
@@ -28,14 +28,8 @@ window.motcuaModeler = modeler; // for browser tests and debugging
 
 let overlayIds = [];
 
-function say(text, kind = 'info') {
-  status.className = `small mb-1 alert alert-${kind} py-1`;
-  status.textContent = text;
-}
-
-function message(finding) {
-  return config.lang === 'en' ? finding.message_en : finding.message_vi;
-}
+const say = statusLine(status);
+const message = (finding) => findingText(config, finding);
 
 function clearFindings() {
   const overlays = modeler.get('overlays');

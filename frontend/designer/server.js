@@ -34,3 +34,16 @@ export async function publish(config, saved, comment, { say, showFindings }) {
 export function guard(fn, say, errorMessage) {
   return () => fn().catch((error) => say(`${errorMessage} ${error.message || error}`, 'danger'));
 }
+
+// The page's status line: one message at a time, coloured with a Bootstrap alert kind.
+export function statusLine(element) {
+  return (text, kind = 'info') => {
+    element.className = `small mb-1 alert alert-${kind} py-1`;
+    element.textContent = text;
+  };
+}
+
+// A server finding (lint, validation) in the page's language.
+export function findingText(config, finding) {
+  return config.lang === 'en' ? finding.message_en : finding.message_vi;
+}
