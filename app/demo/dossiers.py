@@ -69,7 +69,8 @@ def sample_form_data(form_key: str | None, ctx: DemoContext, decision: str | Non
     return data
 
 
-def _official(role: str | None, agency_id: int | None) -> User | None:
+def find_official(role: str | None, agency_id: int | None) -> User | None:
+    """The first (lowest id, so deterministic) official holding `role` at exactly `agency_id`."""
     query = (select(User).join(RoleAssignment).where(RoleAssignment.role == role,
                                                      RoleAssignment.agency_id == agency_id)
              .order_by(User.id).limit(1))
@@ -90,7 +91,7 @@ def _advance(dossier: Dossier, at: datetime, decision_for: dict[str, str], ctx: 
     if not tasks:
         return False
     task = tasks[0]
-    actor = _official(task.role, task.agency_id)
+    actor = find_official(task.role, task.agency_id)
     with simulated_time(at):
         if actor:
             claim_task(actor, task.id)
@@ -103,7 +104,7 @@ def _advance(dossier: Dossier, at: datetime, decision_for: dict[str, str], ctx: 
 def create_demo_dossier(procedure: Procedure, scenario: str, received_at: datetime, ctx: DemoContext) -> Dossier:
     """Receive one dossier at `received_at` and play it forward to `scenario`."""
     agency = _receiving_agency(procedure, ctx.rng)
-    receiver = _official("receiver", agency.id)
+    receiver = find_official("receiver", agency.id)
     applicant = ApplicantInput(name=ctx.fake.name(), id_number=f"038{ctx.rng.randint(0, 10**9 - 1):09d}",
                                phone=f"09{ctx.rng.randint(10**7, 10**8 - 1)}",
                                address=ctx.fake.address().replace("\n", ", "))

@@ -108,7 +108,7 @@ def migrate_dossier(actor: User | None, dossier: Dossier, target: ProcessVersion
                  comment=f"v{source.number} → v{target.number}",
                  data={"process_key": target.process_key, "from_version": source.number, "to_version": target.number,
                        "from_hash": source.content_hash, "to_hash": target.content_hash, "batch": batch_id},
-                 model_hash=target.content_hash, state_fingerprint=workflow.fingerprint(instance))
+                 model_hash=target.content_hash, state_fingerprint=workflow.fingerprint(outcome.result.state))
     workflow.flush_instance()
     return "migrated", None
 

@@ -37,14 +37,14 @@ def _actor_name(actor: User | None) -> str | None:
 
 
 def after_engine_step(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
-                      completed: HumanTask | None = None) -> list[HumanTask]:
+                      completed: HumanTask | None = None, full_timer_check: bool = False) -> list[HumanTask]:
     """Project the engine's ready tasks and derive the dossier's step, agency and status from them."""
     cal = calendar.get_calendar(dossier.receiving_agency_id)
     open_tasks, _closed = workflow.sync_tasks(
         dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view),
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(utcnow(), task.due_at) if task.due_at else None)
-    workflow.sync_timers(dossier.id, result.timers, instance.process_version_id)
+    workflow.sync_timers(dossier.id, result.timers, None if full_timer_check else instance.process_version_id)
     if open_tasks:
         dossier.current_step = ", ".join(dict.fromkeys(t.name for t in open_tasks))
         dossier.current_step_kind = open_tasks[0].step_kind
@@ -106,7 +106,7 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
     record_event(dossier, "task_completed", actor=actor, role=task.role, agency_id=task.agency_id, at=now,
                  from_step=task.name, to_step=dossier.current_step, comment=comment,
                  data={"task": task.bpmn_id, "input": cleaned, "timing": task.timing},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
+                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
     workflow.flush_instance()
     return dossier
 
@@ -189,7 +189,7 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     record_event(dossier, "supplement_received", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
                  at=now,
                  comment=comment, data={"documents": documents, "due_at": dossier.due_at.isoformat()},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
+                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
     workflow.flush_instance()
     return dossier
 
@@ -209,7 +209,7 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
         raise ValidationError("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")
     instance = workflow.get_instance(dossier.id)
     now = utcnow()
-    workflow.advance(instance, "cancel", now=now)
+    result = workflow.advance(instance, "cancel", now=now)
     dossier.status, dossier.outcome, dossier.finished_at = DossierStatus.STOPPED, "stopped", now
     db.session.add(ClockEntry(dossier_id=dossier.id, kind="stop", at=now, due_at=None, reason=reason,
                               actor_name=_actor_name(actor)))
@@ -217,7 +217,7 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
     dossier.current_step, dossier.current_step_kind = None, None
     record_event(dossier, "stopped", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
                  comment=reason, at=now, data={"channel": channel, "stop_notice": True},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
+                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
     workflow.flush_instance()
     return dossier
 
@@ -312,10 +312,9 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 dossier = db.session.get(Dossier, dossier_id)
                 instance = workflow.get_instance(dossier_id)
                 result = workflow.advance(instance, "fire_timers", now)
-                after_engine_step(dossier, instance, result, actor=None)
-                workflow.sync_timers(dossier_id, result.timers)  # full check: also clears rows a migration orphaned
+                after_engine_step(dossier, instance, result, actor=None, full_timer_check=True)  # also orphans
                 record_event(dossier, "timer_fired", at=now, data={"at": now.isoformat()}, to_step=dossier.current_step,
-                             model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(instance))
+                             model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
                 workflow.flush_instance()
             fired += 1
         except (ConflictError, ValidationError) as error:

@@ -82,23 +82,23 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
                  to_step=procedure.name_vi,
                  data={"channel": dossier.channel.value, "due_at": dossier.due_at.isoformat(), "input": process_data},
                  model_hash=version.content_hash,
-                 state_fingerprint=workflow.get_engine().state_fingerprint(result.state))
+                 state_fingerprint=workflow.fingerprint(result.state))
     db.session.add(ClockEntry(dossier_id=dossier.id, kind="start", at=dossier.clock_started_at,
                               due_at=dossier.legal_due_at, actor_name=getattr(actor, "full_name", None)))
     from app.dossiers.lifecycle import after_engine_step  # lifecycle builds on this module
 
-    after_engine_step(dossier, instance, result, actor=actor)
+    open_tasks = after_engine_step(dossier, instance, result, actor=actor)
     if dossier.channel is Channel.COUNTER:
-        _complete_intake_at_counter(actor, dossier, instance, intake)
+        _complete_intake_at_counter(actor, open_tasks, intake)
     logger.info("Dossier %s received by %s", dossier.code, getattr(actor, "username", "online"))
     return Receipt(dossier, pin)
 
 
-def _complete_intake_at_counter(actor: User | None, dossier: Dossier, instance: Any, intake: IntakeInput) -> None:
+def _complete_intake_at_counter(actor: User | None, open_tasks: list[HumanTask], intake: IntakeInput) -> None:
     """At the counter the receiver has just checked the dossier: the intake step is done on the spot."""
     from app.dossiers.lifecycle import complete_task
 
-    for task in workflow.open_tasks(dossier.id):
+    for task in open_tasks:
         if task.step_kind == "intake":
             complete_task(actor, task.id, dict(intake.form_data), comment=None, check_form=False)
 

@@ -46,6 +46,8 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
         task.timing = classify(task) if (done and classify) else None
         closed.append(task)
     created = [_new_task(dossier_id, view, place(view), now) for view in ready_by_id.values()]
+    if created:
+        db.session.flush()  # callers act on the returned tasks by id
     return kept + created, closed
 
 

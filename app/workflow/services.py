@@ -185,8 +185,9 @@ def flush_instance() -> None:
                             "Someone else just changed this dossier. Please reload.") from error
 
 
-def fingerprint(instance: ProcessInstance) -> str:
-    return get_engine().state_fingerprint(json.loads(instance.state_json))
+def fingerprint(state: dict[str, Any]) -> str:
+    """Replay fingerprint of an engine state (the audit chain records it after every step)."""
+    return get_engine().state_fingerprint(state)
 
 
 def ready_tasks(instance: ProcessInstance) -> list[Any]:

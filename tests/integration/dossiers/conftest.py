@@ -8,12 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from faker import Faker
-from sqlalchemy import select
 
-from app.auth.models import RoleAssignment, User
 from app.auth.services import get_agency_by_code
 from app.catalog.services import get_procedure
-from app.demo.dossiers import DemoContext, sample_form_data
+from app.demo.dossiers import DemoContext, find_official, sample_form_data
 from app.dossiers import lifecycle
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import receive_dossier
@@ -52,9 +50,7 @@ def clock():
         traveller.stop()
 
 
-def official(role: str, agency_id: int | None) -> User:
-    return db.session.scalar(select(User).join(RoleAssignment).where(
-        RoleAssignment.role == role, RoleAssignment.agency_id == agency_id).order_by(User.id).limit(1))
+official = find_official  # the demo's lookup: first official holding a role at an agency
 
 
 class Desk:
