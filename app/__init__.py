@@ -29,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _install_web_hooks(app)
     _connect_signals()
-    _register_script_helpers()
+    _init_workflow(app)
     return app
 
 
@@ -106,12 +106,12 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-def _register_script_helpers() -> None:
+def _init_workflow(app: Flask) -> None:
+    """The app's own engine runtime, with the working-time helpers BPMN scripts may call."""
     from app.calendar.script_helpers import SCRIPT_HELPERS
-    from app.workflow.services import register_script_helper
+    from app.workflow import services as workflow
 
-    for name, fn in SCRIPT_HELPERS.items():
-        register_script_helper(name, fn)
+    workflow.init_app(app, SCRIPT_HELPERS)
 
 
 def _connect_signals() -> None:

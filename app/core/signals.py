@@ -5,5 +5,5 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent by app.audit.services.record_event inside the caller's transaction: (dossier, event=DossierEvent)
+#: sent by app.history.services.append_event inside the caller's transaction: (dossier, event=DossierEvent)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
