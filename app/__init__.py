@@ -115,10 +115,11 @@ def _init_workflow(app: Flask) -> None:
 
 
 def _connect_signals() -> None:
-    from app.core.signals import dossier_event_recorded
-    from app.notify.services import on_event_recorded
+    from app.core.signals import dossier_event_recorded, dossier_page_sections
+    from app.notify.services import on_event_recorded, page_section
 
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
+    dossier_page_sections.connect(page_section)
 
 
 def _install_web_hooks(app: Flask) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import enum
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any

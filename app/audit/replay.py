@@ -136,6 +136,6 @@ def _timing(event: Any, ready_since: dict[str, datetime], completions: dict[str,
     task = queue.pop(0) if queue else None
     cal = calendar.get_calendar(task.agency_id if task else None)
     hours = round(cal.working_hours_between(started, event.at), 1) if started else None
-    budget = float(task.duration_days) * 8 if task and task.duration_days else None
+    budget = float(task.duration_days) * cal.hours_per_day if task and task.duration_days else None
     return StepTiming(started, hours, budget, task.due_at if task else None,
                       (event.data or {}).get("timing") or (task.timing if task else None))

@@ -10,13 +10,13 @@ from flask_login import current_user
 from app.auth.services import list_agencies
 from app.core.db import unit_of_work
 from app.core.permissions import roles_required
+from app.core.signals import page_sections
 from app.core.timefmt import LOCAL_TZ
 from app.dossiers import labels, lifecycle
 from app.dossiers.actions import available_actions
 from app.dossiers.forms import ApologyForm, CommentForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.pages import dossier_page
 from app.dossiers.services import get_dossier_for
-from app.notify.services import list_notifications
 
 bp = Blueprint("dossiers", __name__)
 bp.app_context_processor(labels.label_globals)
@@ -48,7 +48,7 @@ def detail(code: str):
     dossier = get_dossier_for(current_user, code)
     page = dossier_page(dossier)
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page),
-                           notifications=list_notifications(dossier.id))
+                           **page_sections(dossier))
 
 
 @bp.route("/dossiers/<code>/model.bpmn")
@@ -65,7 +65,7 @@ def _redisplay(dossier, form_name: str, form):
     forms = _action_forms(dossier, page)
     forms[form_name] = form
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=forms,
-                           open_form=form_name), 422
+                           open_form=form_name, **page_sections(dossier)), 422
 
 
 @bp.route("/dossiers/<code>/comments", methods=["POST"])

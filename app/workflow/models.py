@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.core.db import utcnow
 from app.extensions import db
+from engine.specinfo import StepKind  # noqa: F401  (the step vocabulary of models, re-exported to features)
 
 
 class TaskStatus(enum.StrEnum):
