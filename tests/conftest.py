@@ -8,11 +8,17 @@ import socket
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import event, text
 
 from app import MIGRATIONS_DIR, create_app
 from app.extensions import db
 from tests.dbutil import fresh_database
+
+# Under load (CI on two cores, xdist) data generation is slow but correct: no health check on speed or deadline.
+settings.register_profile("motcua", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                          deadline=None)
+settings.load_profile("motcua")
 
 # Tables filled by migrations with reference data: kept between tests.
 REFERENCE_TABLES = {"alembic_version", "calendar_overrides", "working_hours"}

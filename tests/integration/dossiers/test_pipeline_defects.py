@@ -1,6 +1,9 @@
 """Regression tests for the defects that came from lifecycle rules drifting between views, API and services."""
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from flask_migrate import upgrade
 
@@ -10,6 +13,7 @@ from app.audit.services import list_events
 from app.extensions import db
 from app.workflow import services as workflow
 from tests.dbutil import fresh_database
+from tests.functional.ui_world import officials  # noqa: F401
 from tests.integration.designer.conftest import designer  # noqa: F401
 from tests.integration.designer.test_designer_migration import dossier_at, publish, run_batch
 from tests.integration.designer.variants import with_document_check
@@ -50,3 +54,61 @@ class TestCachesFollowContentNotIds:
         assert id_a == id_b and hash_a != hash_b
         assert (got_a, got_b) == (hash_a, hash_b)
         assert (timers_a, timers_b) == (True, False)
+
+
+def _local_text(instant) -> str:
+    return instant.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M")
+
+
+class TestOneAnswerForWhoMayAct:
+    """The page's buttons, the services and the scheduler read the same declaration (they used to drift)."""
+
+    def _late(self, desk, clock):
+        from tests.integration.dossiers.conftest import official
+
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.000105").dossier
+        leader = official("leader", desk.task(dossier).agency_id)
+        receiver = official("receiver", dossier.receiving_agency_id)
+        return dossier, leader, receiver
+
+    def test_receiver_and_handling_leader_may_apologise_until_the_rule_set_limit(self, desk, clock):
+        from app.dossiers import lifecycle
+        from app.dossiers.actions import available_actions
+        from app.scheduler.jobs import dossiers_needing_apology
+        from tests.integration.dossiers.conftest import local
+
+        dossier, leader, receiver = self._late(desk, clock)
+        tasks = workflow.open_tasks(dossier.id)
+        assert "apologize" in available_actions(leader, dossier, tasks)
+        assert "apologize" in available_actions(receiver, dossier, tasks)
+        clock(_local_text(dossier.due_at - timedelta(hours=2)))  # due within one working day
+        assert dossier in dossiers_needing_apology()
+        lifecycle.apologize(receiver, dossier.code, reason="Chờ xác minh", new_due_at=local("2026-03-20 17:00"))
+        db.session.commit()
+        assert "apologize" not in available_actions(leader, dossier, tasks)
+        clock("2026-03-20 09:00")
+        assert dossier not in dossiers_needing_apology()
+
+    def test_withdrawal_follows_the_rule_set_on_the_page_and_in_the_service(self, desk, clock, officials):  # noqa: F811
+        from app.dossiers import lifecycle
+        from app.dossiers.actions import InvalidTransitionError, available_actions
+
+        dossier, _leader, receiver = self._late(desk, clock)
+        dossier.ruleset = "ND61-2018"  # received under Decree 61: no withdrawal
+        db.session.commit()
+        assert "withdraw" not in available_actions(receiver, dossier, workflow.open_tasks(dossier.id))
+        page = officials.login(receiver.username).get(f"/dossiers/{dossier.code}")
+        assert "action-withdraw" not in page.text and "action-apology" in page.text
+        with pytest.raises(InvalidTransitionError):
+            lifecycle.withdraw(receiver, dossier.code, reason="Xin rút")
+
+    def test_an_apology_re_executes(self, desk, clock):
+        from app.dossiers import lifecycle
+        from tests.integration.dossiers.conftest import local
+
+        dossier, leader, _receiver = self._late(desk, clock)
+        lifecycle.apologize(leader, dossier.code, reason="Chờ ý kiến", new_due_at=local("2026-03-20 17:00"))
+        db.session.commit()
+        desk.run_to_end(dossier)
+        assert reexecute_dossier(dossier).ok
