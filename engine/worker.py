@@ -188,10 +188,14 @@ def _warm_up() -> None:
     import _strptime  # noqa: F401  (datetime.strptime imports it on first use)
     import textwrap  # noqa: F401
 
+    import jinja2.debug  # noqa: F401  (Jinja imports it when a template fails)
+
     limits = ScriptLimits()
     execute_in(base_globals(), limits, "x = [i for i in range(3)]\ny = datetime.fromisoformat('2027-01-01')", {})
     compile_script("a == 1", "eval")
     render_template("{{ a|default('')|center(3)|wordwrap(5)|indent(2)|truncate(9)|title|tojson }}", {}, limits)
+    for broken in ("{{ broken", "{{ 1 / 0 }}"):
+        template_problem(broken, limits)
 
 
 def lock_down(memory_bytes: int) -> None:
