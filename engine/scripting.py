@@ -2,8 +2,9 @@
 
 Every script, pre/post script, condition, timer and DMN expression goes through SandboxEnvironment.
 In `process` mode (the default) it runs in a pooled worker under OS limits (engine/pool.py), except
-expressions that cannot loop or allocate (see `is_simple_expression`), which run inline under the
-instruction budget because a round trip would cost more than they do.
+expressions that cannot loop or allocate (see `is_simple_expression`) and templates that only print
+variables (`templates.is_simple_template`), which run inline under the instruction budget because a round
+trip would cost more than they do.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from engine.budget import (
 )
 from engine.pool import SandboxSettings, WorkerLost, pool_for
 from engine.sandbox import base_globals, script_problem
-from engine.templates import is_static, render_template, template_problem
+from engine.templates import is_simple_template, is_static, render_template, template_problem
 from engine.timers import engine_now
 
 __all__ = [
@@ -98,7 +99,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         """Render task instructions (Jinja) under the template budget; errors propagate."""
         if is_static(template):
             return template
-        if self.inline:
+        if self.inline or is_simple_template(template):
             return render_template(template, dict(data), TEMPLATE_LIMITS)
         return self._remote("render", template, data, None, TEMPLATE_LIMITS)
 

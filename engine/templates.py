@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.budget import TEMPLATE_FILENAME, ScriptLimitExceeded, ScriptLimits, run_budgeted
@@ -78,6 +78,23 @@ def is_static(source: str) -> bool:
     return "{" not in source
 
 
+# Output of plain variables (`{{ applicant }}`, `{{ fee.total }}`, `{{ rows[0] }}`) and literal text: nothing to
+# fold, loop or grow, so such templates render inline (under the instruction budget) without a round trip.
+_SIMPLE_TEMPLATE_NODES = (nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const)
+
+
+@lru_cache(maxsize=1024)
+def is_simple_template(source: str) -> bool:
+    """Tell templates that only print variables (parsing does not fold constants; compiling would)."""
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return False
+    try:
+        tree = _ENV.parse(source)
+    except TemplateError:
+        return False
+    return all(isinstance(node, _SIMPLE_TEMPLATE_NODES) for node in tree.find_all(nodes.Node))
+
+
 @lru_cache(maxsize=1024)
 def _compiled(source: str, lenient: bool = False) -> Any:
     """Compile a template once per source text (compilation itself folds constants: keep it budgeted)."""
@@ -115,5 +132,5 @@ def template_problem(source: str, limits: ScriptLimits) -> str | None:
     return None
 
 
-__all__ = ["MAX_INSTRUCTIONS_CHARS", "TEMPLATE_FILENAME", "TemplateEnvironment", "is_static", "render_template",
-           "template_problem"]
+__all__ = ["MAX_INSTRUCTIONS_CHARS", "TEMPLATE_FILENAME", "TemplateEnvironment", "is_simple_template", "is_static",
+           "render_template", "template_problem"]

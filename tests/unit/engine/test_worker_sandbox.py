@@ -175,6 +175,15 @@ class TestTemplates:
         assert [issue.element_id for issue in report.errors] == ["review"]
         assert "instructions" in report.errors[0].message
 
+    @pytest.mark.parametrize(("template", "simple"), [
+        ("Dossier of {{ applicant }}: {{ fee.total }} VND {{ rows[0] }}", True), ("{{ 7 ** 4 }}", False),
+        ("{{ name|upper }}", False), ("{% for i in items %}{% endfor %}", False), ("{{ a + b }}", False),
+    ])
+    def test_only_templates_printing_variables_skip_the_worker(self, template: str, simple: bool) -> None:
+        from engine.templates import is_simple_template
+
+        assert is_simple_template(template) is simple
+
     def test_data_dependent_template_is_not_a_publish_error(self) -> None:
         report = validate_bytes(_user_then_script("x = 1", "{{ amount ** 2 }} {{ name|upper }}"), "t.bpmn")
         assert report.ok
