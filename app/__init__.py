@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _install_web_hooks(app)
     _connect_signals()
     _register_script_helpers()
+    _configure_sandbox(app)
     return app
 
 
@@ -112,6 +113,12 @@ def _register_script_helpers() -> None:
 
     for name, fn in SCRIPT_HELPERS.items():
         register_script_helper(name, fn)
+
+
+def _configure_sandbox(app: Flask) -> None:
+    from app.workflow.services import configure_sandbox
+
+    configure_sandbox(app.config["SANDBOX"], app.config["SANDBOX_WORKERS"], app.config["SANDBOX_MEMORY_MB"])
 
 
 def _connect_signals() -> None:

@@ -23,7 +23,7 @@ from app.workflow.projection import (  # noqa: F401  (part of the bridge's API u
     sync_tasks,
     sync_timers,
 )
-from engine import Engine, ModelRegistry
+from engine import Engine, ModelRegistry, SandboxSettings
 from engine.errors import EngineError, ScriptError, SpecInvalidError, TaskNotReadyError
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,21 @@ def register_script_helper(name: str, fn: Callable[..., Any]) -> None:
 def get_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = Engine(_registry, helpers=dict(_helpers), clock=utcnow)
+        _engine = Engine(_registry, helpers=dict(_helpers), clock=utcnow, sandbox=_sandbox)
     return _engine
+
+
+# --- sandbox for model scripts and templates (issue 13.3): set from the app config by create_app ----------
+
+_sandbox = SandboxSettings()
+
+
+def configure_sandbox(mode: str, workers: int, memory_mb: int) -> None:
+    """Choose how model code runs (MOTCUA_SANDBOX: process, the default, or inline) and the worker limits."""
+    global _sandbox, _engine
+    settings = SandboxSettings(mode=mode, workers=workers, memory_mb=memory_mb)
+    if settings != _sandbox:
+        _sandbox, _engine = settings, None
 
 
 # --- model versions -------------------------------------------------------------------------
@@ -280,7 +293,7 @@ def check_model(data: str | bytes, source_name: str) -> ModelCheck:
     """Validate a model as deeply as loading it would, never raising."""
     from engine import validate_bytes
 
-    report = validate_bytes(data, source_name)
+    report = validate_bytes(data, source_name, sandbox=_sandbox)
     pairs = lambda issues: [(issue.element_id, issue.message) for issue in issues]  # noqa: E731
     key = report.version.main_process_id if report.version is not None else None
     return ModelCheck(pairs(report.errors), pairs(report.warnings), list(report.unsupported), key)
