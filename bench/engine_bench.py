@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -127,24 +128,25 @@ def scripted_model() -> bytes:
     return xml.encode()
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU used so far by this process and the given (worker) processes."""
-    total = time.process_time()
-    for pid in pids:
+def cpu_seconds() -> float:
+    """CPU used so far by this process, its live sandbox workers and the retired (reaped) ones."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    for pid in pool_for(MODES["process"]).pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 
-def per_call(func: Callable[[], object], seconds: float, pids: list[int]) -> tuple[float, float]:
-    """Microseconds of wall time and of CPU (parent + workers) per call of `func`."""
+def per_call(func: Callable[[], object], seconds: float) -> tuple[float, float]:
+    """Microseconds of wall time and of CPU (parent + workers, restarts included) per call of `func`."""
     for _ in range(20):
         func()
-    count, cpu, start = 0, cpu_seconds(pids), time.perf_counter()
+    count, cpu, start = 0, cpu_seconds(), time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
         func()
         count += 1
-    return elapsed / count * 1e6, (cpu_seconds(pids) - cpu) / count * 1e6
+    return elapsed / count * 1e6, (cpu_seconds() - cpu) / count * 1e6
 
 
 def snippet_call(env: SandboxEnvironment, kind: str, source: str, context: dict) -> Callable[[], object]:
@@ -159,18 +161,17 @@ def snippet_call(env: SandboxEnvironment, kind: str, source: str, context: dict)
 def sandbox_section(seconds: float) -> dict[str, dict[str, tuple[float, float]]]:
     """Measure every snippet and both lifecycles in both modes; return {row: {mode: (wall us, cpu us)}}."""
     rows: dict[str, dict[str, tuple[float, float]]] = {}
-    pids = pool_for(MODES["process"]).pids
     for mode, settings in MODES.items():
         env = SandboxEnvironment(HELPERS, sandbox=settings)
         for name, (kind, source, context) in SNIPPETS.items():
             with clock_at(datetime.now(UTC)):
-                rows.setdefault(name, {})[mode] = per_call(snippet_call(env, kind, source, context), seconds / 6, pids)
+                rows.setdefault(name, {})[mode] = per_call(snippet_call(env, kind, source, context), seconds / 6)
         for name, model in (("lifecycle", MODEL.read_bytes()), ("scripted lifecycle", scripted_model())):
             registry = ModelRegistry()
             model_hash = registry.load(model, "bench.bpmn").hash
             engine = Engine(registry, helpers=HELPERS, sandbox=settings)
             rows.setdefault(name, {})[mode] = per_call(lambda e=engine, h=model_hash: engine_lifecycle(e, h),
-                                                       seconds / 3, pids)
+                                                       seconds / 3)
     return rows
 
 

@@ -60,6 +60,8 @@ class _Worker:
             env={}, start_new_session=True, bufsize=0,
         )
         self.wfd, self.rfd = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        self._poll = select.poll()  # not select(): descriptors above 1024 are common in a busy server
+        self._poll.register(self.rfd, select.POLLIN | select.POLLHUP)
         self.started = time.monotonic()
         self.ready = False
         self.calls = 0
@@ -113,7 +115,7 @@ class _Worker:
         chunks, left = [], size
         while left:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.rfd], [], [], remaining)[0]:
+            if remaining <= 0 or not self._poll.poll(remaining * 1000):
                 raise self._lost(self._timeout_message(what))
             chunk = os.read(self.rfd, min(left, 1 << 20))
             if not chunk:

@@ -91,6 +91,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             result = execute_in(self._base, self.limits, script, context, external_context)
         else:
             result = self._remote("exec", script, context, external_context, self.limits)
+            if not isinstance(result, dict):
+                raise TypeError("the sandbox worker returned no task data")
+            check_data(result, self.limits)  # again here: the worker runs untrusted code, trust nothing it sends
         context.clear()
         context.update(result)
         return True
