@@ -114,8 +114,8 @@ class _Worker:
     def _exact(self, size: int, deadline: float, what: str) -> bytes:
         chunks, left = [], size
         while left:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._poll.poll(remaining * 1000):
+            remaining = max(deadline - time.monotonic(), 0.0)  # past the deadline, still take what is there
+            if not self._poll.poll(remaining * 1000):
                 raise self._lost(self._timeout_message(what))
             chunk = os.read(self.rfd, min(left, 1 << 20))
             if not chunk:

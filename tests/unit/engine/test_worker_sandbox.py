@@ -107,6 +107,19 @@ class TestWorkerLimits:
         assert _limit(limits, "Max cpu time") != "unlimited"
         assert sorted(int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir()) == [0, 1, 2]
 
+    def test_worker_started_long_ago_still_serves_its_first_call(self) -> None:
+        from engine.pool import WorkerPool
+
+        pool = WorkerPool(SandboxSettings(workers=1, memory_mb=200)).start()
+        try:
+            worker = pool._idle[0]
+            assert worker._poll.poll(20_000)  # booted: its ready frame waits in the pipe
+            worker.started -= 3600  # ... since an hour, idle
+            assert pool.call({"op": "eval", "src": "a * 2", "ctx": {"a": 2}, "limits": [1000, 1.0, 1000, 5]},
+                             {}, 1.0) == 4
+        finally:
+            pool.close()
+
     def test_helpers_run_in_the_parent_and_their_errors_reach_the_script(self) -> None:
         def strict(value: str) -> str:
             if not value:
