@@ -52,4 +52,9 @@ def build_config(instance_path: Path) -> dict:
         "INBOX_PAGE_SIZE": int(_env("INBOX_PAGE_SIZE", "50")),
         "BPMN_DIR": _env("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "FORMS_DIR": _env("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms")),
+        # Model scripts and templates: "process" = pooled worker processes under OS limits; "inline" only for
+        # trusted models (e.g. a single-user demo): it has the instruction budget but no CPU/memory limit.
+        "SANDBOX": _env("SANDBOX", "process"),
+        "SANDBOX_WORKERS": int(_env("SANDBOX_WORKERS", "2")),
+        "SANDBOX_MEMORY_MB": int(_env("SANDBOX_MEMORY_MB", "256")),
     }

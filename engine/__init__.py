@@ -14,7 +14,7 @@ from engine.events import EngineEvent, PendingTimer
 from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
 from engine.runtime import Engine, StepResult, utc_now
-from engine.scripting import ScriptLimits
+from engine.scripting import SandboxSettings, ScriptLimits
 from engine.serializer import SERIALIZER_VERSION
 from engine.specinfo import TaskSpecInfo
 from engine.tasks import UserTaskView
@@ -34,6 +34,7 @@ __all__ = [
     "ModelRegistry",
     "ModelVersion",
     "PendingTimer",
+    "SandboxSettings",
     "ScriptError",
     "ScriptLimits",
     "SpecInvalidError",

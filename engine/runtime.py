@@ -20,7 +20,7 @@ from engine.errors import EngineError, EventNotAwaitedError, ScriptError, TaskNo
 from engine.fingerprint import state_fingerprint
 from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
-from engine.scripting import ScriptLimits, check_data, make_script_engine
+from engine.scripting import SandboxSettings, ScriptLimits, check_data, make_script_engine
 from engine.serializer import StateSerializer, upgrade_state
 from engine.tasks import UserTaskView, build_view, ready_human_tasks
 from engine.timers import clock_at, engine_now
@@ -65,11 +65,13 @@ class Engine:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         clock: Clock = utc_now,
         limits: ScriptLimits | None = None,
+        sandbox: SandboxSettings | None = None,
     ) -> None:
         self.registry = registry
         self.clock = clock
         self.limits = limits or ScriptLimits()
-        self._script_engine = make_script_engine(helpers, self.limits)
+        self.sandbox = sandbox or SandboxSettings()
+        self._script_engine = make_script_engine(helpers, self.limits, self.sandbox)
         self._serializer = StateSerializer()
 
     # -- commands ---------------------------------------------------------------------------

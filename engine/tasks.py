@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import logging
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from SpiffWorkflow.util.task import TaskState
 
-from engine.scripting import ScriptLimitExceeded, ScriptLimits, run_budgeted
+from engine import codec
+from engine.scripting import SandboxEnvironment, ScriptLimitExceeded
 from engine.specinfo import TaskSpecInfo
+from engine.templates import MAX_INSTRUCTIONS_CHARS, is_static  # noqa: F401  (re-exported)
 
-_JINJA = ImmutableSandboxedEnvironment(autoescape=False)
-_TEMPLATE_LIMITS = ScriptLimits(max_instructions=2_000_000, max_seconds=1.0)
-MAX_INSTRUCTIONS_CHARS = 20_000
+logger = logging.getLogger(__name__)
+_RENDER_ERRORS = (TemplateError, ScriptLimitExceeded, TypeError, ValueError, ArithmeticError, LookupError,
+                  AttributeError, RecursionError, MemoryError)
+_OVER_BUDGET: OrderedDict[str, None] = OrderedDict()  # (template, data) digests that blew a budget here
+_OVER_BUDGET_SIZE = 512
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def build_view(task: Any, info: TaskSpecInfo | None) -> UserTaskView:
         duration_days=info.duration_days,
         form_key=info.form_key,
         agency=info.agency,
-        instructions=render_instructions(_template(spec, info), data),
+        instructions=render_instructions(_template(spec, info), data, _environment(task)),
         data=data,
         multi_instance_index=multi_instance_index(task),
         process_id=task.workflow.spec.name,
@@ -89,18 +94,44 @@ def multi_instance_index(task: Any) -> int | str | None:
     return None
 
 
-@lru_cache(maxsize=1024)
-def _compiled(source: str) -> Any:
-    """Compile a template once per source text."""
-    return _JINJA.from_string(source)
+def _environment(task: Any) -> SandboxEnvironment | None:
+    """The sandbox of the workflow's script engine (instructions render under the same limits)."""
+    environment = getattr(task.workflow.script_engine, "environment", None)
+    return environment if isinstance(environment, SandboxEnvironment) else None
 
 
-def render_instructions(source: str | None, data: dict[str, Any]) -> str | None:
-    """Render instructions in Jinja's sandbox; a broken template shows as its raw text."""
-    if not source:
+def render_instructions(source: str | None, data: dict[str, Any],
+                        environment: SandboxEnvironment | None = None) -> str | None:
+    """Render instructions in the sandbox; a broken or over-budget template shows as its raw text.
+
+    A template that blew its budget on some data is not rendered again on the same data in this process,
+    so an inbox listing such a task costs nothing after the first time.
+    """
+    if not source or is_static(source):
+        return source
+    environment = environment or SandboxEnvironment()
+    key = _digest(source, data)
+    if key in _OVER_BUDGET:
         return source
     try:
-        text = run_budgeted(_TEMPLATE_LIMITS, _compiled(source).render, data)
-    except (TemplateError, ScriptLimitExceeded, TypeError, ValueError, ArithmeticError, LookupError, AttributeError):
-        return source
-    return text[:MAX_INSTRUCTIONS_CHARS]
+        return environment.render(source, data)
+    except ScriptLimitExceeded as exc:
+        _remember_over_budget(key)
+        logger.warning("Instructions template over budget, shown raw: %s", exc)
+    except _RENDER_ERRORS:
+        pass
+    return source
+
+
+def _digest(source: str, data: dict[str, Any]) -> str:
+    try:
+        payload = codec.dumps([source, data])
+    except codec.CodecError:
+        payload = source.encode()
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+def _remember_over_budget(key: str) -> None:
+    _OVER_BUDGET[key] = None
+    while len(_OVER_BUDGET) > _OVER_BUDGET_SIZE:
+        _OVER_BUDGET.popitem(last=False)

@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine import specinfo
 from engine.errors import EngineError
 from engine.registry import ModelVersion, build_version, parse_sources, spiff_error
-from engine.scripting import script_problem
+from engine.scripting import SandboxEnvironment, SandboxSettings, script_problem
 from engine.xmlsafe import DEFAULT_MAX_BYTES, parse_xml
 
 _BPMN = specinfo.BPMN_NS
@@ -42,6 +42,11 @@ _SNIPPETS = (
     (".//bpmn:timeCycle", "eval", "timer expression"),
     (".//bpmn:loopCardinality", "eval", "multi-instance cardinality"),
     (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "eval", "completion condition"),
+)
+# The Jinja templates the engine renders for people: a human task's documentation or Spiff instructions.
+_TEMPLATES = (
+    ".//bpmn:userTask/bpmn:documentation", ".//bpmn:manualTask/bpmn:documentation",
+    ".//spiffworkflow:instructionsForEndUser",
 )
 
 
@@ -77,8 +82,12 @@ def validate_bytes(
     dmn: Sequence[bytes | str] = (),
     includes: Sequence[bytes | str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    sandbox: SandboxSettings | None = None,
 ) -> ValidationReport:
-    """Check a BPMN file as deeply as loading it would, collecting every finding."""
+    """Check a BPMN file as deeply as loading it would, collecting every finding.
+
+    Instruction templates are test-rendered without data under the run-time sandbox (`sandbox`).
+    """
     report = ValidationReport()
     try:
         if is_dmn(parse_xml(data, source_name, max_bytes)):
@@ -90,6 +99,7 @@ def validate_bytes(
     roots = [sources.main, *(root for root, _ in sources.includes)]
     _scan_elements(roots, report)
     _check_snippets(roots, report)
+    _check_templates(roots, report, SandboxEnvironment(sandbox=sandbox))
     _check_message_catches(roots, report)
     try:
         report.version = build_version(sources, source_name)
@@ -155,6 +165,16 @@ def _check_snippets(roots: Iterable[etree._Element], report: ValidationReport) -
                 problem = script_problem(node.text or "", mode) if (node.text or "").strip() else None
                 if problem:
                     report.errors.append(Issue(_owner_id(node), f"{label}: {problem}"))
+
+
+def _check_templates(roots: Iterable[etree._Element], report: ValidationReport, sandbox: SandboxEnvironment) -> None:
+    """Parse every instructions template and render it once without data, under the run-time limits."""
+    for root in roots:
+        for xpath in _TEMPLATES:
+            for node in root.xpath(xpath, namespaces=specinfo.NSMAP):
+                problem = sandbox.template_problem(node.text) if (node.text or "").strip() else None
+                if problem:
+                    report.errors.append(Issue(_owner_id(node), f"instructions: {problem}"))
 
 
 def _check_message_catches(roots: Iterable[etree._Element], report: ValidationReport) -> None:

@@ -17,6 +17,7 @@ from app.api.schemas.process_models import (
 )
 from app.core.errors import NotFoundError
 from app.core.permissions import login_required, roles_required
+from app.designer import services as designer
 from app.workflow import services as workflow
 
 blp = api_blueprint("models_api", "/api/v1/models", "Mô hình quy trình BPMN / process models")
@@ -50,9 +51,13 @@ def list_models(args):
 @blp.alt_response(200, schema=DeployedVersionSchema, description="Identical content already deployed")
 @roles_required("designer")
 def deploy(args):
-    """Deploy BPMN XML as a new version of its process (designer); identical content returns 200."""
+    """Deploy BPMN XML as a new version of its process (designer); identical content returns 200.
+
+    The model goes through the designer's publish checks (engine validation, sandbox compilation of every
+    script and template, lint); a model that fails them is refused with 422 and the findings.
+    """
     source = args["source_name"] or "api-upload.bpmn"
-    version, created = workflow.deploy_model(current_user.username, args["xml"], source, args["comment"])
+    version, created = designer.publish_model(current_user, args["xml"], source, args["comment"])
     return _version_row(version, xml=False) | {"created": created}, 201 if created else 200
 
 

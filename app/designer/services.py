@@ -106,6 +106,31 @@ def check(xml: str | bytes, source_name: str) -> tuple[workflow.ModelCheck, list
     return report, lint.lint_model(xml)
 
 
+def check_publishable(xml: str | bytes, source_name: str) -> workflow.ModelCheck:
+    """Refuse a model that may not be published (engine, sandbox compilation and lint errors).
+
+    Engine errors include scripts that do not compile under RestrictedPython and instruction templates that
+    do not parse or blow the sandbox budget even without data.
+
+    :raises ModelInvalidError: with every finding (422).
+    """
+    report, findings = check(xml, source_name)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        _raise_invalid(errors, report.unsupported)
+    return report
+
+
+def publish_model(actor: User, xml: str | bytes, source_name: str,
+                  comment: str | None = None) -> tuple[ProcessVersion, bool]:
+    """Check a model exactly as the designer's publish does, then deploy it as a published version."""
+    check_publishable(xml, source_name)
+    version, created = workflow.deploy_model(actor.username, xml, source_name, comment)
+    logger.info("Model %s v%s published by %s (%s)", version.process_key, version.number, actor.username,
+                "new" if created else "unchanged")
+    return version, created
+
+
 def _raise_invalid(findings: list[lint.Finding], unsupported: list[str]) -> None:
     names = ", ".join(unsupported)
     raise ModelInvalidError(
@@ -139,10 +164,7 @@ def deploy_version(actor: User, version_id: int, comment: str) -> ProcessVersion
     if version.status == "published":
         raise ConflictError(f"Phiên bản {version.number} đã được triển khai.",
                             f"Version {version.number} is already published.")
-    _report, findings = check(version.xml, version.source_name or f"{version.process_key}.bpmn")
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        _raise_invalid(errors, [])
+    check_publishable(version.xml, version.source_name or f"{version.process_key}.bpmn")
     version.status = "published"
     version.comment = comment.strip()
     db.session.flush()

@@ -22,7 +22,7 @@ from app.workflow.projection import (  # noqa: F401  (part of the bridge's API u
     sync_tasks,
     sync_timers,
 )
-from engine import Engine, ModelRegistry
+from engine import Engine, ModelRegistry, SandboxSettings
 from engine.errors import EngineError, ScriptError, SpecInvalidError, TaskNotReadyError
 
 logger = logging.getLogger(__name__)
@@ -36,17 +36,21 @@ class WorkflowRuntime:
 
     registry: ModelRegistry = field(default_factory=ModelRegistry)
     helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     _engine: Engine | None = None
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = Engine(self.registry, helpers=dict(self.helpers), clock=utcnow)
+            self._engine = Engine(self.registry, helpers=dict(self.helpers), clock=utcnow, sandbox=self.sandbox)
         return self._engine
 
 
 def init_app(app: Any, helpers: dict[str, Callable[..., Any]]) -> None:
-    """Give the Flask app its own engine runtime with the whitelisted script helpers."""
-    app.extensions[EXTENSION] = WorkflowRuntime(helpers=dict(helpers))
+    """Give the Flask app its own engine runtime: script helpers, and how model code runs (MOTCUA_SANDBOX:
+    process, the default, or inline) with the worker limits."""
+    sandbox = SandboxSettings(mode=app.config["SANDBOX"], workers=app.config["SANDBOX_WORKERS"],
+                              memory_mb=app.config["SANDBOX_MEMORY_MB"])
+    app.extensions[EXTENSION] = WorkflowRuntime(helpers=dict(helpers), sandbox=sandbox)
 
 
 def _runtime() -> WorkflowRuntime:
@@ -331,7 +335,7 @@ def check_model(data: str | bytes, source_name: str) -> ModelCheck:
     """Validate a model as deeply as loading it would, never raising."""
     from engine import validate_bytes
 
-    report = validate_bytes(data, source_name)
+    report = validate_bytes(data, source_name, sandbox=_runtime().sandbox)
     pairs = lambda issues: [(issue.element_id, issue.message) for issue in issues]  # noqa: E731
     key = report.version.main_process_id if report.version is not None else None
     return ModelCheck(pairs(report.errors), pairs(report.warnings), list(report.unsupported), key)

@@ -43,3 +43,44 @@ class TestModels:
     def test_versions_of_an_unknown_model_is_404(self, api, world):
         assert_problem(api.get("/models/nope/versions", user="designer"), 404)
         assert_problem(api.get("/models/work_permit/versions"), 401)
+
+
+class TestDeployRunsThePublishChecks:
+    """POST /models runs the designer's publish checks (issue 13.3): nothing unsafe or broken is published."""
+
+    def _post(self, api, xml: str):
+        return api.post("/models", {"xml": xml, "source_name": "work_permit.bpmn", "comment": "api"}, user="designer")
+
+    def _findings(self, response) -> list[dict]:
+        body = assert_problem(response, 422, "model_invalid")
+        return body["errors"]["findings"]
+
+    def test_script_that_does_not_compile_in_the_sandbox_is_refused(self, api, world):
+        xml = _bpmn().replace('tFormalExpression">decision', 'tFormalExpression">().__class__ or decision', 1)
+        assert xml != _bpmn()
+        findings = self._findings(self._post(api, xml))
+        assert any("__class__" in f["message_en"] for f in findings)
+
+    def test_documentation_template_over_budget_is_refused_fast(self, api, world):
+        import time
+
+        xml = _bpmn().replace("của {{ applicant_name }}", "của {{ applicant_name }}, phí {{ 7 ** 40353607 }}", 1)
+        assert xml != _bpmn()
+        started = time.monotonic()
+        findings = self._findings(self._post(api, xml))
+        assert time.monotonic() - started < 5
+        assert [f["element_id"] for f in findings] == ["intake"]
+        assert "too large" in findings[0]["message_en"]
+
+    def test_template_that_does_not_parse_is_refused(self, api, world):
+        xml = _bpmn().replace("của {{ applicant_name }}", "của {{ applicant_name", 1)
+        assert xml != _bpmn()
+        assert "syntax" in self._findings(self._post(api, xml))[0]["message_en"]
+
+    def test_lint_errors_block_the_api_deploy_as_they_block_publish(self, api, world):
+        xml = _bpmn().replace('<spiffworkflow:property name="role" value="specialist"/>',
+                              '<spiffworkflow:property name="role" value="nobody"/>', 1)
+        assert xml != _bpmn()
+        findings = self._findings(self._post(api, xml))
+        assert findings and all(f["rule"] != "engine" for f in findings)
+        assert api.get("/models/work_permit/versions", user="designer").get_json()["items"][0]["number"] == 1
