@@ -274,9 +274,9 @@ def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dos
 
 def add_comment(actor: User, code: str, text: str) -> Dossier:
     """Internal note between officials: shown in the timeline, never to the citizen."""
-    from app.dossiers.services import get_dossier_for
+    from app.dossiers.services import get_dossier_to_act
 
-    dossier = get_dossier_for(actor, code)
+    dossier = get_dossier_to_act(actor, code)
     if not (text or "").strip():
         raise ValidationError("Nội dung trao đổi không được để trống.", "The comment is empty.")
     dossier.comment_count += 1

@@ -16,7 +16,7 @@ from app.catalog.models import Procedure
 from app.catalog.services import get_procedure, handling_agency_for, resolve_agency_key
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, PermissionDeniedError, ValidationError
-from app.core.permissions import ensure_role
+from app.core.permissions import OFFICIAL_ROLES, ensure_role
 from app.core.timefmt import to_local
 from app.dossiers import codes
 from app.dossiers.models import Channel, ClockEntry, Dossier, DossierStatus
@@ -173,14 +173,25 @@ def involved_agency_ids(dossier: Dossier) -> set[int]:
 
 
 def can_view(actor: User, dossier: Dossier) -> bool:
-    """Officials see dossiers of their agencies; auditors and admins within their scope."""
-    agencies = [db.session.get(Agency, agency_id) for agency_id in involved_agency_ids(dossier)]
-    for assignment in actor.roles:
-        if assignment.agency is None and assignment.role in ("admin", "auditor"):
-            return True
-        if assignment.agency is not None and any(assignment.agency.covers(a) for a in agencies if a):
-            return True
-    return False
+    """Officials see dossiers their agency received or holds a task of; admins, auditors, supervisors their subtree."""
+    from app.dossiers.listing import visible_agency_ids
+
+    visible = visible_agency_ids(actor)
+    return visible is None or bool(visible & involved_agency_ids(dossier))
+
+
+def can_act(actor: User, dossier: Dossier) -> bool:
+    """Only officials of an involved agency write on a dossier (auditors and supervisors are read-only)."""
+    involved = involved_agency_ids(dossier)
+    return any(a.role in OFFICIAL_ROLES and a.agency_id in involved for a in actor.roles)
+
+
+def get_dossier_to_act(actor: User, code: str) -> Dossier:
+    """Return the dossier if `actor` may write on it (comments and the like)."""
+    dossier = get_dossier_for(actor, code)
+    if not can_act(actor, dossier):
+        raise PermissionDeniedError("Bạn chỉ có quyền xem hồ sơ này.", "You may only read this dossier.")
+    return dossier
 
 
 def get_dossier_for(actor: User, code: str) -> Dossier:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,21 +11,26 @@ from app.auth.services import list_agencies
 from app.core.db import unit_of_work
 from app.core.permissions import ensure_role, roles_required
 from app.core.timefmt import LOCAL_TZ
-from app.dossiers import labels, lifecycle
-from app.dossiers.forms import ApologyForm, CommentForm, SupplementForm, TransferForm, WithdrawForm
+from app.dossiers import labels, lifecycle, privacy
+from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.models import DossierStatus
 from app.dossiers.pages import dossier_page
-from app.dossiers.services import get_dossier_for
+from app.dossiers.services import can_act, get_dossier_for
 from app.notify.services import list_notifications
 
 bp = Blueprint("dossiers", __name__)
 bp.app_context_processor(labels.label_globals)
 
 OFFICIALS = ("receiver", "specialist", "leader", "clerk", "returner", "admin", "auditor")
+READERS = OFFICIALS + ("supervisor",)
+DISCLOSED_KEY = "disclosed_dossiers"  # ids opened with a logged reason in this session
+MAX_DISCLOSED = 50
 
 
 def _action_forms(dossier, page) -> dict:
     """The action forms this official may use on this dossier (the services check again)."""
+    if not can_act(current_user, dossier):
+        return {}  # auditors, supervisors and admins read only
     forms = {"comment": CommentForm(prefix="comment")}
     receiver = current_user.has_role("receiver", dossier.receiving_agency)
     if receiver and dossier.status is DossierStatus.WAITING_SUPPLEMENT:
@@ -41,17 +46,38 @@ def _action_forms(dossier, page) -> dict:
     return forms
 
 
+def _reader_view(dossier):
+    return privacy.for_reader(current_user, dossier, disclosed=dossier.id in session.get(DISCLOSED_KEY, []))
+
+
 @bp.route("/dossiers/<code>")
-@roles_required(*OFFICIALS)
+@roles_required(*READERS)
 def detail(code: str):
     dossier = get_dossier_for(current_user, code)
     page = dossier_page(dossier)
-    return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page),
-                           notifications=list_notifications(dossier.id))
+    d = _reader_view(dossier)
+    return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
+                           notifications=list_notifications(dossier.id),
+                           disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None)
+
+
+@bp.route("/dossiers/<code>/disclose", methods=["POST"])
+@roles_required("supervisor")
+def disclose(code: str):
+    """A supervisor opens the personal data of one dossier, for this session, with a logged reason."""
+    dossier = get_dossier_for(current_user, code)
+    form = DiscloseForm(prefix="disclose")
+    with unit_of_work():
+        privacy.disclose(current_user, dossier, form.reason.data or "", path=request.path,
+                         remote_addr=request.remote_addr)
+    session[DISCLOSED_KEY] = ([i for i in session.get(DISCLOSED_KEY, []) if i != dossier.id]
+                              + [dossier.id])[-MAX_DISCLOSED:]
+    flash(_("Đã ghi nhận lý do; thông tin cá nhân của hồ sơ được hiển thị trong phiên làm việc này."), "info")
+    return redirect(url_for("dossiers.detail", code=code))
 
 
 @bp.route("/dossiers/<code>/model.bpmn")
-@roles_required(*OFFICIALS)
+@roles_required(*READERS)
 def model_xml(code: str):
     """The exact model version this dossier runs on (for the read-only diagram)."""
     page = dossier_page(get_dossier_for(current_user, code))
