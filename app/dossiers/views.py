@@ -11,7 +11,7 @@ from app.auth.services import list_agencies
 from app.core.db import unit_of_work
 from app.core.permissions import ensure_role, roles_required
 from app.core.timefmt import LOCAL_TZ
-from app.dossiers import labels, lifecycle, privacy
+from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.models import DossierStatus
 from app.dossiers.pages import dossier_page
@@ -59,6 +59,15 @@ def detail(code: str):
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
                            notifications=list_notifications(dossier.id),
                            disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None)
+
+
+@bp.route("/supervision")
+@roles_required("supervisor")
+def supervision():
+    """The supervisor's read-only list of the subtree's dossiers, newest first (search by code or name)."""
+    search = (request.args.get("q") or "").strip()[:200] or None
+    rows = listing.list_dossiers_for(current_user, listing.DossierFilter(search=search, limit=100))
+    return render_template("dossiers/supervision.html", dossiers=rows[:100], search=search or "")
 
 
 @bp.route("/dossiers/<code>/disclose", methods=["POST"])

@@ -21,10 +21,7 @@ def commune_dossier(desk, at_office):
 
 @pytest.fixture
 def supervisor(world):
-    create_user(None, username="giamsat.tinh", full_name="Giám sát tỉnh", password=DEMO_PASSWORD,
-                grants=[RoleGrant("supervisor", "38")])
-    db.session.commit()
-    return "giamsat.tinh"
+    return "giamsat.tinh"  # the demo's supervisor of the whole province (supervisor@38)
 
 
 @pytest.fixture
@@ -99,6 +96,15 @@ class TestSupervisor:
         assert page.status_code == 200
         assert ID_NUMBER not in page.text and PHONE not in page.text and "•••34" in page.text
         assert "Gửi trao đổi" not in page.text and "Xem thông tin cá nhân" in page.text
+
+    def test_supervision_list_shows_subtree_dossiers_without_personal_data(self, officials, commune_dossier,
+                                                                             supervisor):
+        page = officials.login(supervisor).get("/supervision")
+        assert page.status_code == 200 and commune_dossier.code in page.text
+        assert ID_NUMBER not in page.text and PHONE not in page.text
+
+    def test_supervision_list_is_for_supervisors(self, officials, commune_dossier):
+        assert officials.login("hacthanh").get("/supervision").status_code == 403
 
     def test_supervisor_cannot_comment(self, officials, commune_dossier, supervisor):
         client = officials.login(supervisor)
