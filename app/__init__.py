@@ -29,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _install_web_hooks(app)
     _connect_signals()
-    _register_script_helpers()
+    _init_workflow(app)
     return app
 
 
@@ -111,19 +111,20 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-def _register_script_helpers() -> None:
+def _init_workflow(app: Flask) -> None:
+    """The app's own engine runtime, with the working-time helpers BPMN scripts may call."""
     from app.calendar.script_helpers import SCRIPT_HELPERS
-    from app.workflow.services import register_script_helper
+    from app.workflow import services as workflow
 
-    for name, fn in SCRIPT_HELPERS.items():
-        register_script_helper(name, fn)
+    workflow.init_app(app, SCRIPT_HELPERS)
 
 
 def _connect_signals() -> None:
-    from app.core.signals import dossier_event_recorded
-    from app.notify.services import on_event_recorded
+    from app.core.signals import dossier_event_recorded, dossier_page_sections
+    from app.notify.services import on_event_recorded, page_section
 
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
+    dossier_page_sections.connect(page_section)
 
 
 def _install_web_hooks(app: Flask) -> None:

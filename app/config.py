@@ -53,6 +53,7 @@ def build_config(instance_path: Path) -> dict:
         "SMTP_PORT": int(_env("SMTP_PORT", "25")),
         "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
         "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
+        "INBOX_PAGE_SIZE": int(_env("INBOX_PAGE_SIZE", "50")),
         "BPMN_DIR": _env("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "FORMS_DIR": _env("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms")),
     }

@@ -33,6 +33,7 @@ class ModelVersion:
     main_process_id: str
     dmn: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
+    has_timers: bool = False
     _specs: dict[str, Any] = field(default_factory=dict, repr=False)
     _deps: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _properties: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -150,6 +151,8 @@ def build_version(sources: ParsedSources, source_name: str, validate_xsd: bool =
         main_process_id=_main_process(sources.main, main_ids),
         dmn=tuple(c.decode("utf-8") for _, c in sources.dmn),
         includes=tuple(c.decode("utf-8") for _, c in sources.includes),
+        has_timers=any(root.xpath("//bpmn:timerEventDefinition", namespaces=specinfo.NSMAP)
+                       for root in (sources.main, *(tree for tree, _ in sources.includes))),
     )
     try:
         parser = _spiff_parser(sources, source_name, validate_xsd)

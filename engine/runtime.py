@@ -135,6 +135,13 @@ class Engine:
         version, process_id, workflow = self._restore(state)
         return [build_view(task, version.task_info(task.task_spec.bpmn_id)) for task in ready_human_tasks(workflow)]
 
+    def active_elements(self, state: Mapping[str, Any]) -> tuple[str, ...]:
+        """BPMN ids holding a token (waiting, ready or running), subprocesses included, in task order."""
+        _version, _process_id, workflow = self._restore(state)
+        holding = TaskState.WAITING | TaskState.READY | TaskState.STARTED
+        ids = (task.task_spec.bpmn_id for task in workflow.get_tasks(state=holding))
+        return tuple(dict.fromkeys(bpmn_id for bpmn_id in ids if bpmn_id))
+
     def state_fingerprint(self, state: Mapping[str, Any]) -> str:
         """Hash of the state that ignores task UUIDs and wall-clock times (re-execution check)."""
         return state_fingerprint(state)

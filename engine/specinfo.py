@@ -1,6 +1,7 @@
 """Read our `spiffworkflow:property` conventions from parsed specs and from the XML Spiff ignores."""
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,19 @@ from engine.errors import SpecInvalidError
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-STEP_KINDS = frozenset({"intake", "appraisal", "approval", "stamping", "return"})
+
+
+class StepKind(enum.StrEnum):
+    """The "5 on-site" steps a human task can be (the `step_kind` property), in their legal order."""
+
+    INTAKE = "intake"
+    APPRAISAL = "appraisal"
+    APPROVAL = "approval"
+    STAMPING = "stamping"
+    RETURN = "return"
+
+
+STEP_KINDS = frozenset(StepKind)
 _PROPS_XPATH = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
 
 

@@ -8,14 +8,38 @@ import socket
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import event, text
 
 from app import MIGRATIONS_DIR, create_app
 from app.extensions import db
 from tests.dbutil import fresh_database
 
+# Under load (CI on two cores, xdist) data generation is slow but correct: no health check on speed or deadline.
+settings.register_profile("motcua", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                          deadline=None)
+settings.load_profile("motcua")
+
 # Tables filled by migrations with reference data: kept between tests.
 REFERENCE_TABLES = {"alembic_version", "calendar_overrides", "working_hours"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the message catalogs, so a bare `pytest` tests the English UI against the current .po files."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (MIGRATIONS_DIR.parent / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        tmp = mo_path.with_suffix(f".{os.getpid()}.tmp")  # xdist workers compile side by side
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,21 +21,21 @@ from app.api.schemas.dossiers import (
     SupplementSchema,
     WithdrawSchema,
 )
-from app.audit.services import list_events
 from app.auth.models import Agency, AgencyLevel
 from app.auth.services import find_agency_by_code
 from app.core.errors import ValidationError, problem_response
 from app.core.permissions import login_required, public, roles_required
-from app.dossiers import lifecycle, listing, privacy, services
+from app.dossiers import intake, lifecycle, listing, privacy, services
 from app.dossiers.public import check_pin
 from app.dossiers.schemas import ApplicantInput, IntakeInput
+from app.history.services import list_events
 
 blp = api_blueprint("dossiers_api", "/api/v1/dossiers", "Hồ sơ / dossiers")
 RECEIVING_LEVELS = (AgencyLevel.CENTER, AgencyLevel.COMMUNE)
 
 
-@blp.errorhandler(services.IncompleteDossierError)
-def _incomplete(error: services.IncompleteDossierError):
+@blp.errorhandler(intake.IncompleteDossierError)
+def _incomplete(error: intake.IncompleteDossierError):
     return problem_response(error.status, error.code, error.message_vi, error.message_en,
                             {"received_documents": error.details.get("missing", [])})
 
@@ -71,7 +71,7 @@ def submit(args):
     """Submit a dossier: online by any token holder, at the counter by a receiver of the agency."""
     agency = _receiving_agency(args["agency"], args["channel"])
     actor = current_user if args["channel"] == "counter" else None
-    receipt = services.receive_dossier(actor, agency, _intake(args))
+    receipt = intake.receive_dossier(actor, agency, _intake(args))
     d = receipt.dossier
     return {"code": d.code, "status": d.status.value, "received_at": d.received_at, "appointment_at": d.due_at,
             "pin": receipt.pin}

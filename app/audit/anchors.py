@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.audit.chain import GENESIS, canonical_json, sha256_text
-from app.audit.models import AuditAnchor, DossierEvent
+from app.audit.models import AuditAnchor
 from app.core.db import utcnow
 from app.core.errors import ConflictError
 from app.core.timefmt import LOCAL_TZ, to_local
 from app.extensions import db
+from app.history.chain import GENESIS, canonical_json, sha256_text
+from app.history.models import DossierEvent
 
 
 @dataclass(frozen=True)

@@ -1,44 +1,14 @@
-"""The event log: one row per state change of a dossier, chained by hashes."""
+"""Auditor-side tables: daily anchors, the auditors' access log, archive records (the event log is app.history)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import utcnow
 from app.extensions import db
-
-
-class DossierEvent(db.Model):
-    __tablename__ = "dossier_events"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_dossier_events_dossier_seq"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(32))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str | None] = mapped_column(String(32))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
-    from_step: Mapped[str | None] = mapped_column(String(255))
-    to_step: Mapped[str | None] = mapped_column(String(255))
-    comment: Mapped[str | None] = mapped_column(Text)
-    is_internal: Mapped[bool] = mapped_column(default=False)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    model_hash: Mapped[str | None] = mapped_column(String(64))
-    state_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-    def chain_fields(self) -> dict:
-        """The fields covered by the hash chain, as stored."""
-        from app.audit.chain import HASHED_FIELDS
-
-        return {name: getattr(self, name) for name in HASHED_FIELDS}
 
 
 class AuditAnchor(db.Model):

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.audit.chain import is_redacted_data
-from app.audit.models import ArchiveRecord, DossierEvent
-from app.audit.services import list_events
+from app.audit.models import ArchiveRecord
 from app.dossiers.lifecycle import SUPPLEMENT_MESSAGE
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.extensions import db
+from app.history.chain import is_redacted_data
+from app.history.models import DossierEvent
+from app.history.services import list_events
 from app.workflow import services as workflow
 from app.workflow.services import EngineInput, ReplayPoint
 
@@ -33,8 +34,18 @@ MESSAGES = {
 
 
 def engine_input(event: DossierEvent) -> EngineInput | None:
-    """The engine call an event recorded, or None for events that did not touch the engine."""
+    """The engine call an event recorded, or None for events that did not touch the engine.
+
+    The pipeline records it under `engine` (with the input under `input`); events written before it are read
+    by their kind.
+    """
     data = event.data or {}
+    if isinstance(data.get("engine"), dict):
+        return EngineInput.from_record(data["engine"], event.at, data.get("input"))
+    return _legacy_input(event, data)
+
+
+def _legacy_input(event: DossierEvent, data: dict) -> EngineInput | None:
     if event.kind == "received":
         return EngineInput("start", event.at, data=data.get("input") or {})
     if event.kind == "task_completed":
@@ -46,6 +57,8 @@ def engine_input(event: DossierEvent) -> EngineInput | None:
         return EngineInput("fire_timers", event.at)
     if event.kind == "stopped":
         return EngineInput("cancel", event.at)
+    if event.kind == "migrated" and data.get("to_hash"):
+        return EngineInput("migrate", event.at, target_hash=data["to_hash"])
     return None
 
 
@@ -83,8 +96,7 @@ def reexecute_dossier(dossier: Dossier) -> ReexecutionReport:
     reason = _unverifiable_reason(dossier, pairs)
     if reason:
         return ReexecutionReport(dossier.code, 0, "unverifiable", reason=reason)
-    version = workflow.find_version_by_hash(pairs[0][0].model_hash)
-    points = workflow.replay_inputs(version, [step for _, step in pairs])
+    points = workflow.replay_inputs(pairs[0][0].model_hash, [step for _, step in pairs])
     for steps, ((event, _), point) in enumerate(zip(pairs, points, strict=False), start=1):
         report = _compare(dossier.code, steps, event, point)
         if report:

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from app.audit.reexecute import engine_input
-from app.audit.services import list_events
 from app.auth.models import Agency
 from app.calendar import services as calendar
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.history.services import list_events
 from app.workflow import services as workflow
 from app.workflow.models import HumanTask, ProcessVersion
 from app.workflow.services import ReplayPoint
@@ -64,7 +64,7 @@ def build_replay(dossier: Dossier) -> ReplayView:
     events = list_events(dossier.id)
     version = _version_of(dossier, events)
     steps = [(event, engine_input(event)) for event in events]
-    points = iter(workflow.replay_inputs(version, [s for _, s in steps if s is not None]))
+    points = iter(workflow.replay_inputs(version.content_hash, [s for _, s in steps if s is not None]))
     frames, current, snapshot, ready_since = [], None, {}, {}
     completions = _completed_tasks(dossier)
     agencies = {a.id: a.name for a in db.session.scalars(select(Agency))}
@@ -136,6 +136,6 @@ def _timing(event: Any, ready_since: dict[str, datetime], completions: dict[str,
     task = queue.pop(0) if queue else None
     cal = calendar.get_calendar(task.agency_id if task else None)
     hours = round(cal.working_hours_between(started, event.at), 1) if started else None
-    budget = float(task.duration_days) * 8 if task and task.duration_days else None
+    budget = float(task.duration_days) * cal.hours_per_day if task and task.duration_days else None
     return StepTiming(started, hours, budget, task.due_at if task else None,
                       (event.data or {}).get("timing") or (task.timing if task else None))

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.audit.chain import redact_comment, redact_data
 from app.audit.export import write_bundle
-from app.audit.models import ArchiveRecord, DossierEvent
+from app.audit.models import ArchiveRecord
 from app.catalog.models import Procedure
 from app.core.db import utcnow
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.extensions import db
+from app.history.chain import redact_comment, redact_data
+from app.history.models import DossierEvent
 from app.workflow.models import ProcessInstance
 
 logger = logging.getLogger(__name__)

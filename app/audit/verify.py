@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.audit.chain import GENESIS, event_hash, is_redacted_comment, is_redacted_data
-from app.audit.models import ArchiveRecord, DossierEvent
+from app.audit.models import ArchiveRecord
 from app.extensions import db
+from app.history.chain import GENESIS, event_hash, is_redacted_comment, is_redacted_data
+from app.history.models import DossierEvent
 
 MESSAGES = {
     "edited": ("Sự kiện #{seq} đã bị sửa: nội dung không khớp mã băm đã ghi.",

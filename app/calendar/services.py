@@ -16,6 +16,7 @@ from time import monotonic
 from typing import Any
 
 import holidays
+from flask import current_app, has_app_context
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,7 +45,12 @@ class _Entry:
     checked_at: float
 
 
-_cache: dict[int | None, _Entry] = {}
+_CACHE_KEY = "motcua.calendars"
+
+
+def _cache() -> dict[int | None, _Entry]:
+    """Calendars built by this app, by agency: kept on the app (one per database), never in a module global."""
+    return current_app.extensions.setdefault(_CACHE_KEY, {})
 
 
 class CalendarInputError(ValidationError):
@@ -112,7 +118,7 @@ def get_calendar(agency_id: int | None = None) -> WorkCalendar:
     """Return the agency's calendar (cached; fetch it once per request and reuse it for many rows)."""
     if db.session.info.get(_DIRTY_KEY):
         return build_calendar(agency_id)
-    entry, now = _cache.get(agency_id), monotonic()
+    entry, now = _cache().get(agency_id), monotonic()
     if entry is not None and now - entry.checked_at < RECHECK_SECONDS:
         return entry.calendar
     stamp = _stamp()
@@ -120,13 +126,14 @@ def get_calendar(agency_id: int | None = None) -> WorkCalendar:
         entry.checked_at = now
         return entry.calendar
     calendar = build_calendar(agency_id)
-    _cache[agency_id] = _Entry(calendar, stamp, now)
+    _cache()[agency_id] = _Entry(calendar, stamp, now)
     return calendar
 
 
 def clear_cache() -> None:
     """Forget every cached calendar (after a change committed by this process)."""
-    _cache.clear()
+    if has_app_context():
+        _cache().clear()
 
 
 def _mark_dirty() -> None:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -73,15 +75,57 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     db.session.info.setdefault(_after_commit_key, []).append((fn, args, kwargs))
 
 
+_PG_RACE_CODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
+def lost_race(error: BaseException) -> bool:
+    """Whether a database error means another transaction changed the same rows first."""
+    if isinstance(error, StaleDataError):
+        return True
+    if isinstance(error, IntegrityError):  # a duplicate another transaction inserted first; not a NOT NULL bug
+        return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _PG_RACE_CODES
+
+
+def conflict_from(error: BaseException) -> Exception:
+    """The one 409 every lost race becomes, whatever statement noticed it."""
+    from app.core.errors import ConflictError
+
+    return ConflictError("Người khác vừa thay đổi dữ liệu này. Vui lòng tải lại trang và thử lại.",
+                         "Someone else just changed this. Please reload and retry.", code="conflict",
+                         details={"cause": type(error).__name__})
+
+
+def flush() -> None:
+    """Flush the session now, turning a lost optimistic-lock or uniqueness race into a 409."""
+    from app.extensions import db
+
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError, DBAPIError) as error:
+        if lost_race(error):
+            raise conflict_from(error) from error
+        raise
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Any]:
-    """Commit once on success, roll back on any error, then run the queued side effects."""
+    """Commit once on success, roll back on any error, then run the queued side effects.
+
+    A lost race noticed anywhere inside (autoflush, flush, commit) is rolled back and raised as one ConflictError.
+    """
     from app.extensions import db
 
     session = db.session
     try:
         yield session
         session.commit()
+    except (StaleDataError, IntegrityError, DBAPIError) as error:
+        session.rollback()
+        session.info.pop(_after_commit_key, None)
+        if lost_race(error):
+            raise conflict_from(error) from error
+        raise
     except BaseException:
         session.rollback()
         session.info.pop(_after_commit_key, None)

@@ -5,5 +5,16 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent by app.audit.services.record_event inside the caller's transaction: (dossier, event=DossierEvent)
+#: sent by app.history.services.append_event inside the caller's transaction: (dossier, event=DossierEvent)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
+
+#: sent by the officials' dossier page: (dossier) → each receiver returns a dict of extra template sections
+dossier_page_sections = _signals.signal("dossier-page-sections")
+
+
+def page_sections(dossier: object) -> dict:
+    """Collect the sections features above `dossiers` add to the dossier page (e.g. notifications)."""
+    sections: dict = {}
+    for _receiver, result in dossier_page_sections.send(dossier):
+        sections.update(result or {})
+    return sections

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import rstr
 from faker import Faker
 from sqlalchemy import func, select
 
@@ -16,9 +16,9 @@ from app.catalog.models import Procedure
 from app.core.db import simulated_time
 from app.core.errors import AppError
 from app.dossiers import lifecycle
+from app.dossiers.intake import receive_dossier
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import ApplicantInput, IntakeInput
-from app.dossiers.services import receive_dossier
 from app.dossiers.task_forms import fields, load_form
 from app.extensions import db
 from app.inbox.services import claim_task
@@ -40,10 +40,9 @@ class DemoContext:
 
 def _sample(component: dict[str, Any], rng: random.Random, fake: Faker) -> Any:
     kind, key = component["type"], component["key"]
-    pattern = (component.get("validate") or {}).get("pattern") or ""
-    digits = re.fullmatch(r"\^?\[0-9\]\{(\d+)\}\$?", pattern)
-    if digits:
-        return "".join(rng.choice("0123456789") for _ in range(int(digits.group(1))))
+    pattern = (component.get("validate") or {}).get("pattern")
+    if pattern:
+        return rstr.Rstr(rng).xeger(pattern)
     if kind in ("select", "radio") and component.get("values"):
         return component["values"][0]["value"]
     if kind == "checkbox":
@@ -97,7 +96,7 @@ def _advance(dossier: Dossier, at: datetime, decision_for: dict[str, str], ctx: 
             claim_task(actor, task.id)
         data = sample_form_data(task.form_key, ctx, decision_for.get(task.step_kind or "", "approve"))
         comment = "Không đủ điều kiện theo quy định." if data.get("decision") == "refuse" else None
-        lifecycle.complete_task(actor, task.id, data, comment=comment, check_form=False)
+        lifecycle.complete_task(actor, task.id, data, comment=comment)
     return True
 
 
@@ -120,11 +119,7 @@ def create_demo_dossier(procedure: Procedure, scenario: str, received_at: dateti
 
 
 def _intake_form_key(procedure: Procedure) -> str | None:
-    version = workflow.latest_version(procedure.process_key)
-    for info in workflow.model_for(version).user_tasks(procedure.process_key):
-        if info.step_kind == "intake":
-            return info.form_key
-    return None
+    return workflow.intake_form_key(workflow.latest_version(procedure.process_key))
 
 
 def _play(dossier: Dossier, scenario: str, start: datetime, ctx: DemoContext) -> None:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from app.core.permissions import OFFICIAL_ROLES
+from app.workflow.models import StepKind
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
-STEP_ORDER = ("intake", "appraisal", "approval", "stamping", "return")
+STEP_ORDER = tuple(StepKind)
 _PROPS = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
 _HUMAN = {"userTask", "manualTask"}
 _NOT_NODES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "textAnnotation", "association",

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.audit.services import record_event
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import AppError, NotFoundError, ValidationError
 from app.designer.models import MigrationBatch, MigrationItem
-from app.dossiers import lifecycle
 from app.dossiers.models import OPEN_STATUSES, Dossier
+from app.dossiers.pipeline import MigrationBlockedError, Step, perform
 from app.extensions import db
+from app.history.services import HistoryEvent
 from app.workflow import services as workflow
 from app.workflow.models import ProcessInstance, ProcessVersion
 
@@ -99,26 +99,29 @@ def dry_run(criteria: DossierFilter, target: ProcessVersion, limit: int | None =
 
 def migrate_dossier(actor: User | None, dossier: Dossier, target: ProcessVersion,
                     batch_id: int | None = None) -> tuple[str, str | None]:
-    """Move one dossier (engine state, version pointers, task rows, timers, audit event); return (status, reason)."""
+    """Move one dossier (engine state, version pointers, task rows, timers, history event); return (status, reason)."""
     if dossier.process_version_id == target.id:
         return "skipped", "already on the target version"
     instance = workflow.get_instance(dossier.id)
     if not dossier.is_open or instance.is_completed:
         return "skipped", "dossier is finished"
     source = db.session.get(ProcessVersion, dossier.process_version_id)
-    before = dossier.current_step
-    outcome = workflow.migrate_instance(instance, target, dry_run=False, now=utcnow())
-    if not outcome.can_migrate:
-        return "blocked", "; ".join(outcome.reasons)
-    _carry_tasks_over(dossier.id, outcome.result.ready_tasks, outcome.mapped)
-    lifecycle.after_engine_step(dossier, instance, outcome.result, actor=actor)
-    dossier.process_version_id = target.id
-    record_event(dossier, "migrated", actor=actor, from_step=before, to_step=dossier.current_step, is_internal=True,
-                 comment=f"v{source.number} → v{target.number}",
-                 data={"process_key": target.process_key, "from_version": source.number, "to_version": target.number,
-                       "from_hash": source.content_hash, "to_hash": target.content_hash, "batch": batch_id},
-                 model_hash=target.content_hash, state_fingerprint=workflow.fingerprint(outcome.result.state))
-    workflow.flush_instance()
+    step = Step("migrate", dossier, actor, version=target,
+                event=HistoryEvent("", from_step=dossier.current_step, is_internal=True,
+                                   comment=f"v{source.number} → v{target.number}",
+                                   data={"process_key": target.process_key, "from_version": source.number,
+                                         "to_version": target.number, "from_hash": source.content_hash,
+                                         "to_hash": target.content_hash, "batch": batch_id}))
+
+    def repoint(result) -> None:
+        _carry_tasks_over(dossier.id, result.ready_tasks, step.event.data["mapped"])
+        dossier.process_version_id = target.id
+
+    step.apply = repoint
+    try:
+        perform(step)
+    except MigrationBlockedError as blocked:
+        return "blocked", "; ".join(blocked.reasons)
     return "migrated", None
 
 

@@ -13,8 +13,9 @@ from app.designer import migration, services
 from app.designer.views import bp, designer_only
 from app.extensions import db
 from app.workflow import services as workflow
+from app.workflow.models import StepKind
 
-STEP_KINDS = ("intake", "appraisal", "approval", "stamping", "return")
+STEP_KINDS = tuple(StepKind)
 CHUNK = 10
 
 

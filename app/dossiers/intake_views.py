@@ -9,10 +9,11 @@ from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work
 from app.core.permissions import roles_required
 from app.dossiers.forms import IntakeForm
+from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import intake_form_key
 from app.dossiers.schemas import ApplicantInput, IntakeInput
-from app.dossiers.services import IncompleteDossierError, get_dossier_for, receive_dossier
+from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
 

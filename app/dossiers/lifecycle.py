@@ -1,7 +1,7 @@
-"""Lifecycle of a received dossier: task completion and the legal actions around it (domain.md §1).
+"""Lifecycle of a received dossier: each service builds one pipeline Step for its declared action (actions.py).
 
 Every function changes the dossier, the engine state, the task rows, the clock ledger and the event log
-together; the caller's unit of work commits them at once or not at all.
+together through `pipeline.perform`; the caller's unit of work commits them at once or not at all.
 """
 from __future__ import annotations
 
@@ -9,61 +9,27 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from app.audit.services import record_event
 from app.auth.models import User
-from app.calendar import services as calendar
 from app.core.db import utcnow
-from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from app.core.permissions import ensure_role
-from app.dossiers.models import ClockEntry, Dossier, DossierStatus
+from app.core.errors import ConflictError, NotFoundError, ValidationError
+from app.dossiers.actions import InvalidTransitionError, ensure_allowed
+from app.dossiers.deadlines import clock_start, legal_due, working_days_between
+from app.dossiers.models import Decision, Dossier
+from app.dossiers.pipeline import Step, perform
 from app.dossiers.rules import get_ruleset
-from app.dossiers.services import get_dossier, placement_for
+from app.dossiers.services import get_dossier, get_dossier_for
 from app.dossiers.task_forms import validate_submission
 from app.extensions import db
+from app.history.services import HistoryEvent
 from app.workflow import services as workflow
-from app.workflow.models import HumanTask, ProcessInstance
+from app.workflow.models import HumanTask, TaskStatus
 
 logger = logging.getLogger(__name__)
 
 SUPPLEMENT_MESSAGE = "supplement_received"
 
-
-class InvalidTransitionError(ConflictError):
-    code = "invalid_transition"
-
-
-def _actor_name(actor: User | None) -> str | None:
-    return actor.full_name if actor else None
-
-
-def after_engine_step(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
-                      completed: HumanTask | None = None, full_timer_check: bool = False) -> list[HumanTask]:
-    """Project the engine's ready tasks and derive the dossier's step, agency and status from them."""
-    cal = calendar.get_calendar(dossier.receiving_agency_id)
-    open_tasks, _closed = workflow.sync_tasks(
-        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view),
-        completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
-        classify=lambda task: cal.classify(utcnow(), task.due_at) if task.due_at else None)
-    workflow.sync_timers(dossier.id, result.timers, None if full_timer_check else instance.process_version_id)
-    if open_tasks:
-        dossier.current_step = ", ".join(dict.fromkeys(t.name for t in open_tasks))
-        dossier.current_step_kind = open_tasks[0].step_kind
-        dossier.current_agency_id = open_tasks[0].agency_id
-    if result.is_completed:
-        _finish(dossier)
-    return open_tasks
-
-
-def _finish(dossier: Dossier) -> None:
-    now = utcnow()
-    dossier.current_step, dossier.current_step_kind = None, None
-    dossier.finished_at = dossier.finished_at or now
-    if dossier.status not in (DossierStatus.STOPPED,):
-        dossier.returned_at = dossier.returned_at or now
-        dossier.status = DossierStatus.REFUSED if dossier.outcome == "refused" else DossierStatus.RETURNED
-        dossier.outcome = dossier.outcome or "approved"
-    cal = calendar.get_calendar(dossier.receiving_agency_id)
-    dossier.timing = cal.classify(dossier.result_ready_at or now, dossier.legal_due_at)
+__all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
+           "apologize", "transfer", "add_comment", "rate", "fire_due_timers", "get_task", "ensure_can_work"]
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -76,51 +42,55 @@ def get_task(task_id: int) -> HumanTask:
 
 
 def ensure_can_work(actor: User, task: HumanTask) -> None:
-    """Only holders of the task's role in the task's agency may act on it."""
-    from app.auth.models import Agency
-
-    agency = db.session.get(Agency, task.agency_id) if task.agency_id else None
-    ensure_role(actor, [task.role] if task.role else ["receiver", "specialist", "leader", "clerk", "returner"],
-                agency)
+    """Only holders of the task's role in the task's agency may act on it (the `complete_step` declaration)."""
+    ensure_allowed(actor, "complete_step", db.session.get(Dossier, task.dossier_id), [task])
 
 
-def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, comment: str | None = None,
-                  check_form: bool = True) -> Dossier:
-    """Complete a human task with its form data and move the dossier on through the model."""
+def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, comment: str | None = None) -> Dossier:
+    """Complete a human task with its validated form data and move the dossier on through the model."""
     task = get_task(task_id)
     if not task.is_open:
         raise InvalidTransitionError("Công việc này đã được xử lý.", "This task has already been completed.")
-    if actor is not None:
-        ensure_can_work(actor, task)
-        if task.status == "claimed" and task.assignee_id != actor.id:
-            raise ConflictError("Công việc đang do cán bộ khác xử lý.", "Another official has claimed this task.")
-    cleaned = validate_submission(task.form_key, data) if check_form else dict(data)
+    if actor is not None and task.status == TaskStatus.CLAIMED and task.assignee_id != actor.id:
+        raise ConflictError("Công việc đang do cán bộ khác xử lý.", "Another official has claimed this task.")
     dossier = db.session.get(Dossier, task.dossier_id)
-    _check_step_rules(dossier, task, cleaned, comment)
-    instance = workflow.get_instance(dossier.id)
-    now = utcnow()
-    result = workflow.advance(instance, "complete_task", task.engine_task_id, cleaned, now=now)
-    _apply_step_outcome(actor, dossier, task, cleaned, comment, now)
-    after_engine_step(dossier, instance, result, actor=actor, completed=task)
+    ensure_allowed(actor, "complete_step", dossier, [task])
+    cleaned = validate_submission(task.form_key, data)
+    return complete_checked(actor, dossier, task, cleaned, comment)
+
+
+def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, cleaned: dict[str, Any],
+                     comment: str | None, tasks: list[HumanTask] | None = None) -> Dossier:
+    """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
+    _check_decision(dossier, task, cleaned, comment)
+    step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
+                event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
+                                   comment=comment),
+                riders=_riders(task, cleaned, comment))
+    step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at)
+    perform(step)
     task.completed_by_id = getattr(actor, "id", None)
-    record_event(dossier, "task_completed", actor=actor, role=task.role, agency_id=task.agency_id, at=now,
-                 from_step=task.name, to_step=dossier.current_step, comment=comment,
-                 data={"task": task.bpmn_id, "input": cleaned, "timing": task.timing},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
-    workflow.flush_instance()
     return dossier
 
 
-def _model_hash(instance: ProcessInstance) -> str:
-    return workflow.version_hash(instance.process_version_id)
+def _riders(task: HumanTask, data: dict[str, Any], comment: str | None) -> list[tuple[str, HistoryEvent]]:
+    decision = data.get("decision")
+    if decision == Decision.SUPPLEMENT:
+        return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
+                                                    data={"items": data.get("supplement_items")}))]
+    if decision == Decision.REFUSE:
+        return [("refuse", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
+                                        data={"reason": data.get("refusal_reason") or comment}))]
+    return []
 
 
-def _check_step_rules(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> None:
+def _check_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> None:
     """Legal preconditions of the chosen decision (reasons, supplement window)."""
     decision = data.get("decision")
-    if decision in ("refuse", "reject") and not (comment or data.get("refusal_reason") or data.get("opinion")):
+    if decision in (Decision.REFUSE, Decision.REJECT) and not (
+            comment or data.get("refusal_reason") or data.get("opinion")):
         raise ValidationError("Cần nêu rõ lý do.", "A reason is required.")
-    if decision == "supplement":
+    if decision == Decision.SUPPLEMENT:
         _check_supplement_window(dossier)
         if not (data.get("supplement_items") or comment):
             raise ValidationError("Cần liệt kê đầy đủ giấy tờ cần bổ sung.", "List every document to supplement.")
@@ -128,9 +98,8 @@ def _check_step_rules(dossier: Dossier, task: HumanTask, data: dict[str, Any], c
 
 def _check_supplement_window(dossier: Dossier) -> None:
     ruleset = get_ruleset(dossier.ruleset)
-    cal = calendar.get_calendar(dossier.receiving_agency_id)
-    used = cal.working_hours_between(dossier.clock_started_at, utcnow())
-    if used > ruleset.supplement_request_days * 8 and ruleset.supplement_deadline_enforced:
+    used = working_days_between(dossier.receiving_agency_id, dossier.clock_started_at, utcnow())
+    if used > ruleset.supplement_request_days and ruleset.supplement_deadline_enforced:
         raise InvalidTransitionError(
             f"Đã quá {ruleset.supplement_request_days:g} ngày làm việc kể từ khi tiếp nhận: "
             "không được yêu cầu bổ sung.",
@@ -138,30 +107,18 @@ def _check_supplement_window(dossier: Dossier) -> None:
             "be requested.")
 
 
-def _apply_step_outcome(actor: User | None, dossier: Dossier, task: HumanTask, data: dict[str, Any],
-                        comment: str | None, now: datetime) -> None:
-    """Translate the step's decision into the dossier's legal status and clock, as of the action's instant."""
+def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now: datetime) -> None:
+    """Translate the step's decision into the dossier's legal status, as of the action's instant."""
     decision = data.get("decision")
-    if dossier.status is DossierStatus.RECEIVED:
-        dossier.status = DossierStatus.PROCESSING
-    if decision == "supplement":
-        dossier.status = DossierStatus.WAITING_SUPPLEMENT
-        dossier.supplement_count += 1
-        db.session.add(ClockEntry(dossier_id=dossier.id, kind="pause", at=now, due_at=None,
-                                  reason=data.get("supplement_items") or comment, actor_name=_actor_name(actor)))
-        record_event(dossier, "supplement_requested", actor=actor, role=task.role, agency_id=task.agency_id,
-                     comment=comment, data={"items": data.get("supplement_items")})
-    elif decision == "refuse":
-        dossier.outcome = "refused"
-        record_event(dossier, "refused", actor=actor, role=task.role, agency_id=task.agency_id,
-                     comment=comment, data={"reason": data.get("refusal_reason") or comment})
+    dossier.start_processing()
+    if decision == Decision.SUPPLEMENT:
+        dossier.wait_for_supplement()
+    elif decision == Decision.REFUSE:
+        dossier.decide_refusal()
     if task.step_kind == "stamping":
-        dossier.result_ready_at = now
-        dossier.result_number = str(data.get("result_number") or "") or None
-        dossier.status = DossierStatus.RESULT_READY
+        dossier.issue_result(now, str(data.get("result_number") or "") or None)
     if task.step_kind == "return":
-        dossier.returned_at = now
-        dossier.result_ready_at = dossier.result_ready_at or now
+        dossier.hand_over(now)
 
 
 # --- legal actions around the model ---------------------------------------------------------
@@ -169,84 +126,56 @@ def _apply_step_outcome(actor: User | None, dossier: Dossier, task: HumanTask, d
 def receive_supplement(actor: User | None, code: str, *, documents: list[str], comment: str | None = None) -> Dossier:
     """Record the complete supplement: the time limit restarts from zero (Decree 107/2021)."""
     dossier = get_dossier(code)
-    if actor is not None:
-        ensure_role(actor, ["receiver"], dossier.receiving_agency)
-    if dossier.status is not DossierStatus.WAITING_SUPPLEMENT:
-        raise InvalidTransitionError("Hồ sơ không ở trạng thái chờ bổ sung.",
-                                     "The dossier is not waiting for a supplement.")
-    instance = workflow.get_instance(dossier.id)
-    now = utcnow()
-    result = workflow.advance(instance, "send_message", SUPPLEMENT_MESSAGE, {"supplement_documents": documents},
-                              now=now)
-    cal = calendar.get_calendar(dossier.receiving_agency_id)
-    dossier.clock_started_at = cal.start_of_work(now)
-    dossier.legal_due_at = cal.due(now, dossier.legal_days, policy=dossier.procedure.deadline_policy.value)
-    dossier.due_at = dossier.legal_due_at
-    dossier.status = DossierStatus.PROCESSING
-    db.session.add(ClockEntry(dossier_id=dossier.id, kind="restart", at=now, due_at=dossier.legal_due_at,
-                              reason=comment, actor_name=_actor_name(actor)))
-    after_engine_step(dossier, instance, result, actor=actor)
-    record_event(dossier, "supplement_received", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
-                 at=now,
-                 comment=comment, data={"documents": documents, "due_at": dossier.due_at.isoformat()},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
-    workflow.flush_instance()
+    step = Step("receive_supplement", dossier, actor, engine_input={"supplement_documents": documents},
+                message=SUPPLEMENT_MESSAGE, clock_reason=comment,
+                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=comment,
+                                   data={"documents": documents}))
+
+    def restart(_result: Any) -> None:
+        agency_id = dossier.receiving_agency_id
+        dossier.restart_clock(clock_start(dossier.procedure, agency_id, step.at),
+                              legal_due(dossier.procedure, agency_id, step.at, dossier.legal_days))
+        step.event.data["due_at"] = dossier.due_at.isoformat()
+
+    step.apply = restart
+    perform(step)
     return dossier
 
 
 def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "counter") -> Dossier:
     """Stop handling at the applicant's request (stop notice); refused once a result is issued."""
     dossier = get_dossier(code)
-    if actor is not None:
-        ensure_role(actor, ["receiver"], dossier.receiving_agency)
-    if not get_ruleset(dossier.ruleset).allows_withdrawal:
-        raise InvalidTransitionError("Quy định áp dụng cho hồ sơ này không cho phép rút hồ sơ.",
-                                     "The rules applying to this dossier do not allow withdrawal.")
-    if not dossier.is_open or dossier.result_ready_at is not None:
-        raise InvalidTransitionError("Hồ sơ đã có kết quả hoặc đã kết thúc: không thể dừng xử lý.",
-                                     "A result was already issued or the dossier is closed: it cannot be stopped.")
+    ensure_allowed(actor, "withdraw", dossier)
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")
-    instance = workflow.get_instance(dossier.id)
-    now = utcnow()
-    result = workflow.advance(instance, "cancel", now=now)
-    dossier.status, dossier.outcome, dossier.finished_at = DossierStatus.STOPPED, "stopped", now
-    db.session.add(ClockEntry(dossier_id=dossier.id, kind="stop", at=now, due_at=None, reason=reason,
-                              actor_name=_actor_name(actor)))
-    workflow.sync_tasks(dossier.id, [], lambda view: None)
-    dossier.current_step, dossier.current_step_kind = None, None
-    record_event(dossier, "stopped", actor=actor, role="receiver", agency_id=dossier.receiving_agency_id,
-                 comment=reason, at=now, data={"channel": channel, "stop_notice": True},
-                 model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
-    workflow.flush_instance()
+    step = Step("withdraw", dossier, actor, clock_reason=reason,
+                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason,
+                                   data={"channel": channel, "stop_notice": True}))
+    step.apply = lambda _result: dossier.stop(step.at)
+    perform(step)
     return dossier
 
 
 def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> Dossier:
-    """Send the apology letter with a new appointment (once); statistics keep the original due date."""
+    """Send the apology letter with a new appointment; statistics keep the original due date."""
     dossier = get_dossier(code)
-    if not (actor.has_role("leader", dossier.current_agency) or actor.has_role("receiver", dossier.receiving_agency)):
-        raise PermissionDeniedError("Chỉ lãnh đạo đơn vị đang giải quyết hoặc bộ phận tiếp nhận được gửi thư xin lỗi.",
-                                    "Only the handling agency's leader or the receiving desk may send the apology.")
-    ruleset = get_ruleset(dossier.ruleset)
-    if not dossier.is_open:
-        raise InvalidTransitionError("Hồ sơ đã kết thúc.", "The dossier is closed.")
-    if dossier.apology_count >= ruleset.max_appointment_resets:
-        raise InvalidTransitionError("Chỉ được hẹn lại ngày trả kết quả một lần.",
-                                     "The appointment can be reset only once.")
+    ensure_allowed(actor, "apologize", dossier)
     if not (reason or "").strip():
         raise ValidationError("Cần nêu lý do chậm trễ.", "A reason for the delay is required.")
     if new_due_at <= dossier.due_at:
         raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new date must be after the current one.")
-    cal = calendar.get_calendar(dossier.receiving_agency_id)
-    compliant = cal.working_hours_between(utcnow(), dossier.due_at) >= ruleset.apology_lead_days * 8
-    previous, dossier.due_at = dossier.due_at, new_due_at
-    dossier.apology_count += 1
-    db.session.add(ClockEntry(dossier_id=dossier.id, kind="extend", at=utcnow(), due_at=new_due_at, reason=reason,
-                              actor_name=actor.full_name))
-    record_event(dossier, "apology_sent", actor=actor, agency_id=dossier.current_agency_id, comment=reason,
-                 data={"previous_due_at": previous.isoformat(), "new_due_at": new_due_at.isoformat(),
-                       "compliant": compliant})
+    lead_days = get_ruleset(dossier.ruleset).apology_lead_days
+    compliant = working_days_between(dossier.receiving_agency_id, utcnow(), dossier.due_at) >= lead_days
+    step = Step("apologize", dossier, actor, clock_reason=reason,
+                event=HistoryEvent("", agency_id=dossier.current_agency_id, comment=reason))
+
+    def reschedule(_result: Any) -> None:
+        previous = dossier.reschedule(new_due_at)
+        step.event.data = {"previous_due_at": previous.isoformat(), "new_due_at": new_due_at.isoformat(),
+                           "compliant": compliant}
+
+    step.apply = reschedule
+    perform(step)
     return dossier
 
 
@@ -259,33 +188,38 @@ def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dos
     tasks = workflow.open_tasks(dossier.id)
     if not tasks:
         raise InvalidTransitionError("Hồ sơ không có bước đang xử lý để chuyển.", "No open step to transfer.")
-    for task in tasks:
-        ensure_can_work(actor, task)
+    ensure_allowed(actor, "transfer", dossier, tasks)
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do chuyển.", "A transfer reason is required.")
     source = tasks[0].agency_id
-    for task in tasks:
-        task.agency_id, task.assignee_id, task.status = target.id, None, "open"
-    dossier.current_agency_id = target.id
-    record_event(dossier, "transferred", actor=actor, agency_id=source, comment=reason,
-                 data={"from_agency": source, "to_agency": target.id})
+    step = Step("transfer", dossier, actor, tasks=tasks,
+                event=HistoryEvent("", agency_id=source, comment=reason,
+                                   data={"from_agency": source, "to_agency": target.id}))
+
+    def move(_result: Any) -> None:
+        for task in tasks:
+            task.agency_id, task.assignee_id, task.status = target.id, None, TaskStatus.OPEN
+        dossier.current_agency_id = target.id
+
+    step.apply = move
+    perform(step)
     return dossier
 
 
 def add_comment(actor: User, code: str, text: str) -> Dossier:
     """Internal note between officials: shown in the timeline, never to the citizen."""
-    from app.dossiers.services import get_dossier_to_act
-
-    dossier = get_dossier_to_act(actor, code)
+    dossier = get_dossier_for(actor, code)
     if not (text or "").strip():
         raise ValidationError("Nội dung trao đổi không được để trống.", "The comment is empty.")
-    dossier.comment_count += 1
-    record_event(dossier, "comment", actor=actor, comment=text.strip(), is_internal=True)
+    step = Step("comment", dossier, actor, event=HistoryEvent("", comment=text.strip(), is_internal=True))
+    step.apply = lambda _result: setattr(dossier, "comment_count", dossier.comment_count + 1)
+    perform(step)
     return dossier
 
 
 def rate(code: str, pin: str | None, rating: str, comment: str | None = None, *, verified: bool = False) -> Dossier:
     """Citizen rating after return: one per dossier."""
+    from app.core.errors import PermissionDeniedError
     from app.dossiers.codes import pin_matches
 
     dossier = get_dossier(code)
@@ -293,12 +227,14 @@ def rate(code: str, pin: str | None, rating: str, comment: str | None = None, *,
         raise PermissionDeniedError("Mã tra cứu không đúng.", "Wrong lookup PIN.")
     if rating not in ("very_satisfied", "satisfied", "unsatisfied"):
         raise ValidationError("Mức đánh giá không hợp lệ.", "Invalid rating.")
-    if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
-        raise InvalidTransitionError("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
-    if dossier.rating:
-        raise ConflictError("Hồ sơ này đã được đánh giá.", "This dossier has already been rated.")
-    dossier.rating, dossier.rating_comment = rating, (comment or "").strip() or None
-    record_event(dossier, "rated", data={"rating": rating}, comment=dossier.rating_comment)
+    text = (comment or "").strip() or None
+    step = Step("rate", dossier, None, event=HistoryEvent("", data={"rating": rating}, comment=text))
+
+    def store(_result: Any) -> None:
+        dossier.rating, dossier.rating_comment = rating, text
+
+    step.apply = store
+    perform(step)
     return dossier
 
 
@@ -310,12 +246,8 @@ def fire_due_timers(now: datetime | None = None) -> int:
         try:
             with db.session.begin_nested():
                 dossier = db.session.get(Dossier, dossier_id)
-                instance = workflow.get_instance(dossier_id)
-                result = workflow.advance(instance, "fire_timers", now)
-                after_engine_step(dossier, instance, result, actor=None, full_timer_check=True)  # also orphans
-                record_event(dossier, "timer_fired", at=now, data={"at": now.isoformat()}, to_step=dossier.current_step,
-                             model_hash=_model_hash(instance), state_fingerprint=workflow.fingerprint(result.state))
-                workflow.flush_instance()
+                step = Step("fire_timers", dossier, None, at=now, event=HistoryEvent("", data={"at": now.isoformat()}))
+                perform(step)
             fired += 1
         except (ConflictError, ValidationError) as error:
             logger.warning("Timer of dossier %s not fired: %s", dossier_id, error)

@@ -28,6 +28,15 @@ OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus
                  DossierStatus.RESULT_READY)
 
 
+class Decision(enum.StrEnum):
+    """The `decision` field of step forms (forms/*.json) that the lifecycle gives a legal meaning."""
+
+    APPROVE = "approve"
+    REFUSE = "refuse"  # refusal of the dossier, with reasons (the result)
+    REJECT = "reject"  # back to the previous step, with reasons
+    SUPPLEMENT = "supplement"  # ask the applicant to complete the dossier (once, the full list)
+
+
 class Channel(enum.StrEnum):
     COUNTER = "counter"
     ONLINE = "online"
@@ -95,6 +104,60 @@ class Dossier(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # --- behaviour: each keeps the dossier's own invariants --------------------------------
+
+    def move_to(self, step_kind: str | None, agency_id: int | None, step_names: list[str]) -> None:
+        """The dossier now waits at these steps (several when parallel branches are open)."""
+        self.current_step = ", ".join(dict.fromkeys(step_names))
+        self.current_step_kind = step_kind
+        self.current_agency_id = agency_id
+
+    def start_processing(self) -> None:
+        if self.status is DossierStatus.RECEIVED:
+            self.status = DossierStatus.PROCESSING
+
+    def wait_for_supplement(self) -> None:
+        self.status = DossierStatus.WAITING_SUPPLEMENT
+        self.supplement_count += 1
+
+    def restart_clock(self, started_at: datetime, due_at: datetime) -> None:
+        """The complete supplement arrived: the full time limit runs again from `started_at`."""
+        self.clock_started_at, self.legal_due_at, self.due_at = started_at, due_at, due_at
+        self.status = DossierStatus.PROCESSING
+
+    def decide_refusal(self) -> None:
+        self.outcome = "refused"
+
+    def issue_result(self, at: datetime, number: str | None) -> None:
+        """The result is signed and stamped: ready for the applicant."""
+        self.result_ready_at, self.result_number = at, number or None
+        self.status = DossierStatus.RESULT_READY
+
+    def hand_over(self, at: datetime) -> None:
+        self.returned_at = at
+        self.result_ready_at = self.result_ready_at or at
+
+    def stop(self, at: datetime) -> None:
+        """Handling stopped at the applicant's request (stop notice): no step stays open."""
+        self.status, self.outcome, self.finished_at = DossierStatus.STOPPED, "stopped", at
+        self.current_step, self.current_step_kind = None, None
+
+    def reschedule(self, new_due_at: datetime) -> datetime:
+        """Apology with a new appointment; statistics keep `legal_due_at`. Returns the previous appointment."""
+        previous, self.due_at = self.due_at, new_due_at
+        self.apology_count += 1
+        return previous
+
+    def finish(self, at: datetime, timing: str | None) -> None:
+        """The process ended: returned (or refused) unless it was stopped."""
+        self.current_step, self.current_step_kind = None, None
+        self.finished_at = self.finished_at or at
+        if self.status is not DossierStatus.STOPPED:
+            self.returned_at = self.returned_at or at
+            self.status = DossierStatus.REFUSED if self.outcome == "refused" else DossierStatus.RETURNED
+            self.outcome = self.outcome or "approved"
+            self.timing = timing
 
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.status}>"

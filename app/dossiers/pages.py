@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.audit.models import DossierEvent
 from app.auth.models import Agency, User
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
+from app.history.models import DossierEvent
 from app.workflow.models import HumanTask, ProcessVersion
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.db import unit_of_work
-from app.core.permissions import roles_required
+from app.core.permissions import OFFICIAL_ROLES, roles_required
 from app.dossiers import lifecycle
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
@@ -15,7 +15,7 @@ from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
 from app.extensions import db
 
-OFFICIALS = ("receiver", "specialist", "leader", "clerk", "returner")
+OFFICIALS = OFFICIAL_ROLES
 REASON_DECISIONS = ("refuse", "reject", "supplement")
 
 

@@ -9,14 +9,14 @@ from flask_login import current_user
 
 from app.auth.services import list_agencies
 from app.core.db import unit_of_work
-from app.core.permissions import ensure_role, roles_required
+from app.core.permissions import roles_required
+from app.core.signals import page_sections
 from app.core.timefmt import LOCAL_TZ
 from app.dossiers import labels, lifecycle, listing, privacy
+from app.dossiers.actions import available_actions
 from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
-from app.dossiers.models import DossierStatus
 from app.dossiers.pages import dossier_page
-from app.dossiers.services import can_act, get_dossier_for
-from app.notify.services import list_notifications
+from app.dossiers.services import get_dossier_for
 
 bp = Blueprint("dossiers", __name__)
 bp.app_context_processor(labels.label_globals)
@@ -27,22 +27,21 @@ DISCLOSED_KEY = "disclosed_dossiers"  # ids opened with a logged reason in this 
 MAX_DISCLOSED = 50
 
 
+#: action → (form name on the page, form class)
+FORMS = {"comment": ("comment", CommentForm), "receive_supplement": ("supplement", SupplementForm),
+         "withdraw": ("withdraw", WithdrawForm), "apologize": ("apology", ApologyForm),
+         "transfer": ("transfer", TransferForm)}
+
+
 def _action_forms(dossier, page) -> dict:
-    """The action forms this official may use on this dossier (the services check again)."""
-    if not can_act(current_user, dossier):
-        return {}  # auditors, supervisors and admins read only
-    forms = {"comment": CommentForm(prefix="comment")}
-    receiver = current_user.has_role("receiver", dossier.receiving_agency)
-    if receiver and dossier.status is DossierStatus.WAITING_SUPPLEMENT:
-        forms["supplement"] = SupplementForm(prefix="supplement")
-    if receiver and dossier.is_open and dossier.result_ready_at is None:
-        forms["withdraw"] = WithdrawForm(prefix="withdraw")
-    if dossier.is_open and current_user.has_role("leader", dossier.current_agency) and dossier.apology_count == 0:
-        forms["apology"] = ApologyForm(prefix="apology")
-    if page.open_tasks and all(current_user.has_role(t.role, dossier.current_agency) for t in page.open_tasks):
-        transfer = TransferForm(prefix="transfer")
-        transfer.to_agency.choices = [(a.code, a.name) for a in list_agencies() if a.id != dossier.current_agency_id]
-        forms["transfer"] = transfer
+    """The forms of the actions this official may run on this dossier now (the single `available_actions`)."""
+    forms = {}
+    for action in available_actions(current_user, dossier, page.open_tasks):
+        name, form_class = FORMS[action]
+        forms[name] = form_class(prefix=name)
+    if "transfer" in forms:
+        forms["transfer"].to_agency.choices = [(a.code, a.name) for a in list_agencies()
+                                               if a.id != dossier.current_agency_id]
     return forms
 
 
@@ -57,8 +56,8 @@ def detail(code: str):
     page = dossier_page(dossier)
     d = _reader_view(dossier)
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
-                           notifications=list_notifications(dossier.id),
-                           disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None)
+                           disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
+                           **page_sections(dossier))
 
 
 @bp.route("/supervision")
@@ -99,7 +98,7 @@ def _redisplay(dossier, form_name: str, form):
     forms = _action_forms(dossier, page)
     forms[form_name] = form
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=forms,
-                           open_form=form_name), 422
+                           open_form=form_name, **page_sections(dossier)), 422
 
 
 @bp.route("/dossiers/<code>/comments", methods=["POST"])
@@ -143,10 +142,9 @@ def withdraw(code: str):
 
 
 @bp.route("/dossiers/<code>/apology", methods=["POST"])
-@roles_required("leader")
+@roles_required("leader", "receiver")
 def apology(code: str):
     dossier = get_dossier_for(current_user, code)
-    ensure_role(current_user, ["leader"], dossier.current_agency)
     form = ApologyForm(prefix="apology")
     if not form.validate_on_submit():
         return _redisplay(dossier, "apology", form)

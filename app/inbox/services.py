@@ -7,16 +7,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 
-from app.audit.services import record_event
 from app.auth.models import Agency, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from app.core.permissions import ensure_role
+from app.dossiers.actions import ensure_allowed
 from app.dossiers.lifecycle import ensure_can_work, get_task
 from app.dossiers.models import Dossier
+from app.dossiers.pipeline import Step, perform
 from app.extensions import db
+from app.history.services import HistoryEvent
 from app.inbox.models import SavedView
-from app.workflow.models import HumanTask
+from app.workflow.models import HumanTask, TaskStatus
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> Hum
     """A leader hands a task to another official of the agency holding the task's role."""
     task = get_task(task_id)
     agency = db.session.get(Agency, task.agency_id)
-    ensure_role(actor, ["leader"], agency)
+    dossier = db.session.get(Dossier, task.dossier_id)
+    ensure_allowed(actor, "reassign", dossier, [task])
     if not task.is_open:
         raise ConflictError("Công việc đã kết thúc.", "The task is already finished.")
     if not (reason or "").strip():
@@ -65,12 +68,16 @@ def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> Hum
     if not assignee.has_role(task.role, agency):
         raise PermissionDeniedError("Người được giao không có vai trò phù hợp tại đơn vị này.",
                                     "The assignee lacks the task's role in this agency.")
-    previous = task.assignee_id
-    task.status, task.assignee_id, task.claimed_at = "claimed", assignee.id, utcnow()
-    dossier = db.session.get(Dossier, task.dossier_id)
-    record_event(dossier, "task_reassigned", actor=actor, role="leader", agency_id=task.agency_id, comment=reason,
-                 from_step=task.name, to_step=task.name,
-                 data={"task": task.bpmn_id, "from_user": previous, "to_user": assignee.id})
+    step = Step("reassign", dossier, actor, tasks=[task],
+                event=HistoryEvent("", role="leader", agency_id=task.agency_id, comment=reason, from_step=task.name,
+                                   to_step=task.name,
+                                   data={"task": task.bpmn_id, "from_user": task.assignee_id, "to_user": assignee.id}))
+
+    def hand_over(_result) -> None:
+        task.status, task.assignee_id, task.claimed_at = TaskStatus.CLAIMED, assignee.id, step.at
+
+    step.apply = hand_over
+    perform(step)
     return task
 
 

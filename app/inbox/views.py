@@ -3,26 +3,27 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.models import Agency
 from app.catalog.services import list_procedures
 from app.core.db import unit_of_work
-from app.core.permissions import ensure_role, roles_required
+from app.core.permissions import OFFICIAL_ROLES, ensure_role, roles_required
 from app.dossiers.lifecycle import get_task
 from app.extensions import db
 from app.inbox import services
 from app.inbox.forms import ReassignForm, SaveViewForm
 from app.inbox.presenters import build_rows, decode_cursor, encode_cursor
+from app.workflow.models import StepKind
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
-OFFICIALS = ("receiver", "specialist", "leader", "clerk", "returner")
+OFFICIALS = OFFICIAL_ROLES
 TABS = ("mine", "queue", "team")
 FILTER_KEYS = ("tab", "procedure", "step", "overdue", "due_today", "q")
-STEP_KINDS = ("intake", "appraisal", "approval", "stamping", "return")
+STEP_KINDS = tuple(StepKind)
 
 
 def _filter_from_args() -> services.InboxFilter:
@@ -32,7 +33,8 @@ def _filter_from_args() -> services.InboxFilter:
         scope=tab, procedure_code=args.get("procedure") or None,
         step_kind=args.get("step") if args.get("step") in STEP_KINDS else None,
         overdue=args.get("overdue") == "1", due_today=args.get("due_today") == "1",
-        search=(args.get("q") or "").strip() or None, after=decode_cursor(args.get("after")))
+        search=(args.get("q") or "").strip() or None, after=decode_cursor(args.get("after")),
+        limit=current_app.config["INBOX_PAGE_SIZE"])
 
 
 def _filters_query() -> str:

@@ -110,3 +110,8 @@ def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> dict[str
 def list_notifications(dossier_id: int) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id)
                                    .order_by(Notification.id)))
+
+
+def page_section(dossier: Dossier) -> dict:
+    """The dossier page's notification list (connected to core.signals.dossier_page_sections)."""
+    return {"notifications": list_notifications(dossier.id)}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.calendar.services import get_calendar
 from app.core.db import unit_of_work, utcnow
+from app.dossiers.actions import refusal
 from app.dossiers.lifecycle import fire_due_timers
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.extensions import db
@@ -26,13 +27,13 @@ def sweep_timers(app: Flask) -> int:
 
 
 def dossiers_needing_apology(now: datetime | None = None) -> list[Dossier]:
-    """Open dossiers whose due date is within one working day and no apology was sent yet (domain.md §1)."""
+    """Open dossiers due within one working day that may still get an apology under their rule set (domain.md §1)."""
     now = now or utcnow()
     cal = get_calendar()
     horizon = cal.add_working_hours(now, cal.hours_per_day)
-    query = select(Dossier).where(Dossier.status.in_(OPEN_STATUSES), Dossier.apology_count == 0,
-                                  Dossier.due_at <= horizon, Dossier.due_at > now).order_by(Dossier.due_at)
-    return list(db.session.scalars(query))
+    query = select(Dossier).where(Dossier.status.in_(OPEN_STATUSES), Dossier.due_at <= horizon,
+                                  Dossier.due_at > now).order_by(Dossier.due_at)
+    return [d for d in db.session.scalars(query) if refusal(None, "apologize", d) is None]
 
 
 def alert_due_tomorrow(app: Flask) -> int:

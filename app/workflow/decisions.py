@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.errors import NotFoundError, ValidationError
@@ -17,7 +18,11 @@ from engine.errors import EngineError, ScriptError
 
 logger = logging.getLogger(__name__)
 
-_registry = ModelRegistry()  # parsed decision probes, keyed by DMN content
+
+
+def _registry() -> ModelRegistry:
+    """Parsed decision probes, keyed by DMN content, kept on the app (not in a module global)."""
+    return current_app.extensions.setdefault("motcua.decision_registry", ModelRegistry())
 
 
 class DecisionInvalidError(ValidationError):
@@ -111,7 +116,7 @@ def evaluate_version(version: DecisionVersion, decision_id: str, inputs: Mapping
     :raises ValidationError: the inputs do not fit the table (wrong type, missing variable).
     """
     try:
-        return evaluate_decision(version.xml, decision_id, inputs, registry=_registry)
+        return evaluate_decision(version.xml, decision_id, inputs, registry=_registry())
     except ScriptError as error:
         raise ValidationError(f"Không tính được quyết định {decision_id} với dữ liệu đã nhập: {error.message}",
                               f"Decision {decision_id} failed with these inputs: {error.message}") from error

@@ -1,13 +1,25 @@
 """Deployed BPMN model versions and the engine state of each running dossier."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.core.db import utcnow
 from app.extensions import db
+from engine.specinfo import StepKind  # noqa: F401  (the step vocabulary of models, re-exported to features)
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 
 
 class ProcessVersion(db.Model):
@@ -49,6 +61,12 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
+# Loaded with the instance in the same SELECT: the content hash (not the row id) names the model to run.
+ProcessInstance.model_hash = column_property(
+    select(ProcessVersion.content_hash).where(ProcessVersion.id == ProcessInstance.process_version_id)
+    .correlate_except(ProcessVersion).scalar_subquery())
+
+
 class HumanTask(db.Model):
     """Projection of a ready engine user task, indexed for inbox queries; written with the engine state."""
 
@@ -64,7 +82,7 @@ class HumanTask(db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     form_key: Mapped[str | None] = mapped_column(String(128))
     duration_days: Mapped[float | None]
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open, claimed, completed, cancelled
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.OPEN)  # a TaskStatus
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
@@ -82,7 +100,7 @@ class HumanTask(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("open", "claimed")
+        return self.status in OPEN_TASK_STATUSES
 
 
 class DueTimer(db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.workflow.models import DueTimer, HumanTask, ProcessVersion
+from app.workflow.models import OPEN_TASK_STATUSES, DueTimer, HumanTask, TaskStatus
 
 # --- human task projection ------------------------------------------------------------------
 
@@ -24,7 +24,7 @@ class Placement:
 
 def open_tasks(dossier_id: int) -> list[HumanTask]:
     return list(db.session.scalars(select(HumanTask).where(
-        HumanTask.dossier_id == dossier_id, HumanTask.status.in_(("open", "claimed"))).order_by(HumanTask.id)))
+        HumanTask.dossier_id == dossier_id, HumanTask.status.in_(OPEN_TASK_STATUSES)).order_by(HumanTask.id)))
 
 
 def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
@@ -40,7 +40,7 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
             kept.append(task)
             continue
         done = task.engine_task_id == completed_task_id
-        task.status = "completed" if done else "cancelled"
+        task.status = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
         task.completed_at = now
         task.completed_by_id = actor_id if done else None
         task.timing = classify(task) if (done and classify) else None
@@ -54,7 +54,7 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
 def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
     task = HumanTask(dossier_id=dossier_id, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
                      step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
-                     form_key=view.form_key, duration_days=view.duration_days, status="open", created_at=now,
+                     form_key=view.form_key, duration_days=view.duration_days, status=TaskStatus.OPEN, created_at=now,
                      due_at=placement.due_at)
     db.session.add(task)
     return task
@@ -62,20 +62,9 @@ def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -
 
 # --- timers ---------------------------------------------------------------------------------
 
-_models_with_timers: dict[int, bool] = {}
-
-
-def has_timers(version_id: int) -> bool:
-    """Whether a stored version contains any BPMN timer (cached: versions are immutable)."""
-    if version_id not in _models_with_timers:
-        version = db.session.get(ProcessVersion, version_id)
-        _models_with_timers[version_id] = "timerEventDefinition" in version.xml
-    return _models_with_timers[version_id]
-
-
-def sync_timers(dossier_id: int, timers: list[Any], version_id: int | None = None) -> None:
+def sync_timers(dossier_id: int, timers: list[Any], model_has_timers: bool = True) -> None:
     """Mirror the instance's pending timers into due_timers (the scheduler's work list)."""
-    if not timers and version_id is not None and not has_timers(version_id):
+    if not timers and not model_has_timers:
         return  # a model without timers can never have rows to update or delete
     rows = db.session.scalars(select(DueTimer).where(DueTimer.dossier_id == dossier_id))
     existing = {row.engine_task_id: row for row in rows}

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
@@ -18,7 +18,6 @@ from app.workflow.models import ProcessInstance, ProcessVersion
 from app.workflow.projection import (  # noqa: F401  (part of the bridge's API used by the features)
     Placement,
     dossiers_with_due_timers,
-    has_timers,
     open_tasks,
     sync_tasks,
     sync_timers,
@@ -28,38 +27,89 @@ from engine.errors import EngineError, ScriptError, SpecInvalidError, TaskNotRea
 
 logger = logging.getLogger(__name__)
 
-_registry = ModelRegistry()
-_engine: Engine | None = None
-_helpers: dict[str, Callable[..., Any]] = {}
+EXTENSION = "motcua.workflow"
+
+
+@dataclass
+class WorkflowRuntime:
+    """The app's engine: model registry (content-addressed), script helpers and the engine built from them."""
+
+    registry: ModelRegistry = field(default_factory=ModelRegistry)
+    helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    _engine: Engine | None = None
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = Engine(self.registry, helpers=dict(self.helpers), clock=utcnow)
+        return self._engine
+
+
+def init_app(app: Any, helpers: dict[str, Callable[..., Any]]) -> None:
+    """Give the Flask app its own engine runtime with the whitelisted script helpers."""
+    app.extensions[EXTENSION] = WorkflowRuntime(helpers=dict(helpers))
+
+
+def _runtime() -> WorkflowRuntime:
+    return current_app.extensions[EXTENSION]
 
 
 def register_script_helper(name: str, fn: Callable[..., Any]) -> None:
-    """Expose a whitelisted function to BPMN scripts (e.g. working-day arithmetic)."""
-    global _engine
-    _helpers[name] = fn
-    _engine = None
+    """Expose one more whitelisted function to BPMN scripts of this app (rebuilds its engine)."""
+    runtime = _runtime()
+    runtime.helpers[name] = fn
+    runtime._engine = None
 
 
 def get_engine() -> Engine:
-    global _engine
-    if _engine is None:
-        _engine = Engine(_registry, helpers=dict(_helpers), clock=utcnow)
-    return _engine
+    return _runtime().engine()
 
 
 # --- model versions -------------------------------------------------------------------------
 
 def model_for(version: ProcessVersion) -> Any:
     """Return the parsed model of a stored version, parsing it at most once per process."""
-    if version.content_hash in _registry:
-        return _registry.get(version.content_hash)
-    return _registry.load(version.xml, version.source_name or f"{version.process_key}.bpmn")
+    registry = _runtime().registry
+    if version.content_hash in registry:
+        return registry.get(version.content_hash)
+    return registry.load(version.xml, version.source_name or f"{version.process_key}.bpmn")
+
+
+def model_by_hash(content_hash: str) -> Any:
+    """The parsed model with this content hash, loading its stored version on first use."""
+    registry = _runtime().registry
+    if content_hash in registry:
+        return registry.get(content_hash)
+    version = find_version_by_hash(content_hash)
+    if version is None:
+        raise NotFoundError("Không tìm thấy phiên bản mô hình.", f"No model version {content_hash[:12]}.")
+    return model_for(version)
+
+
+def model_hash(version_id: int) -> str:
+    """Content hash of a stored version (a query, never a cache keyed by the row id)."""
+    content_hash = db.session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
+    if content_hash is None:
+        raise NotFoundError("Không tìm thấy phiên bản mô hình.", f"No model version #{version_id}.")
+    return content_hash
+
+
+def intake_form_key(version: ProcessVersion) -> str | None:
+    """Form of the model's intake step: what the counter and online submission are validated against."""
+    for info in model_for(version).user_tasks(version.process_key):
+        if info.step_kind == "intake":
+            return info.form_key
+    return None
+
+
+def version_has_timers(version_id: int) -> bool:
+    """Whether a stored version contains any BPMN timer (asked of the parsed model, cached by content)."""
+    return bool(model_by_hash(model_hash(version_id)).has_timers)
 
 
 def parse_model(xml: str | bytes, source_name: str) -> Any:
     """Parse and validate BPMN, turning engine errors into a bilingual validation error."""
     try:
-        return _registry.load(xml, source_name)
+        return _runtime().registry.load(xml, source_name)
     except SpecInvalidError as error:
         raise ValidationError(f"Mô hình BPMN không hợp lệ: {error}", f"Invalid BPMN model: {error}",
                               details={"element_id": getattr(error, "element_id", None)}) from error
@@ -129,6 +179,7 @@ def start_instance(dossier_id: int, version: ProcessVersion, data: dict[str, Any
     result = _engine_call(get_engine().start, model.hash, version.process_key, data, now=now)
     instance = ProcessInstance(dossier_id=dossier_id, process_version_id=version.id, state_json="{}",
                                serializer_version="")
+    instance.model_hash = version.content_hash
     _store(instance, result)
     db.session.add(instance)
     return instance, result
@@ -141,21 +192,9 @@ def get_instance(dossier_id: int) -> ProcessInstance:
     return instance
 
 
-_version_hashes: dict[int, str] = {}
-
-
-def version_hash(version_id: int) -> str:
-    """Content hash of a stored version (versions are immutable, so it is cached per process)."""
-    if version_id not in _version_hashes:
-        version = db.session.get(ProcessVersion, version_id)
-        model_for(version)
-        _version_hashes[version_id] = version.content_hash
-    return _version_hashes[version_id]
-
-
 def load_state(instance: ProcessInstance) -> dict[str, Any]:
-    """Decode the stored state and make sure its model version is parsed in this process."""
-    version_hash(instance.process_version_id)
+    """Decode the stored state and make sure its model version is parsed in this app."""
+    model_by_hash(instance.model_hash)
     return json.loads(instance.state_json)
 
 
@@ -165,24 +204,31 @@ def _store(instance: ProcessInstance, result: Any) -> None:
     instance.is_completed = bool(result.is_completed)
 
 
-def advance(instance: ProcessInstance, operation: str, *args: Any, **kwargs: Any) -> Any:
-    """Apply one engine operation (complete_task, send_message, fire_timers, cancel) to the instance.
-
-    Callers pass the instant of the action (`now=`) so an audit replay can feed the engine the same clock.
-    """
+def _advance(instance: ProcessInstance, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     state = load_state(instance)
-    result = _engine_call(getattr(get_engine(), operation), state, *args, **kwargs)
+    result = _engine_call(call, state, *args, **kwargs)
     _store(instance, result)
     return result
 
 
-def flush_instance() -> None:
-    """Flush, turning a lost optimistic-lock race into a 409 for the caller."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ConflictError("Người khác vừa xử lý hồ sơ này. Vui lòng tải lại trang.",
-                            "Someone else just changed this dossier. Please reload.") from error
+def complete_task(instance: ProcessInstance, engine_task_id: str, data: dict[str, Any], now: datetime) -> Any:
+    """Complete a ready human task of the instance with its form data."""
+    return _advance(instance, get_engine().complete_task, engine_task_id, data, now=now)
+
+
+def send_message(instance: ProcessInstance, name: str, payload: dict[str, Any], now: datetime) -> Any:
+    """Deliver a BPMN message (e.g. the applicant's supplement) to the instance."""
+    return _advance(instance, get_engine().send_message, name, payload, now=now)
+
+
+def fire_timers(instance: ProcessInstance, now: datetime) -> Any:
+    """Fire every timer of the instance due at `now`."""
+    return _advance(instance, get_engine().fire_timers, now)
+
+
+def cancel(instance: ProcessInstance, now: datetime) -> Any:
+    """End the instance (withdrawal): no task stays ready."""
+    return _advance(instance, get_engine().cancel, now=now)
 
 
 def fingerprint(state: dict[str, Any]) -> str:
@@ -196,18 +242,26 @@ def ready_tasks(instance: ProcessInstance) -> list[Any]:
 
 # --- audit re-execution ---------------------------------------------------------------------
 
-_TOKEN_STATES = 8 | 16 | 32  # Spiff TaskState WAITING | READY | STARTED: where a token sits
-
-
 @dataclass(frozen=True)
 class EngineInput:
-    """One recorded engine call: operation start / complete_task / send_message / fire_timers / cancel."""
+    """One engine call as the history records it: start / complete_task / send_message / fire_timers / cancel /
+    migrate, at the instant passed as the engine clock, with its input (and the target model of a migration)."""
 
     operation: str
     at: datetime
     bpmn_id: str | None = None
     name: str | None = None
     data: dict[str, Any] | None = None
+    target_hash: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The `engine` entry of a history event (its input is kept beside it, under `input`)."""
+        fields = {"op": self.operation, "task": self.bpmn_id, "message": self.name, "to": self.target_hash}
+        return {key: value for key, value in fields.items() if value is not None}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], at: datetime, data: dict[str, Any] | None) -> EngineInput:
+        return cls(record["op"], at, record.get("task"), record.get("message"), data, record.get("to"))
 
 
 @dataclass(frozen=True)
@@ -221,26 +275,27 @@ class ReplayPoint:
     error: str | None = None
 
 
-def replay_inputs(version: ProcessVersion, inputs: list[EngineInput]) -> list[ReplayPoint]:
-    """Re-run a model version from the start over recorded inputs in memory; stop at the first failure."""
-    model = model_for(version)
+def replay_inputs(model_hash: str, inputs: list[EngineInput]) -> list[ReplayPoint]:
+    """Re-run a model from the start over recorded inputs in memory (migrations switch the model); stop at the
+    first failure."""
     engine, state, points = get_engine(), None, []
+    model_by_hash(model_hash)
     for step in inputs:
         try:
-            result = _replay_one(engine, model.hash, version.process_key, state, step)
-        except EngineError as error:
+            result = _replay_one(engine, model_hash, state, step)
+        except (EngineError, NotFoundError) as error:
             points.append(ReplayPoint(None, error=f"{type(error).__name__}: {error}"))
             break
         state = result.state
         ready = tuple((t.bpmn_id, t.name) for t in result.ready_tasks)
-        points.append(ReplayPoint(engine.state_fingerprint(state), ready, _active_elements(state),
+        points.append(ReplayPoint(engine.state_fingerprint(state), ready, engine.active_elements(state),
                                   bool(result.is_completed)))
     return points
 
 
-def _replay_one(engine: Engine, model_hash: str, process_key: str, state: Any, step: EngineInput) -> Any:
+def _replay_one(engine: Engine, model_hash: str, state: Any, step: EngineInput) -> Any:
     if step.operation == "start":
-        return engine.start(model_hash, process_key, step.data or {}, now=step.at)
+        return engine.start(model_hash, model_by_hash(model_hash).main_process_id, step.data or {}, now=step.at)
     if state is None:
         raise EngineError(f"{step.operation} before the instance was started")
     if step.operation == "complete_task":
@@ -251,17 +306,13 @@ def _replay_one(engine: Engine, model_hash: str, process_key: str, state: Any, s
         return engine.fire_timers(state, step.at)
     if step.operation == "cancel":
         return engine.cancel(state, now=step.at)
+    if step.operation == "migrate":
+        model_by_hash(step.target_hash or "")
+        report = engine.migrate(state, step.target_hash or "", dry_run=False, now=step.at)
+        if report.state is None:
+            raise EngineError("; ".join(report.reasons) or "migration refused")
+        return _migrated_step(engine, report.state)
     raise EngineError(f"unknown operation {step.operation!r}")
-
-
-def _active_elements(state: dict[str, Any]) -> tuple[str, ...]:
-    """BPMN element ids holding a token (waiting, ready or running tasks), subprocesses included."""
-    bodies, names = [state["wf"]], []
-    while bodies:
-        body = bodies.pop()
-        names.extend(node[1] for node in body.get("t", []) if node[2] & _TOKEN_STATES)
-        bodies.extend(body.get("sp", {}).values())
-    return tuple(dict.fromkeys(names))
 
 
 # --- designer: validation, diff and migration (app.designer calls these) --------------------
@@ -306,8 +357,6 @@ class MigrationOutcome:
 def migrate_instance(instance: ProcessInstance, target: ProcessVersion, *, dry_run: bool,
                      now: datetime | None = None) -> MigrationOutcome:
     """Check (dry_run) or move an instance onto `target`, storing the new state when moved."""
-    from engine.events import pending_timers, snapshot
-
     model_for(target)
     try:
         report = get_engine().migrate(load_state(instance), target.content_hash, dry_run=dry_run, now=now)
@@ -315,12 +364,18 @@ def migrate_instance(instance: ProcessInstance, target: ProcessVersion, *, dry_r
         return MigrationOutcome(False, [str(error)], {})
     outcome = MigrationOutcome(report.can_migrate, list(report.reasons), dict(report.mapped))
     if report.state is not None:
-        snap = snapshot(get_engine().restore(report.state))
-        outcome.result = _MigratedStep(report.state, get_engine().ready_tasks(report.state),
-                                       bool(snap.completed), pending_timers(snap))
+        outcome.result = _migrated_step(get_engine(), report.state)
         _store(instance, outcome.result)
         instance.process_version_id = target.id
+        instance.model_hash = target.content_hash
     return outcome
+
+
+def _migrated_step(engine: Engine, state: dict[str, Any]) -> _MigratedStep:
+    from engine.events import pending_timers, snapshot
+
+    snap = snapshot(engine.restore(state))
+    return _MigratedStep(state, engine.ready_tasks(state), bool(snap.completed), pending_timers(snap))
 
 
 @dataclass

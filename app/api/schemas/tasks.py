@@ -5,6 +5,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.api.schemas.common import LocalDateTime, PageArgsSchema, StrictSchema, page_of
+from app.workflow.models import StepKind
 
 
 class TaskDossierSchema(ma.Schema):
@@ -41,8 +42,7 @@ class TaskListArgsSchema(PageArgsSchema):
     scope = fields.String(load_default="queue", validate=validate.OneOf(("mine", "queue", "team")), metadata={
         "description": "mine: claimed by me; queue: unclaimed for my roles; team: my agencies (leaders)"})
     procedure = fields.String(load_default=None, validate=validate.Length(max=32))
-    step_kind = fields.String(load_default=None, validate=validate.OneOf(
-        ("intake", "appraisal", "approval", "stamping", "return")))
+    step_kind = fields.String(load_default=None, validate=validate.OneOf(tuple(StepKind)))
     overdue = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=200))
 

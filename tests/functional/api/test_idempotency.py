@@ -1,9 +1,9 @@
 """Idempotency-Key: a retried write replays its stored response and never acts twice."""
 from __future__ import annotations
 
-from app.audit.models import DossierEvent
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.history.models import DossierEvent
 from tests.functional.api.conftest import assert_problem
 from tests.functional.api.flows import form_data, queued_task, submission
 

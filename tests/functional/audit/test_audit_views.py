@@ -7,9 +7,10 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditAccess, DossierEvent
+from app.audit.models import AuditAccess
 from app.auth.services import get_agency_by_code
 from app.extensions import db
+from app.history.models import DossierEvent
 from tests.factories.auth import UserFactory
 from tests.integration.audit.conftest import run_as_attacker
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import re
 
-from app.audit.models import DossierEvent
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
+from app.history.models import DossierEvent
 from app.workflow.models import ProcessVersion
 from tests.functional.ui_world import WORK_PERMIT, reach
 

@@ -48,12 +48,9 @@ class TestInboxPage:
         assert dossier.code in page.text
         assert 'data-urgency="late"' in page.text
 
-    def test_keyset_pagination_shows_a_more_link_with_a_cursor(self, officials, desk, at_office, monkeypatch):
-        from app.inbox import services
-
+    def test_keyset_pagination_shows_a_more_link_with_a_cursor(self, app, officials, desk, at_office, monkeypatch):
         codes = [desk.receive(WORK_PERMIT).dossier.code for _ in range(3)]
-        monkeypatch.setattr(services, "PAGE_SIZE", 2)
-        monkeypatch.setattr(services.InboxFilter, "__init__", _with_limit(services.InboxFilter.__init__, 2))
+        monkeypatch.setitem(app.config, "INBOX_PAGE_SIZE", 2)
         client = officials.login("chuyenvien.snv")
         first = client.get("/inbox/?tab=queue")
         more = re.search(r'href="([^"]*after=[^"]+)"', first.text)
@@ -89,12 +86,6 @@ class TestInboxPage:
     def test_citizens_are_sent_to_sign_in(self, client):
         assert client.get("/inbox/").status_code == 302
 
-
-def _with_limit(init, limit):
-    def patched(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self.limit = limit
-    return patched
 
 
 class TestClaiming:

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import text
 
-from app.audit.chain import event_hash
-from app.audit.models import DossierEvent
 from app.extensions import db
+from app.history.chain import event_hash
+from app.history.models import DossierEvent
 from tests.integration.dossiers.conftest import Desk, clock, desk, local, official, world  # noqa: F401
 
 

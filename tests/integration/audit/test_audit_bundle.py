@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.audit.chain import event_hash
 from app.audit.export import write_bundle
 from app.audit.services import list_events
+from app.history.chain import event_hash
 
 TOOL = Path(__file__).resolve().parents[3] / "tools" / "verify_bundle.py"
 

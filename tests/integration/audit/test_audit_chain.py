@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from app.audit import anchors
-from app.audit.chain import GENESIS, event_hash
-from app.audit.models import DossierEvent
 from app.audit.verify import verify_dossier
 from app.dossiers import lifecycle
 from app.extensions import db
+from app.history.chain import GENESIS, event_hash
+from app.history.models import DossierEvent
 from tests.integration.audit.conftest import dialect, json_param, official, rewrite_chain
 
 EDITS = {

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from app.audit import retention
-from app.audit.chain import is_redacted_data, redact_data
-from app.audit.models import ArchiveRecord, DossierEvent
+from app.audit.models import ArchiveRecord
 from app.audit.reexecute import reexecute_dossier
 from app.audit.verify import verify_dossier
 from app.extensions import db
+from app.history.chain import is_redacted_data, redact_data
+from app.history.models import DossierEvent
 from tests.integration.audit.conftest import dialect, json_param
 from tests.integration.audit.test_audit_bundle import run_tool
 

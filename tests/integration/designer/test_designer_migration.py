@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import DossierEvent
 from app.designer import migration, services
 from app.designer.migration import DossierFilter
 from app.dossiers import lifecycle
 from app.extensions import db
+from app.history.models import DossierEvent
 from app.workflow import services as workflow
 from app.workflow.models import ProcessInstance
 from tests.integration.designer.variants import with_document_check, without_document_check
@@ -70,7 +70,7 @@ class TestMigrateToVersionWithExtraTask:
         dossier = dossier_at(desk, "intake")
         run_batch(designer, publish(designer, with_document_check(), "v2"))
         intake = desk.task(dossier, "intake")
-        lifecycle.complete_task(official("receiver", intake.agency_id), intake.id, {}, check_form=False)
+        lifecycle.complete_task(official("receiver", intake.agency_id), intake.id, desk.intake_data("1.000105"))
         assert [t.bpmn_id for t in desk.open_tasks(dossier)] == ["check_documents"]
         assert desk.run_to_end(dossier)[-1] == "return"
 

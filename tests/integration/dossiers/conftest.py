@@ -13,8 +13,8 @@ from app.auth.services import get_agency_by_code
 from app.catalog.services import get_procedure
 from app.demo.dossiers import DemoContext, find_official, sample_form_data
 from app.dossiers import lifecycle
+from app.dossiers.intake import receive_dossier
 from app.dossiers.schemas import ApplicantInput, IntakeInput
-from app.dossiers.services import receive_dossier
 from app.extensions import db
 from app.inbox.services import claim_task
 from app.workflow import services as workflow
@@ -59,15 +59,21 @@ class Desk:
     def __init__(self):
         self.ctx = DemoContext(Faker("vi_VN"), random.Random(1), datetime.now(VN))
 
+    def intake_data(self, procedure_code: str) -> dict:
+        """Valid data for the procedure's intake form (what the receiver types at the counter)."""
+        version = workflow.latest_version(get_procedure(procedure_code).process_key)
+        return sample_form_data(workflow.intake_form_key(version), self.ctx)
+
     def receive(self, procedure_code: str, agency_code: str = "H38.TTPVHCC", *, channel: str = "counter",
-                documents: list[int] | None = None):
+                documents: list[int] | None = None, form_data: dict | None = None):
         procedure = get_procedure(procedure_code)
         agency = get_agency_by_code(agency_code)
         intake = IntakeInput(procedure_code=procedure_code,
                              applicant=ApplicantInput(name="Nguyễn Văn An", id_number="038090001234",
                                                       phone="0912345678"),
                              received_documents=[d.id for d in procedure.documents] if documents is None else documents,
-                             channel=channel)
+                             channel=channel,
+                             form_data=self.intake_data(procedure_code) if form_data is None else form_data)
         receipt = receive_dossier(official("receiver", agency.id), agency, intake)
         db.session.commit()
         return receipt

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from app.audit.services import list_events
 from app.core.errors import ConflictError, ValidationError
 from app.dossiers import lifecycle
+from app.dossiers.intake import IncompleteDossierError
 from app.dossiers.lifecycle import InvalidTransitionError
 from app.dossiers.models import Dossier, DossierStatus
-from app.dossiers.services import IncompleteDossierError
 from app.extensions import db
 from tests.integration.dossiers.conftest import local, official
 

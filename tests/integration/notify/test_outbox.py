@@ -14,12 +14,12 @@ from aiosmtpd.controller import Controller
 from app.auth.services import get_agency_by_code
 from app.catalog.services import get_procedure
 from app.core.db import utcnow
+from app.dossiers.intake import receive_dossier
 from app.dossiers.schemas import ApplicantInput, IntakeInput
-from app.dossiers.services import receive_dossier
 from app.extensions import db
 from app.notify.services import MAX_ATTEMPTS, deliver_pending, list_notifications
 from app.scheduler.jobs import deliver_notifications
-from tests.integration.dossiers.conftest import official
+from tests.integration.dossiers.conftest import Desk, official
 
 pytest_plugins = ["tests.integration.dossiers.conftest"]
 REAL_SMTP = smtplib.SMTP  # captured before the suite's disallow_outbound fixture replaces it
@@ -30,7 +30,8 @@ def receive_with_contacts(email: str | None = "an@example.vn", phone: str | None
     agency = get_agency_by_code("H38.TTPVHCC")
     intake = IntakeInput(procedure_code=procedure.code, received_documents=[d.id for d in procedure.documents],
                          applicant=ApplicantInput(name="Nguyễn Văn An", id_number="038090001234", phone=phone,
-                                                  email=email))
+                                                  email=email),
+                         form_data=Desk().intake_data(procedure.code))
     dossier = receive_dossier(official("receiver", agency.id), agency, intake).dossier
     db.session.commit()
     return dossier

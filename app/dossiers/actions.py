@@ -1,0 +1,224 @@
+"""Every lifecycle action declared once: who may do it and when, the engine call, the clock effect, the event.
+
+`available_actions(actor, dossier)` is the single answer used by the dossier page (which buttons show), the API
+and the scheduler; `ensure_allowed` is what the pipeline checks before it runs an action. Adding an action is
+one `Action(...)` here, one service function calling `pipeline.perform`, and its form or API schema.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import Agency, User
+from app.core.errors import ConflictError, PermissionDeniedError
+from app.core.permissions import OFFICIAL_ROLES
+from app.dossiers.models import Dossier, DossierStatus
+from app.dossiers.rules import RuleSet, get_ruleset
+from app.extensions import db
+from app.workflow.models import HumanTask
+
+
+class InvalidTransitionError(ConflictError):
+    code = "invalid_transition"
+
+
+class Clock(enum.StrEnum):
+    """What an action does to the dossier's time limit (a ClockEntry of that kind is appended)."""
+
+    NONE = "none"
+    START = "start"
+    PAUSE = "pause"  # waiting for the applicant
+    RESTART = "restart"  # the complete supplement arrived: the full limit again
+    EXTEND = "extend"  # apology with a new appointment
+    STOP = "stop"
+
+
+class Where(enum.StrEnum):
+    """The agency an actor's role must be held at."""
+
+    RECEIVING = "receiving"
+    CURRENT = "current"  # the agency handling the dossier now
+    TASK = "task"  # the task's own role, at the task's agency (every open task acted on)
+    TASK_AGENCY = "task_agency"  # this role at the agency of the task acted on (a leader over a task)
+    INVOLVED = "involved"  # receiving agency or any agency holding one of its tasks
+
+
+class EngineOp(enum.StrEnum):
+    START = "start"
+    COMPLETE_TASK = "complete_task"
+    SEND_MESSAGE = "send_message"
+    FIRE_TIMERS = "fire_timers"
+    CANCEL = "cancel"
+    MIGRATE = "migrate"
+
+
+Refusal = tuple[str, str]  # (Vietnamese, English)
+Condition = Callable[[Dossier, RuleSet], Refusal | None]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A lifecycle action: `who` are (role, where) pairs, any of which allows it; an empty `who` is the system's."""
+
+    name: str
+    label: Any
+    who: tuple[tuple[str, Where], ...]
+    when: Condition
+    event: str
+    engine: EngineOp | None = None
+    clock: Clock = Clock.NONE
+
+
+# --- conditions (one place for each legal rule) -----------------------------------------------
+
+def _open(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    if not dossier.is_open:
+        return ("Hồ sơ đã kết thúc.", "The dossier is closed.")
+    return None
+
+
+def _waiting_supplement(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    if dossier.status is not DossierStatus.WAITING_SUPPLEMENT:
+        return ("Hồ sơ không ở trạng thái chờ bổ sung.", "The dossier is not waiting for a supplement.")
+    return None
+
+
+def _withdrawable(dossier: Dossier, rules: RuleSet) -> Refusal | None:
+    if not rules.allows_withdrawal:
+        return ("Quy định áp dụng cho hồ sơ này không cho phép rút hồ sơ.",
+                "The rules applying to this dossier do not allow withdrawal.")
+    if not dossier.is_open or dossier.result_ready_at is not None:
+        return ("Hồ sơ đã có kết quả hoặc đã kết thúc: không thể dừng xử lý.",
+                "A result was already issued or the dossier is closed: it cannot be stopped.")
+    return None
+
+
+def _apology_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
+    if not dossier.is_open or dossier.result_ready_at is not None:
+        return ("Hồ sơ đã có kết quả hoặc đã kết thúc.", "The dossier already has a result or is closed.")
+    if dossier.apology_count >= rules.max_appointment_resets:
+        return (f"Chỉ được hẹn lại ngày trả kết quả {rules.max_appointment_resets} lần.",
+                f"The appointment can be reset only {rules.max_appointment_resets} time(s).")
+    return None
+
+
+def _processing(dossier: Dossier, rules: RuleSet) -> Refusal | None:
+    if dossier.status is DossierStatus.WAITING_SUPPLEMENT:
+        return ("Hồ sơ đang chờ người nộp bổ sung.", "The dossier is waiting for the applicant's supplement.")
+    return _open(dossier, rules)
+
+
+def _rated_once(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
+        return ("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
+    if dossier.rating:
+        return ("Hồ sơ này đã được đánh giá.", "This dossier has already been rated.")
+    return None
+
+
+def _always(_dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    return None
+
+
+_TASK_ROLE = tuple((role, Where.TASK) for role in OFFICIAL_ROLES)
+_OFFICIALS = tuple((role, Where.INVOLVED) for role in OFFICIAL_ROLES)
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("receive", _l("Tiếp nhận hồ sơ"), (("receiver", Where.RECEIVING),), _always, "received",
+           EngineOp.START, Clock.START),
+    Action("complete_step", _l("Hoàn thành bước xử lý"), _TASK_ROLE, _processing, "task_completed",
+           EngineOp.COMPLETE_TASK),
+    Action("request_supplement", _l("Yêu cầu bổ sung hồ sơ"), _TASK_ROLE, _processing, "supplement_requested",
+           clock=Clock.PAUSE),
+    Action("refuse", _l("Từ chối giải quyết"), _TASK_ROLE, _processing, "refused"),
+    Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
+           "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
+    Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,
+           "stopped", EngineOp.CANCEL, Clock.STOP),
+    Action("apologize", _l("Xin lỗi và hẹn lại ngày trả"),
+           (("leader", Where.CURRENT), ("receiver", Where.RECEIVING)), _apology_left, "apology_sent",
+           clock=Clock.EXTEND),
+    Action("transfer", _l("Chuyển đơn vị xử lý"), _TASK_ROLE, _processing, "transferred"),
+    Action("reassign", _l("Phân công lại"), (("leader", Where.TASK_AGENCY),), _open, "task_reassigned"),
+    Action("comment", _l("Trao đổi nội bộ"), _OFFICIALS, _always, "comment"),
+    Action("migrate", _l("Chuyển phiên bản quy trình"), (("designer", Where.RECEIVING),), _open, "migrated",
+           EngineOp.MIGRATE),
+    Action("fire_timers", _l("Hẹn giờ của quy trình"), (), _open, "timer_fired", EngineOp.FIRE_TIMERS),
+    Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
+)}
+
+#: Actions offered on the dossier page (the task's own actions are on the task page).
+DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "transfer", "comment")
+
+
+# --- who may act ------------------------------------------------------------------------------
+
+def _agencies(where: Where, dossier: Dossier, tasks: list[Any]) -> list[Agency | None]:
+    if where is Where.RECEIVING:
+        return [dossier.receiving_agency]
+    if where is Where.CURRENT:
+        return [dossier.current_agency]
+    ids = {t.agency_id for t in tasks}
+    if where is Where.INVOLVED:
+        ids = set(db.session.scalars(select(HumanTask.agency_id).where(HumanTask.dossier_id == dossier.id)))
+        ids.add(dossier.receiving_agency_id)
+    return [db.session.get(Agency, agency_id) for agency_id in sorted(i for i in ids if i is not None)]
+
+
+def _holds(actor: User, action: Action, dossier: Dossier, tasks: list[Any]) -> bool:
+    for role, where in action.who:
+        if where is Where.TASK:
+            if tasks and all(t.role == role and actor.has_role(role, _task_agency(t)) for t in tasks):
+                return True
+        elif any(a is not None and actor.has_role(role, a) for a in _agencies(where, dossier, tasks)):
+            return True
+    return False
+
+
+def _task_agency(task: Any) -> Agency | None:
+    return db.session.get(Agency, task.agency_id) if task.agency_id else None
+
+
+def refusal(actor: User | None, name: str, dossier: Dossier, tasks: list[Any] | None = None) -> AppRefusal | None:
+    """Why `actor` may not run action `name` on `dossier` now (None: allowed). `actor=None` is the system."""
+    action = ACTIONS[name]
+    tasks = list(tasks or [])
+    if actor is not None and not (action.who and _holds(actor, action, dossier, tasks)):
+        return AppRefusal(PermissionDeniedError, ("Bạn không có quyền thực hiện thao tác này trên hồ sơ.",
+                                                  "You may not do this on this dossier."))
+    reason = action.when(dossier, get_ruleset(dossier.ruleset))
+    return AppRefusal(InvalidTransitionError, reason) if reason else None
+
+
+@dataclass(frozen=True)
+class AppRefusal:
+    error: type
+    messages: Refusal
+
+    def raise_(self) -> None:
+        raise self.error(*self.messages)
+
+
+def ensure_allowed(actor: User | None, name: str, dossier: Dossier, tasks: list[Any] | None = None) -> None:
+    """Raise the refusal (403 or 409) unless `actor` may run `name` on `dossier` now."""
+    found = refusal(actor, name, dossier, tasks)
+    if found:
+        found.raise_()
+
+
+def ensure_can_receive(actor: User | None, agency: Agency) -> None:
+    """Receipt happens before a dossier exists: a receiver of the receiving agency (or the online channel)."""
+    if actor is not None and not actor.has_role("receiver", agency):
+        raise PermissionDeniedError("Bạn không có quyền tiếp nhận hồ sơ tại đơn vị này.",
+                                    "You may not receive dossiers at this agency.")
+
+
+def available_actions(actor: User | None, dossier: Dossier, tasks: list[Any],
+                      names: tuple[str, ...] = DOSSIER_PAGE_ACTIONS) -> list[str]:
+    """The actions of `names` that `actor` may run on `dossier` now (with its open `tasks`)."""
+    return [name for name in names if refusal(actor, name, dossier, tasks) is None]

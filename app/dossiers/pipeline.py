@@ -1,0 +1,163 @@
+"""The one engine-step pipeline every lifecycle action runs through.
+
+check the declared action → call the engine through a typed bridge function → apply the domain change →
+append the declared clock entry → project tasks and timers → write one history event (with the engine input
+re-execution needs) → one flush. The caller's unit of work commits it all or nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.auth.models import User
+from app.calendar import services as calendar
+from app.core.db import flush, utcnow
+from app.dossiers.actions import ACTIONS, Action, Clock, EngineOp, ensure_allowed
+from app.dossiers.models import ClockEntry, Dossier
+from app.dossiers.routing import placement_for
+from app.extensions import db
+from app.history.services import HistoryEvent, append_event
+from app.workflow import services as workflow
+from app.workflow.models import HumanTask, ProcessInstance, ProcessVersion
+from app.workflow.services import EngineInput
+
+
+@dataclass
+class Step:
+    """What a service asks of the pipeline: which action, on what, with which engine input and domain change.
+
+    `apply(result)` changes the dossier through its model methods after the engine ran and before the tasks are
+    projected; `riders` are decision actions carried by this one (a supplement request or refusal decided in a
+    task form), each checked and recorded as its own event.
+    """
+
+    action: str
+    dossier: Dossier
+    actor: User | None
+    at: datetime = field(default_factory=utcnow)
+    task: HumanTask | None = None
+    engine_input: dict[str, Any] | None = None
+    message: str | None = None
+    version: ProcessVersion | None = None
+    apply: Callable[[Any], None] | None = None
+    event: HistoryEvent = field(default_factory=lambda: HistoryEvent(""))
+    riders: list[tuple[str, HistoryEvent]] = field(default_factory=list)
+    clock_reason: str | None = None
+    tasks: list[HumanTask] | None = None
+
+
+@dataclass
+class Outcome:
+    dossier: Dossier
+    open_tasks: list[HumanTask]
+    instance: ProcessInstance | None = None
+    result: Any = None
+
+
+def perform(step: Step) -> Outcome:
+    """Run one declared action on a dossier (see the module docstring for the order)."""
+    action = ACTIONS[step.action]
+    tasks = step.tasks if step.tasks is not None else _open_tasks(step)
+    if action.name != "receive":  # receipt is checked against the agency before the dossier exists
+        ensure_allowed(step.actor, action.name, step.dossier, [step.task] if step.task else tasks)
+    for rider, _event in step.riders:
+        ensure_allowed(step.actor, rider, step.dossier, [step.task] if step.task else tasks)
+    instance, result, call = _run_engine(action, step)
+    if step.apply:
+        step.apply(result)
+    for rider, event in step.riders:
+        _clock(ACTIONS[rider], step, reason=event.comment)
+        _record(ACTIONS[rider], step, event)
+    _clock(action, step, reason=step.clock_reason)
+    if result is not None:
+        tasks = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at)
+    _record(action, step, step.event, instance, result, call)
+    flush()
+    return Outcome(step.dossier, tasks, instance, result)
+
+
+def _open_tasks(step: Step) -> list[HumanTask]:
+    return workflow.open_tasks(step.dossier.id) if step.dossier.id is not None else []
+
+
+# --- engine ---------------------------------------------------------------------------------
+
+def _run_engine(action: Action, step: Step) -> tuple[ProcessInstance | None, Any, EngineInput | None]:
+    """Call the bridge function the action declares; return (instance, step result, recorded input)."""
+    op, at, data = action.engine, step.at, step.engine_input
+    if op is None:
+        return None, None, None
+    if op is EngineOp.START:
+        instance, result = workflow.start_instance(step.dossier.id, step.version, data or {}, at)
+        return instance, result, EngineInput(op, at, data=data)
+    instance = workflow.get_instance(step.dossier.id)
+    if op is EngineOp.COMPLETE_TASK:
+        result = workflow.complete_task(instance, step.task.engine_task_id, data or {}, at)
+        return instance, result, EngineInput(op, at, bpmn_id=step.task.bpmn_id, data=data)
+    if op is EngineOp.SEND_MESSAGE:
+        result = workflow.send_message(instance, step.message or "", data or {}, at)
+        return instance, result, EngineInput(op, at, name=step.message, data=data)
+    if op is EngineOp.FIRE_TIMERS:
+        return instance, workflow.fire_timers(instance, at), EngineInput(op, at)
+    if op is EngineOp.CANCEL:
+        return instance, workflow.cancel(instance, at), EngineInput(op, at)
+    outcome = workflow.migrate_instance(instance, step.version, dry_run=False, now=at)
+    if not outcome.can_migrate:
+        raise MigrationBlockedError(outcome.reasons)
+    step.event.data.setdefault("mapped", outcome.mapped)
+    return instance, outcome.result, EngineInput(op, at, target_hash=step.version.content_hash)
+
+
+class MigrationBlockedError(Exception):
+    """The engine refused to move this instance (the designer's batch reports the reasons)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+# --- projection -----------------------------------------------------------------------------
+
+def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
+            completed: HumanTask | None, now: datetime) -> list[HumanTask]:
+    """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them."""
+    cal = calendar.get_calendar(dossier.receiving_agency_id)
+    open_tasks, _closed = workflow.sync_tasks(
+        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now),
+        completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
+        classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None)
+    model = workflow.model_by_hash(instance.model_hash)
+    workflow.sync_timers(dossier.id, result.timers, model.has_timers)
+    if open_tasks:
+        dossier.move_to(open_tasks[0].step_kind, open_tasks[0].agency_id, [t.name for t in open_tasks])
+    if result.is_completed:
+        dossier.finish(at=now, timing=cal.classify(dossier.result_ready_at or now, dossier.legal_due_at))
+    return open_tasks
+
+
+# --- clock and history ----------------------------------------------------------------------
+
+def _clock(action: Action, step: Step, reason: str | None) -> None:
+    """Append the clock entry the action declares, with the due instant in force after it."""
+    if action.clock is Clock.NONE:
+        return
+    dossier = step.dossier
+    due = {Clock.START: dossier.legal_due_at, Clock.RESTART: dossier.legal_due_at, Clock.EXTEND: dossier.due_at}
+    at = dossier.clock_started_at if action.clock is Clock.START else step.at
+    db.session.add(ClockEntry(dossier_id=dossier.id, kind=action.clock.value, at=at, due_at=due.get(action.clock),
+                              reason=reason, actor_name=getattr(step.actor, "full_name", None)))
+
+
+def _record(action: Action, step: Step, event: HistoryEvent, instance: ProcessInstance | None = None,
+            result: Any = None, call: EngineInput | None = None) -> None:
+    event.kind, event.at, event.actor = action.event, step.at, step.actor
+    if step.task is not None and event is step.event:  # a task action records the task and how it was timed
+        event.data = {"task": step.task.bpmn_id, **event.data, "timing": step.task.timing}
+    if call is not None:
+        event.data = {**event.data, "engine": call.record(), "input": call.data or {}}
+        event.model_hash = instance.model_hash
+        event.to_step = event.to_step or step.dossier.current_step
+        event.state_fingerprint = workflow.fingerprint(result.state)
+    append_event(step.dossier, event)

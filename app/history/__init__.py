@@ -1,0 +1,1 @@
+"""The dossier's append-only, hash-chained history: written by the lifecycle, read by the auditor's features."""
