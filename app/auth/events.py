@@ -12,7 +12,7 @@ from app.extensions import db
 
 KINDS = ("login_succeeded", "login_failed", "login_locked", "logout", "user_created", "role_granted",
          "role_revoked", "password_reset", "password_changed", "user_enabled", "user_disabled",
-         "agency_created", "agency_updated")
+         "agency_created", "agency_updated", "personal_data_opened")
 
 
 @dataclass(frozen=True)

@@ -92,10 +92,10 @@ def for_reader_list(actor: User, dossiers: list[Dossier]) -> list[Dossier | Mask
     return [for_reader(actor, d) for d in dossiers]
 
 
-def disclose(actor: User, dossier: Dossier, reason: str, *, path: str | None = None,
-             remote_addr: str | None = None) -> None:
-    """Record why a supervisor opens a dossier's personal data (auditor access log, action `disclose`)."""
-    from app.audit.services import log_access
+def disclose(actor: User, dossier: Dossier, reason: str, *, remote_addr: str | None = None) -> None:
+    """Record why a supervisor opens a dossier's personal data (account audit log, kind `personal_data_opened`,
+    readable by admins and auditors of the receiving agency's tree)."""
+    from app.auth.events import Client, record_auth_event
 
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -104,7 +104,8 @@ def disclose(actor: User, dossier: Dossier, reason: str, *, path: str | None = N
                               details={"errors": {"reason": ["too short"]}})
     if not any(covers(actor, SUPERVISOR, a) for a in _involved_agencies(dossier)):
         raise PermissionDeniedError("Bạn không giám sát hồ sơ này.", "You do not supervise this dossier.")
-    log_access(actor, "disclose", dossier=dossier, path=path, remote_addr=remote_addr, detail=reason)
+    record_auth_event("personal_data_opened", actor=actor, agency=dossier.receiving_agency,
+                      client=Client(remote_addr), detail=f"{dossier.code}: {reason}")
 
 
 def _involved_agencies(dossier: Dossier) -> list[Any]:

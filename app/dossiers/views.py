@@ -76,8 +76,7 @@ def disclose(code: str):
     dossier = get_dossier_for(current_user, code)
     form = DiscloseForm(prefix="disclose")
     with unit_of_work():
-        privacy.disclose(current_user, dossier, form.reason.data or "", path=request.path,
-                         remote_addr=request.remote_addr)
+        privacy.disclose(current_user, dossier, form.reason.data or "", remote_addr=request.remote_addr)
     session[DISCLOSED_KEY] = ([i for i in session.get(DISCLOSED_KEY, []) if i != dossier.id]
                               + [dossier.id])[-MAX_DISCLOSED:]
     flash(_("Đã ghi nhận lý do; thông tin cá nhân của hồ sơ được hiển thị trong phiên làm việc này."), "info")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditAccess, DossierEvent
+from app.auth.models import AuthEvent
 from app.auth.services import RoleGrant, create_user, get_agency_by_code
 from app.extensions import db
+from app.history.models import DossierEvent
 from tests.functional.ui_world import DEMO_PASSWORD
 
 BIRTH = "1.001193"  # a commune procedure, received at phường Hạc Thành (14797)
@@ -121,8 +122,9 @@ class TestSupervisor:
         response = client.post(f"/dossiers/{commune_dossier.code}/disclose", data={"disclose-reason": reason})
         assert response.status_code == 302
         assert ID_NUMBER in client.get(f"/dossiers/{commune_dossier.code}").text
-        logged = db.session.scalar(select(AuditAccess).where(AuditAccess.action == "disclose"))
-        assert logged.detail == reason and logged.dossier_id == commune_dossier.id
+        logged = db.session.scalar(select(AuthEvent).where(AuthEvent.kind == "personal_data_opened"))
+        assert logged.detail == f"{commune_dossier.code}: {reason}"
+        assert logged.agency_id == commune_dossier.receiving_agency_id
         client = officials.login(supervisor)  # a new session: masked again
         assert ID_NUMBER not in client.get(f"/dossiers/{commune_dossier.code}").text
 
