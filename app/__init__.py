@@ -58,8 +58,13 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
+        """The session's user, unless disabled or the session predates a logout / password change."""
+        from app.auth.views import SESSION_VERSION_KEY
+
         user = db.session.get(User, int(user_id))
-        return user if user and user.is_enabled else None
+        if user is None or not user.is_enabled or session.get(SESSION_VERSION_KEY) != user.session_version:
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ENV_PREFIX = "MOTCUA_"
@@ -41,6 +42,9 @@ def build_config(instance_path: Path) -> dict:
         "LANGUAGES": ["vi", "en"],
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Idle timeout: the signed cookie is re-issued on every request and refused once older than this.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(_env("SESSION_IDLE_HOURS", "8"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env("COOKIE_SECURE", "0") == "1",

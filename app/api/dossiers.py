@@ -25,7 +25,7 @@ from app.auth.models import Agency, AgencyLevel
 from app.auth.services import find_agency_by_code
 from app.core.errors import ValidationError, problem_response
 from app.core.permissions import login_required, public, roles_required
-from app.dossiers import intake, lifecycle, listing, services
+from app.dossiers import intake, lifecycle, listing, privacy, services
 from app.dossiers.public import check_pin
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.history.services import list_events
@@ -87,15 +87,16 @@ def list_dossiers(args):
                                 received_from=args["received_from"], received_to=args["received_to"],
                                 search=args["q"], after=decode_cursor(args["cursor"], datetime, int),
                                 limit=args["limit"])
-    return page(listing.list_dossiers_for(current_user, flt), args["limit"], lambda d: (d.received_at, d.id))
+    rows = privacy.for_reader_list(current_user, listing.list_dossiers_for(current_user, flt))
+    return page(rows, args["limit"], lambda d: (d.received_at, d.id))
 
 
 @blp.route("/<code>")
 @blp.response(200, DossierDetailSchema)
 @login_required
 def get_dossier(code: str):
-    """One dossier, if it belongs to one of the caller's agencies."""
-    return services.get_dossier_for(current_user, code)
+    """One dossier, if it belongs to one of the caller's agencies (personal data masked for supervisors)."""
+    return privacy.for_reader(current_user, services.get_dossier_for(current_user, code))
 
 
 def _events_dossier(code: str, pin: str | None):

@@ -67,7 +67,22 @@ def log_access(actor: Any, action: str, *, dossier: Any = None, path: str | None
                                remote_addr=remote_addr, detail=(detail or "")[:500] or None))
 
 
-def list_access(limit: int = 200) -> list[Any]:
-    from app.audit.models import AuditAccess
+def list_access(actor: Any = None, limit: int = 200) -> list[Any]:
+    """Newest access-log rows; an admin or auditor scoped to an agency sees its subtree only.
 
-    return list(db.session.scalars(select(AuditAccess).order_by(AuditAccess.id.desc()).limit(limit)))
+    In scope: rows about a dossier received inside the subtree, or rows without a dossier by a user holding a
+    role inside it.
+    """
+    from sqlalchemy import and_, or_
+
+    from app.audit.models import AuditAccess
+    from app.auth.scope import agencies_under, audit_scope, users_under
+    from app.dossiers.models import Dossier
+
+    query = select(AuditAccess).order_by(AuditAccess.id.desc()).limit(limit)
+    paths = audit_scope(actor) if actor is not None else None
+    if paths is not None:
+        dossiers_here = select(Dossier.id).where(Dossier.receiving_agency_id.in_(agencies_under(paths)))
+        query = query.where(or_(AuditAccess.dossier_id.in_(dossiers_here),
+                                and_(AuditAccess.dossier_id.is_(None), AuditAccess.user_id.in_(users_under(paths)))))
+    return list(db.session.scalars(query))

@@ -12,7 +12,7 @@ from app.audit.export import bundle_zip
 from app.audit.replay import build_replay
 from app.core.db import unit_of_work
 from app.core.permissions import roles_required
-from app.dossiers.services import get_dossier
+from app.dossiers.services import can_view, get_dossier
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 AUDIT_ROLES = ("auditor", "admin")
@@ -97,10 +97,11 @@ def export_bundle(code: str):
 @bp.route("/retention")
 @roles_required("admin")
 def retention_due():
-    return render_template("audit/retention.html", due=retention.list_due())
+    due = [row for row in retention.list_due() if can_view(current_user, row.dossier)]  # the admin's subtree
+    return render_template("audit/retention.html", due=due)
 
 
 @bp.route("/access-log")
 @roles_required("admin")
 def access_log():
-    return render_template("audit/access_log.html", entries=services.list_access())
+    return render_template("audit/access_log.html", entries=services.list_access(current_user))

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.auth.models import AgencyLevel
+from app.auth.passwords import MIN_LENGTH
 from app.core.permissions import ALL_ROLES
 
 
@@ -20,12 +21,20 @@ class UserCreateForm(FlaskForm):
                                                          Regexp(r"^[A-Za-z0-9._-]+$")])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=255)])
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=255)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=128)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=128)])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
+                            validators=[DataRequired(), EqualTo("new", message=_l("Hai mật khẩu không khớp."))])
 
 
 class UserEditForm(FlaskForm):
     is_enabled = BooleanField(_l("Đang hoạt động"))
-    password = PasswordField(_l("Mật khẩu mới (để trống nếu không đổi)"), validators=[Optional(), Length(min=8)])
+    password = PasswordField(_l("Mật khẩu mới (để trống nếu không đổi)"),
+                             validators=[Optional(), Length(min=MIN_LENGTH, max=128)])
 
 
 class RoleGrantForm(FlaskForm):

@@ -9,9 +9,10 @@ from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
+from app.core.permissions import SUBTREE_ROLES, assignment_covers
 from app.extensions import db
 
-SCOPED_TO_SUBTREE = frozenset({"admin", "designer", "auditor"})
+SCOPED_TO_SUBTREE = SUBTREE_ROLES  # kept for callers of the old name
 
 
 class AgencyLevel(enum.StrEnum):
@@ -62,6 +63,10 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Stored in the signed session cookie at sign-in; bumping it ends every session of the user
+    # (logout, password change, disabling, role revocation).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                        lazy="selectin")
@@ -73,16 +78,14 @@ class User(UserMixin, db.Model):
     def has_role(self, role: str, agency: Agency | None = None) -> bool:
         """True if the user holds `role` for `agency` (no agency given: anywhere).
 
-        Official roles act in their own agency only; admin, designer and auditor cover the subtree.
+        Official roles act in their own agency only; admin, designer, auditor and supervisor cover the subtree
+        (app.core.permissions.assignment_covers).
         """
-        for assignment in self.roles:
-            if assignment.role != role:
-                continue
-            if agency is None or assignment.agency is None:
-                return True
-            if assignment.agency_id == agency.id or (role in SCOPED_TO_SUBTREE and assignment.agency.covers(agency)):
-                return True
-        return False
+        return any(a.role == role and (agency is None or assignment_covers(a, agency)) for a in self.roles)
+
+    def end_sessions(self) -> None:
+        """Invalidate every signed-in session of this user (the cookie's version no longer matches)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def agencies_for(self, *roles: str) -> list[Agency]:
         """Agencies where the user holds any of `roles` (all roles when none given)."""
@@ -103,3 +106,34 @@ class RoleAssignment(db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
     agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class AuthEvent(db.Model):
+    """Sign-ins and administrative changes to accounts (who did what to whom, from where)."""
+
+    __tablename__ = "auth_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str | None] = mapped_column(String(64))  # as typed at sign-in, or the target's name
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"), index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per key ("user:<name>" or "client:<addr>"), shared by every worker."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]

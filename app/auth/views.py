@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and language switch."""
+"""Sign-in, sign-out, own password change and language switch."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -7,13 +7,17 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import LoginForm
+from app.auth import services, throttle
+from app.auth.events import Client
+from app.auth.forms import LoginForm, PasswordChangeForm
 from app.core.db import unit_of_work
 from app.core.errors import AppError
 from app.core.permissions import login_required, public
 
 bp = Blueprint("auth", __name__)
+
+SESSION_VERSION_KEY = "_sv"  # checked by the user loader (app/__init__.py) against users.session_version
+KEPT_ON_SIGN_OUT = ("lang",)
 
 
 def _safe_next(target: str | None) -> str:
@@ -23,6 +27,25 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _client() -> Client:
+    return Client(remote_addr=request.remote_addr)
+
+
+def start_session(user) -> None:
+    """A fresh session (no fixation) bound to the user's current session version."""
+    kept = {k: session[k] for k in KEPT_ON_SIGN_OUT if k in session}
+    session.clear()
+    session.update(kept)
+    login_user(user)
+    session[SESSION_VERSION_KEY] = user.session_version
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle timeout (refreshed on every request)
+
+
+def _refuse(form: LoginForm, error: AppError, status: int):
+    flash(error.message(_locale_code()), "danger")
+    return render_template("auth/login.html", form=form), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -30,14 +53,19 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        username, client = form.username.data, _client()
         try:
             with unit_of_work():
-                user = services.authenticate(form.username.data, form.password.data)
-        except AppError as error:
-            flash(error.message(str(_locale_code())), "danger")
-            return render_template("auth/login.html", form=form), 401
-        login_user(user)
-        session.permanent = True
+                user = services.authenticate(username, form.password.data, client)
+        except throttle.LoginThrottledError as error:
+            with unit_of_work():
+                services.record_login_failure(username, client, locked_out=True)
+            return _refuse(form, error, 429)
+        except services.InvalidCredentialsError as error:
+            with unit_of_work():  # the sign-in's own unit of work rolled back: count the failure in another
+                services.record_login_failure(username, client)
+            return _refuse(form, error, 401)
+        start_session(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -45,9 +73,27 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    with unit_of_work():  # a copied session cookie must not outlive the logout
+        services.end_sessions(current_user, _client())
     logout_user()
+    kept = {k: session[k] for k in KEPT_ON_SIGN_OUT if k in session}
+    session.clear()
+    session.update(kept)
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.change_own_password(current_user, form.current.data, form.new.data)
+        session[SESSION_VERSION_KEY] = current_user.session_version  # this session goes on, the others end
+        flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -15,6 +15,7 @@ from app.auth.models import Agency, User
 from app.auth.services import find_agency_by_code, get_agency_by_code
 from app.catalog.models import DeadlinePolicy, Fee, OnlineLevel, Procedure, RequiredDocument
 from app.core.errors import NotFoundError, ValidationError
+from app.core.permissions import ensure_covers
 from app.extensions import db
 
 CSV_COLUMNS = ("code", "name_vi", "name_en", "field_vi", "level", "agency_code", "legal_days", "process_key",
@@ -142,8 +143,15 @@ def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _ensure_global_admin(actor: User | None) -> None:
+    """The catalogue is shared by every agency: only a global admin (or the operator CLI) changes it."""
+    if actor is not None:
+        ensure_covers(actor, "admin", None)
+
+
 def import_procedures(actor: User | None, filename: str, content: bytes) -> list[Procedure]:
     """Import a CSV/XLSX catalogue; any bad row aborts the whole import with its line number."""
+    _ensure_global_admin(actor)
     procedures = []
     for line, row in enumerate(read_table(filename, content), start=2):
         try:
@@ -161,6 +169,7 @@ EDITABLE_FIELDS = ("name_vi", "name_en", "field_vi", "legal_days", "committed_da
 
 def update_procedure(actor: User, code: str, values: dict[str, Any]) -> Procedure:
     """Change a procedure's published settings; dossiers already received keep their own deadlines."""
+    _ensure_global_admin(actor)
     procedure = get_procedure(code)
     for name in EDITABLE_FIELDS:
         if name in values:

@@ -13,9 +13,12 @@ from app.core.errors import PermissionDeniedError
 
 logger = logging.getLogger(__name__)
 
-GLOBAL_ROLES = ("admin", "designer", "auditor")
-OFFICIAL_ROLES = ("receiver", "specialist", "leader", "clerk", "returner")
-ALL_ROLES = GLOBAL_ROLES + OFFICIAL_ROLES
+GLOBAL_ROLES = ("admin", "designer", "auditor")  # may be granted without an agency (= everywhere)
+OFFICIAL_ROLES = ("receiver", "specialist", "leader", "clerk", "returner")  # act in their own agency only
+SUPERVISOR = "supervisor"  # read-only oversight of a subtree: dossiers (personal data masked) and statistics
+ALL_ROLES = GLOBAL_ROLES + OFFICIAL_ROLES + (SUPERVISOR,)
+SUBTREE_ROLES = frozenset(GLOBAL_ROLES + (SUPERVISOR,))  # an assignment at X covers X and its descendants
+READ_ONLY_ROLES = frozenset({"auditor", SUPERVISOR})  # never comment, claim or act on a dossier
 
 
 class HasAgencyPath(Protocol):
@@ -23,10 +26,67 @@ class HasAgencyPath(Protocol):
     path: str
 
 
+class Assignment(Protocol):
+    role: str
+    agency_id: int | None
+    agency: HasAgencyPath | None
+
+
 class Actor(Protocol):
     is_authenticated: bool
+    roles: list[Assignment]
 
     def has_role(self, role: str, agency: HasAgencyPath | None = None) -> bool: ...
+
+
+# --- the scope rule (one place): which agencies a (role, agency) assignment reaches ---------------
+
+def assignment_covers(assignment: Assignment, agency: HasAgencyPath | None) -> bool:
+    """True when `assignment` reaches `agency`; `agency` None (everywhere) needs a global assignment."""
+    if assignment.agency is None:
+        return True
+    if agency is None:
+        return False
+    if assignment.role in SUBTREE_ROLES:
+        return agency.path.startswith(assignment.agency.path)
+    return assignment.agency_id == agency.id
+
+
+def covers(actor: Actor, role: str, agency: HasAgencyPath | None) -> bool:
+    """True when `actor` holds `role` reaching `agency` (None: the whole system)."""
+    return any(a.role == role and assignment_covers(a, agency) for a in actor.roles)
+
+
+def ensure_covers(actor: Actor, role: str, agency: HasAgencyPath | None) -> None:
+    """Raise PermissionDeniedError unless `actor` holds `role` reaching `agency` (None: global role needed)."""
+    if not covers(actor, role, agency):
+        raise PermissionDeniedError("Thao tác này nằm ngoài phạm vi đơn vị của bạn.",
+                                    "This is outside your agency scope.")
+
+
+def scope_paths(actor: Actor, *roles: str) -> list[str] | None:
+    """Agency paths `actor` reaches through any of `roles`; None means everywhere (a global assignment).
+
+    Subtree roles give the path prefix of their agency; official roles give their agency's exact path
+    (callers that need exact agencies for officials use `official_agency_ids`).
+    """
+    paths: list[str] = []
+    for assignment in actor.roles:
+        if assignment.role not in roles:
+            continue
+        if assignment.agency is None:
+            return None
+        paths.append(assignment.agency.path)
+    return paths
+
+
+def admin_scope(actor: Actor) -> list[str] | None:
+    """Agency paths an admin manages; None for a global admin, [] for a non-admin."""
+    return scope_paths(actor, "admin")
+
+
+def is_global(actor: Actor, role: str) -> bool:
+    return any(a.role == role and a.agency is None for a in actor.roles)
 
 
 def public(view: Callable) -> Callable:

@@ -41,6 +41,7 @@ USERS = [
     ("bhxh", "Tạ Thị Bảo Hiểm", ["specialist@H38.BHXH", "leader@H38.BHXH", "clerk@H38.BHXH"]),
     ("lanhdao.tinh", "Lê Văn Chủ Tịch Tỉnh", ["leader@38", "clerk@38"]),
     ("vanthu.ttpvhcc", "Phan Thị Trả Kết Quả", ["returner@H38.TTPVHCC", "clerk@H38.TTPVHCC"]),
+    ("giamsat.tinh", "Nguyễn Thị Giám Sát", ["supervisor@38"]),
     ("dongson", "Hà Thị Đông Sơn", ["receiver@15880", "returner@15880", "specialist@15880", "leader@15880",
                                      "clerk@15880"]),
 ]

@@ -54,6 +54,15 @@ class DryRunReport:
         return Counter(reason for _, reasons in self.blocked for reason in reasons).most_common()
 
 
+def ensure_can_migrate(actor: User | None, agency_id: int | None) -> None:
+    """Bulk moves act on agencies' dossiers: a designer scoped to a subtree must pick an agency inside it."""
+    from app.auth.models import Agency
+    from app.core.permissions import ensure_covers
+
+    if actor is not None:
+        ensure_covers(actor, "designer", db.session.get(Agency, agency_id) if agency_id else None)
+
+
 def _selection(criteria: DossierFilter, target: ProcessVersion):
     query = (select(Dossier, ProcessInstance).join(ProcessInstance, ProcessInstance.dossier_id == Dossier.id)
              .join(ProcessVersion, ProcessVersion.id == Dossier.process_version_id)
@@ -138,6 +147,7 @@ def _carry_tasks_over(dossier_id: int, ready: list, mapped: dict[str, str]) -> N
 def create_batch(actor: User | None, criteria: DossierFilter, target: ProcessVersion,
                  comment: str | None = None) -> MigrationBatch:
     """Freeze the current selection into a batch of pending items (processed later in chunks)."""
+    ensure_can_migrate(actor, criteria.agency_id)
     if target.status != "published":
         raise ValidationError("Chỉ chuyển hồ sơ sang phiên bản đã triển khai.",
                               "Dossiers can only move to a published version.")
@@ -164,6 +174,7 @@ def get_batch(batch_id: int) -> MigrationBatch:
 def process_batch(actor: User | None, batch_id: int, limit: int = 20) -> int:
     """Move the next `limit` pending dossiers of a batch, each in its own savepoint; return how many."""
     batch = get_batch(batch_id)
+    ensure_can_migrate(actor, (batch.filters or {}).get("agency_id"))
     items = list(db.session.scalars(select(MigrationItem).where(
         MigrationItem.batch_id == batch.id, MigrationItem.status == "pending").order_by(MigrationItem.id).limit(limit)))
     for item in items:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 
 from app.auth.models import Agency
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
+from app.core.permissions import scope_paths
 from app.designer import migration, services
 from app.designer.views import bp, designer_only
 from app.extensions import db
@@ -32,8 +33,14 @@ def _criteria(values) -> tuple[migration.DossierFilter, object] | None:
 @designer_only
 def migrations():
     selected = _criteria(request.args)
+    if selected:
+        migration.ensure_can_migrate(current_user, selected[0].agency_id)
     report = migration.dry_run(*selected) if selected else None
-    agencies = db.session.scalars(select(Agency).order_by(Agency.path)).all()
+    paths = scope_paths(current_user, "designer")
+    query = select(Agency).order_by(Agency.path)
+    if paths is not None:  # a scoped designer chooses among its own subtree
+        query = query.where(or_(*[Agency.path.startswith(p) for p in paths]) if paths else false())
+    agencies = db.session.scalars(query).all()
     return render_template("designer/migrations.html", versions=workflow.list_versions(), agencies=agencies,
                            step_kinds=STEP_KINDS, args=request.args, report=report,
                            batches=migration.list_batches())
@@ -53,7 +60,9 @@ def create_batch():
 @bp.route("/migrations/<int:batch_id>")
 @designer_only
 def batch(batch_id: int):
-    return render_template("designer/batch.html", batch=migration.get_batch(batch_id),
+    found = migration.get_batch(batch_id)
+    migration.ensure_can_migrate(current_user, (found.filters or {}).get("agency_id"))
+    return render_template("designer/batch.html", batch=found,
                            progress=migration.batch_progress(batch_id), items=migration.batch_items(batch_id))
 
 

@@ -51,3 +51,7 @@ class ApologyForm(FlaskForm):
 class TransferForm(FlaskForm):
     to_agency = SelectField(_l("Chuyển đến đơn vị"), validators=[DataRequired()])
     reason = TextAreaField(_l("Lý do chuyển"), validators=[DataRequired(), Length(max=2000)])
+
+
+class DiscloseForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do cần xem thông tin cá nhân"), validators=[DataRequired(), Length(min=10, max=500)])

@@ -10,27 +10,34 @@ from unidecode import unidecode
 
 from app.auth.models import Agency, User
 from app.catalog.models import Procedure
+from app.core.permissions import OFFICIAL_ROLES
 from app.core.timefmt import LOCAL_TZ
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.workflow.models import HumanTask
 
-SEES_EVERYTHING = ("admin", "auditor")
+SUBTREE_VIEWERS = ("admin", "auditor", "supervisor")  # read their agency's whole subtree
 
 
-def visible_agency_ids(actor: User) -> set[int] | None:
-    """Ids of the agencies whose dossiers `actor` may see; None means every agency."""
-    paths = []
+def visible_agency_ids(actor: User, roles: tuple[str, ...] | None = None) -> set[int] | None:
+    """Ids of the agencies whose dossiers `actor` may see; None means every agency.
+
+    Officials see their own agencies only; admins, auditors and supervisors their agencies' subtrees
+    (app.core.permissions.assignment_covers). `roles` limits the answer to those roles.
+    """
+    ids, paths = set(), []
     for assignment in actor.roles:
-        if assignment.agency is None:
-            if assignment.role in SEES_EVERYTHING:
-                return None
+        if roles is not None and assignment.role not in roles:
             continue
-        paths.append(assignment.agency.path)
-    if not paths:
-        return set()
-    query = select(Agency.id).where(or_(*[Agency.path.startswith(path) for path in paths]))
-    return set(db.session.scalars(query))
+        if assignment.role in SUBTREE_VIEWERS:
+            if assignment.agency is None:
+                return None
+            paths.append(assignment.agency.path)
+        elif assignment.role in OFFICIAL_ROLES and assignment.agency_id is not None:
+            ids.add(assignment.agency_id)
+    if paths:
+        ids.update(db.session.scalars(select(Agency.id).where(or_(*[Agency.path.startswith(p) for p in paths]))))
+    return ids
 
 
 def visibility_clause(agency_ids: set[int] | None):

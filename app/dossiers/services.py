@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.models import Agency, User
+from app.auth.models import User
 from app.core.errors import NotFoundError, PermissionDeniedError
+from app.core.permissions import OFFICIAL_ROLES
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.workflow.models import HumanTask
@@ -31,14 +32,17 @@ def involved_agency_ids(dossier: Dossier) -> set[int]:
 
 
 def can_view(actor: User, dossier: Dossier) -> bool:
-    """Officials see dossiers of their agencies; auditors and admins within their scope."""
-    agencies = [db.session.get(Agency, agency_id) for agency_id in involved_agency_ids(dossier)]
-    for assignment in actor.roles:
-        if assignment.agency is None and assignment.role in ("admin", "auditor"):
-            return True
-        if assignment.agency is not None and any(assignment.agency.covers(a) for a in agencies if a):
-            return True
-    return False
+    """Officials see dossiers their agency received or holds a task of; admins, auditors, supervisors their subtree."""
+    from app.dossiers.listing import visible_agency_ids
+
+    visible = visible_agency_ids(actor)
+    return visible is None or bool(visible & involved_agency_ids(dossier))
+
+
+def can_act(actor: User, dossier: Dossier) -> bool:
+    """Only officials of an involved agency write on a dossier (auditors and supervisors are read-only)."""
+    involved = involved_agency_ids(dossier)
+    return any(a.role in OFFICIAL_ROLES and a.agency_id in involved for a in actor.roles)
 
 
 def get_dossier_for(actor: User, code: str) -> Dossier:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,9 @@ from app.core.db import unit_of_work
 from app.core.permissions import roles_required
 from app.core.signals import page_sections
 from app.core.timefmt import LOCAL_TZ
-from app.dossiers import labels, lifecycle
+from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
-from app.dossiers.forms import ApologyForm, CommentForm, SupplementForm, TransferForm, WithdrawForm
+from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.pages import dossier_page
 from app.dossiers.services import get_dossier_for
 
@@ -22,6 +22,9 @@ bp = Blueprint("dossiers", __name__)
 bp.app_context_processor(labels.label_globals)
 
 OFFICIALS = ("receiver", "specialist", "leader", "clerk", "returner", "admin", "auditor")
+READERS = OFFICIALS + ("supervisor",)
+DISCLOSED_KEY = "disclosed_dossiers"  # ids opened with a logged reason in this session
+MAX_DISCLOSED = 50
 
 
 #: action → (form name on the page, form class)
@@ -42,17 +45,46 @@ def _action_forms(dossier, page) -> dict:
     return forms
 
 
+def _reader_view(dossier):
+    return privacy.for_reader(current_user, dossier, disclosed=dossier.id in session.get(DISCLOSED_KEY, []))
+
+
 @bp.route("/dossiers/<code>")
-@roles_required(*OFFICIALS)
+@roles_required(*READERS)
 def detail(code: str):
     dossier = get_dossier_for(current_user, code)
     page = dossier_page(dossier)
-    return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page),
+    d = _reader_view(dossier)
+    return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
+                           disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
                            **page_sections(dossier))
 
 
+@bp.route("/supervision")
+@roles_required("supervisor")
+def supervision():
+    """The supervisor's read-only list of the subtree's dossiers, newest first (search by code or name)."""
+    search = (request.args.get("q") or "").strip()[:200] or None
+    rows = listing.list_dossiers_for(current_user, listing.DossierFilter(search=search, limit=100))
+    return render_template("dossiers/supervision.html", dossiers=rows[:100], search=search or "")
+
+
+@bp.route("/dossiers/<code>/disclose", methods=["POST"])
+@roles_required("supervisor")
+def disclose(code: str):
+    """A supervisor opens the personal data of one dossier, for this session, with a logged reason."""
+    dossier = get_dossier_for(current_user, code)
+    form = DiscloseForm(prefix="disclose")
+    with unit_of_work():
+        privacy.disclose(current_user, dossier, form.reason.data or "", remote_addr=request.remote_addr)
+    session[DISCLOSED_KEY] = ([i for i in session.get(DISCLOSED_KEY, []) if i != dossier.id]
+                              + [dossier.id])[-MAX_DISCLOSED:]
+    flash(_("Đã ghi nhận lý do; thông tin cá nhân của hồ sơ được hiển thị trong phiên làm việc này."), "info")
+    return redirect(url_for("dossiers.detail", code=code))
+
+
 @bp.route("/dossiers/<code>/model.bpmn")
-@roles_required(*OFFICIALS)
+@roles_required(*READERS)
 def model_xml(code: str):
     """The exact model version this dossier runs on (for the read-only diagram)."""
     page = dossier_page(get_dossier_for(current_user, code))

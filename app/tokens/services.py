@@ -30,7 +30,10 @@ def digest(raw: str) -> str:
 
 
 def _check_owner(actor: User | None, user: User) -> None:
-    if actor is not None and actor.id != user.id and not actor.has_role("admin"):
+    """The owner, the operator CLI (None) or an admin who manages every role of the owner."""
+    from app.auth.scope import can_manage_user
+
+    if actor is not None and actor.id != user.id and not (actor.has_role("admin") and can_manage_user(actor, user)):
         raise NotFoundError("Không tìm thấy mã truy cập.", "Token not found.")
 
 
@@ -67,7 +70,7 @@ def revoke_token(actor: User | None, user: User, token_id: int) -> ApiToken:
 
 
 def find_token(raw: str) -> ApiToken | None:
-    """The active token matching `raw` whose owner is enabled, else None."""
+    """The active token matching `raw` whose owner is enabled, else None (disabling a user stops its tokens)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = db.session.scalar(
