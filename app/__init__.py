@@ -9,7 +9,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 
 from app.config import build_config
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    _init_limiter(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -60,6 +61,14 @@ def _init_extensions(app: Flask) -> None:
     def _load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user and user.is_enabled else None
+
+
+def _init_limiter(app: Flask) -> None:
+    """One limiter for the app; its storage is RATELIMIT_STORAGE_URI (Redis, shared by every worker)."""
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not (app.debug or app.testing):
+        app.logger.warning("Rate limits kept in memory: per worker and lost on restart. "
+                           "Set MOTCUA_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 in production.")
+    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

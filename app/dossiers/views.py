@@ -15,6 +15,7 @@ from app.dossiers import labels, lifecycle
 from app.dossiers.forms import ApologyForm, CommentForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.models import DossierStatus
 from app.dossiers.pages import dossier_page
+from app.dossiers.pins import is_locked
 from app.dossiers.services import get_dossier_for
 from app.notify.services import list_notifications
 
@@ -47,7 +48,7 @@ def detail(code: str):
     dossier = get_dossier_for(current_user, code)
     page = dossier_page(dossier)
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=_action_forms(dossier, page),
-                           notifications=list_notifications(dossier.id))
+                           notifications=list_notifications(dossier.id), pin_locked=is_locked(dossier.code))
 
 
 @bp.route("/dossiers/<code>/model.bpmn")
