@@ -14,8 +14,8 @@ from app.core.db import unit_of_work
 from app.core.permissions import roles_required
 from app.dossiers.forms import IntakeForm
 from app.dossiers.labels import RETURN_METHOD
-from app.dossiers.pins import reissue_pin
 from app.dossiers.pages import intake_form_key
+from app.dossiers.pins import reissue_pin
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import IncompleteDossierError, get_dossier_for, receive_dossier
 from app.dossiers.task_forms import check_submission, load_form

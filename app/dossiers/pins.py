@@ -2,9 +2,9 @@
 
 Every attempt is counted *before* the PIN is compared: the first statement of the attempt is an UPDATE of
 the code's guard row, which holds the row's write lock until the attempt commits, so parallel guesses from
-many workers or clients are serialised and cannot get more comparisons than allowed. A right PIN then clears the counter. While a
-code is delayed or locked even the right PIN gets the answer of a wrong one. Unknown codes get a guard
-row too, so they take the same path and the same time.
+many workers or clients are serialised and cannot get more comparisons than allowed. A right PIN then
+clears the counter. While a code is delayed or locked even the right PIN gets the answer of a wrong one.
+Unknown codes get a guard row too, so they take the same path and the same time.
 """
 from __future__ import annotations
 
