@@ -9,6 +9,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 
 from app.config import build_config
+from app.core.jsonguard import GuardedJSONProvider
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -17,6 +18,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application; `config` overrides the environment (tests pass theirs)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = GuardedJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(Path(app.instance_path)))
     app.config.update(config or {})
@@ -132,11 +134,13 @@ def _connect_signals() -> None:
 
 def _install_web_hooks(app: Flask) -> None:
     from app.core.errors import register_error_handlers
+    from app.core.jsonguard import limit_body_size
     from app.core.permissions import install_default_deny
     from app.core.timefmt import register_filters
 
     register_error_handlers(app)
     install_default_deny(app)
+    limit_body_size(app)  # after the API's token check: a token holder gets the signed-in limit
     register_filters(app)
 
     @app.after_request

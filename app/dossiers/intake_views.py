@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work
+from app.core.jsonguard import loads_guarded
 from app.core.permissions import roles_required
 from app.dossiers.forms import IntakeForm
 from app.dossiers.labels import RETURN_METHOD
@@ -42,11 +43,9 @@ def intake():
 
 def submitted_form_data() -> dict:
     """Task-form values posted by the plain HTML form (`f.<key>` inputs) or by the form-js viewer (JSON)."""
-    import json
-
     if request.form.get("form_json"):
         try:
-            data = json.loads(request.form["form_json"])
+            data = loads_guarded(request.form["form_json"])  # depth, huge integers, NaN: refused
             return data if isinstance(data, dict) else {}
         except ValueError:
             return {}

@@ -15,13 +15,14 @@ from app.calendar import services as calendar
 from app.catalog.models import Procedure
 from app.catalog.services import get_procedure, handling_agency_for, resolve_agency_key
 from app.core.db import utcnow
-from app.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from app.core.errors import NotFoundError, ValidationError
 from app.core.permissions import ensure_role
 from app.core.timefmt import to_local
 from app.dossiers import codes
 from app.dossiers.models import Channel, ClockEntry, Dossier, DossierStatus
 from app.dossiers.rules import ruleset_for
 from app.dossiers.schemas import IntakeInput
+from app.dossiers.task_forms import check_data
 from app.extensions import db
 from app.workflow import services as workflow
 from app.workflow.models import HumanTask
@@ -65,6 +66,7 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
         ensure_role(actor, ["receiver"], agency)
     procedure = get_procedure(intake.procedure_code)
     intake.applicant.validate()
+    check_data(intake.form_data)  # raw process data: no helper-shadowing keys, NaN or huge numbers
     missing = missing_documents(procedure, intake.received_documents)
     if missing:
         raise IncompleteDossierError("Hồ sơ chưa đầy đủ. Cần bổ sung: " + "; ".join(missing),
@@ -184,8 +186,8 @@ def can_view(actor: User, dossier: Dossier) -> bool:
 
 
 def get_dossier_for(actor: User, code: str) -> Dossier:
-    """Return the dossier if `actor` may see it (404 for others would leak existence: 403 is explicit)."""
-    dossier = get_dossier(code)
-    if not can_view(actor, dossier):
-        raise PermissionDeniedError("Bạn không có quyền xem hồ sơ này.", "You may not view this dossier.")
+    """Return the dossier if `actor` may see it; others get the 404 of an unknown code (no existence oracle)."""
+    dossier = find_dossier(code)
+    if dossier is None or not can_view(actor, dossier):
+        raise NotFoundError(f"Không tìm thấy hồ sơ {code}.", f"Dossier {code} not found.")
     return dossier
