@@ -9,7 +9,6 @@ from app.catalog.services import read_table
 from app.core.errors import ValidationError
 from tests.functional.api.conftest import assert_problem
 from tests.functional.api.flows import form_data, queued_task, submission
-from tests.functional.ui_world import at_office, officials, reach  # noqa: F401
 
 JSON = {"Content-Type": "application/json"}
 
@@ -37,13 +36,6 @@ class TestJsonGuard:
         response = api.client.post(f"/api/v1/tasks/{task['id']}/complete", data=body,
                                    headers={**JSON, **api.headers("chuyenvien.snv")})
         assert_problem(response, 400)
-
-    def test_deep_json_in_the_web_form_field_is_no_500(self, officials, desk, at_office):
-        receipt = desk.receive("1.000105")
-        client = officials.login("chuyenvien.snv")
-        task = reach(desk, receipt.dossier, "appraisal")
-        response = client.post(f"/tasks/{task.id}", data={"form_json": nested(100_000)})
-        assert response.status_code < 500
 
 
 class TestBodySize:
@@ -120,13 +112,6 @@ class TestUploadsByContent:
         buffer = io.BytesIO()
         book.save(buffer)
         assert read_table("catalog.xlsx", buffer.getvalue()) == [{"code": "1.0001", "name_vi": "Thủ tục"}]
-
-    def test_import_page_answers_a_fake_xlsx_without_a_500(self, officials):
-        client = officials.login("admin")
-        response = client.post("/catalog/import", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "catalog.xlsx")},
-                               content_type="multipart/form-data", headers={"Referer": "/catalog/"})
-        assert response.status_code == 302  # the central handler flashes the 422 and goes back
-        assert "không phải là tệp XLSX hợp lệ" in client.get("/catalog/").text
 
 
 class TestNoExistenceOracle:
