@@ -97,7 +97,7 @@ class TestIntake:
 
     def test_receipt_of_another_agency_is_refused(self, officials, desk, at_office):
         dossier = desk.receive("1.001193", "14797").dossier
-        assert officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt").status_code == 403
+        assert officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt").status_code == 404
 
     def test_reprinted_receipt_does_not_reveal_the_pin(self, officials, desk, at_office):
         dossier = desk.receive(WORK_PERMIT).dossier
