@@ -228,3 +228,28 @@ class TestReissue:
         assert api.post(f"/dossiers/{code}/pin", user="hacthanh").status_code in (403, 404)
         assert api.post(f"/dossiers/{code}/pin", user="chuyenvien.snv").status_code == 403
         assert api.post(f"/dossiers/{code}/pin").status_code == 401
+
+
+class TestParallelGuesses:
+    @pytest.mark.postgres_only
+    def test_parallel_wrong_guesses_never_get_past_the_lock(self, app, api, desk, no_delay):
+        """20 clients guess at once: the guard row serialises them, so exactly one lock, no lost count."""
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("row-level locking is what is tested; SQLite serialises every writer anyway")
+        from concurrent.futures import ThreadPoolExecutor
+
+        receipt = desk.receive("1.000105")
+        code, pin = receipt.dossier.code, receipt.pin
+        db.session.commit()
+
+        def guess(n: int) -> int:
+            client = app.test_client()
+            return client.post("/api/v1/lookup", json={"code": code, "pin": wrong(pin)},
+                               environ_base={"REMOTE_ADDR": f"10.5.0.{n}"}).status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            assert set(pool.map(guess, range(20))) == {404}
+        db.session.expire_all()
+        guard = db.session.get(PinGuard, code)
+        assert guard.locks == 1 and guard.failures == 0 and guard.locked_until is not None
+        assert lookup(api, code, pin).status_code == 404
