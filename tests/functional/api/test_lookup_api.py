@@ -253,3 +253,20 @@ class TestParallelGuesses:
         guard = db.session.get(PinGuard, code)
         assert guard.locks == 1 and guard.failures == 0 and guard.locked_until is not None
         assert lookup(api, code, pin).status_code == 404
+
+
+class TestPruning:
+    def test_stale_guard_rows_are_pruned_but_running_locks_are_kept(self, app, api, no_delay):
+        from app.scheduler.jobs import prune_pin_guards
+
+        with time_machine.travel("2026-03-02 02:00Z", tick=False) as traveller:
+            lookup(api, UNKNOWN, "123456")
+            for _ in range(5):
+                lookup(api, "000.00.12.H38-260302-9998", "123456")
+            traveller.shift(timedelta(days=3))
+            assert prune_pin_guards(app) == 2
+            for _ in range(5):
+                lookup(api, UNKNOWN, "123456")
+            assert prune_pin_guards(app) == 0
+        db.session.expire_all()
+        assert db.session.get(PinGuard, UNKNOWN) is not None
