@@ -9,7 +9,8 @@ from flask import Flask, request, session
 from flask_login import current_user
 
 from app.config import build_config
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.core.jsonguard import GuardedJSONProvider
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,6 +18,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application; `config` overrides the environment (tests pass theirs)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = GuardedJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(Path(app.instance_path)))
     app.config.update(config or {})
@@ -48,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    _init_limiter(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -65,6 +68,14 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not user.is_enabled or session.get(SESSION_VERSION_KEY) != user.session_version:
             return None
         return user
+
+
+def _init_limiter(app: Flask) -> None:
+    """One limiter for the app; its storage is RATELIMIT_STORAGE_URI (Redis, shared by every worker)."""
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not (app.debug or app.testing):
+        app.logger.warning("Rate limits kept in memory: per worker and lost on restart. "
+                           "Set MOTCUA_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 in production.")
+    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -129,11 +140,13 @@ def _connect_signals() -> None:
 
 def _install_web_hooks(app: Flask) -> None:
     from app.core.errors import register_error_handlers
+    from app.core.jsonguard import limit_body_size
     from app.core.permissions import install_default_deny
     from app.core.timefmt import register_filters
 
     register_error_handlers(app)
     install_default_deny(app)
+    limit_body_size(app)  # after the API's token check: a token holder gets the signed-in limit
     register_filters(app)
 
     @app.after_request

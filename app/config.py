@@ -28,6 +28,11 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _ratelimit_storage() -> str:
+    """Redis (shared by all workers) from MOTCUA_RATELIMIT_STORAGE_URI; memory:// only when unset (dev, tests)."""
+    return _env("RATELIMIT_STORAGE_URI") or "memory://"
+
+
 def build_config(instance_path: Path) -> dict:
     """Return the Flask config dictionary for this process."""
     default_db = f"sqlite:///{instance_path / 'motcua.sqlite'}"
@@ -54,6 +59,22 @@ def build_config(instance_path: Path) -> dict:
         "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
         "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
         "INBOX_PAGE_SIZE": int(_env("INBOX_PAGE_SIZE", "50")),
+        # Public lookup: Flask-Limiter per client and per dossier code, shared by the web pages and the API.
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "motcua"),
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: still limited per worker; PIN locks hold anyway
+        "LOOKUP_CLIENT_LIMIT": _env("LOOKUP_CLIENT_LIMIT", "30 per minute; 300 per hour"),
+        "LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "10 per minute; 40 per hour"),
+        # Per-dossier PIN guard in the database: delay from the 2nd failure, lock after N, growing locks.
+        "PIN_MAX_FAILURES": int(_env("PIN_MAX_FAILURES", "5")),
+        "PIN_DELAY_SECONDS": float(_env("PIN_DELAY_SECONDS", "2")),
+        "PIN_LOCK_MINUTES": int(_env("PIN_LOCK_MINUTES", "15")),
+        "PIN_LOCK_MAX_MINUTES": int(_env("PIN_LOCK_MAX_MINUTES", "1440")),
+        "LOOKUP_GRANT_SECONDS": int(_env("LOOKUP_GRANT_SECONDS", "900")),
+        # Request bodies: everything parsed is bounded (413 beyond, 400 for hostile JSON).
+        "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024))),
+        "ANONYMOUS_MAX_CONTENT_LENGTH": int(_env("ANONYMOUS_MAX_CONTENT_LENGTH", str(256 * 1024))),
+        "JSON_MAX_DEPTH": int(_env("JSON_MAX_DEPTH", "64")),
         "BPMN_DIR": _env("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "FORMS_DIR": _env("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms")),
         # Model scripts and templates: "process" = pooled worker processes under OS limits; "inline" only for

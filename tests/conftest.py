@@ -111,6 +111,16 @@ def client(app):
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits(app):
+    """Rate-limit counters (memory:// in tests) start empty in every test."""
+    from app.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture(autouse=True)
 def disallow_outbound(monkeypatch):
     """No test may reach a mail server or a remote host."""
 

@@ -18,6 +18,7 @@ from app.api.schemas.dossiers import (
     DossierSchema,
     EventListArgsSchema,
     EventPageSchema,
+    PinReissueSchema,
     SupplementSchema,
     WithdrawSchema,
 )
@@ -25,8 +26,7 @@ from app.auth.models import Agency, AgencyLevel
 from app.auth.services import find_agency_by_code
 from app.core.errors import ValidationError, problem_response
 from app.core.permissions import login_required, public, roles_required
-from app.dossiers import intake, lifecycle, listing, privacy, services
-from app.dossiers.public import check_pin
+from app.dossiers import intake, lifecycle, listing, pins, privacy, services
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.history.services import list_events
 
@@ -99,25 +99,20 @@ def get_dossier(code: str):
     return privacy.for_reader(current_user, services.get_dossier_for(current_user, code))
 
 
-def _events_dossier(code: str, pin: str | None):
-    """(dossier, include_internal): with a PIN the public timeline, else the official's full one."""
-    if pin is not None:
-        return check_pin(code, pin), False
-    if not current_user.is_authenticated:
-        abort(401)
-    return services.get_dossier_for(current_user, code), True
-
-
 @blp.route("/<code>/events")
-@blp.doc(security=[{"bearerAuth": []}, {}])
+@blp.doc(responses={"410": {"description": "`pin` given: removed, use `POST /api/v1/lookup/events`"}})
 @blp.arguments(EventListArgsSchema, location="query")
 @blp.response(200, EventPageSchema)
 @public
 def events(args, code: str):
-    """Timeline of a dossier: internal comments only for officials; with `pin` (no token) public events only."""
-    dossier, internal = _events_dossier(code, args["pin"])
+    """Full timeline of a dossier for its officials. Citizens: `POST /api/v1/lookup/events` with the PIN."""
+    if args["pin"] is not None:
+        abort(410)  # the PIN no longer goes in a URL
+    if not current_user.is_authenticated:
+        abort(401)
+    dossier = services.get_dossier_for(current_user, code)
     after = decode_cursor(args["cursor"], int)
-    rows = [e for e in list_events(dossier.id, include_internal=internal) if after is None or e.seq > after[0]]
+    rows = [e for e in list_events(dossier.id, include_internal=True) if after is None or e.seq > after[0]]
     return page(rows[:args["limit"] + 1], args["limit"], lambda e: (e.seq,))
 
 
@@ -140,3 +135,16 @@ def withdraw(args, code: str):
     """Stop handling at the applicant's request (receiver of the receiving agency); refused once a result exists."""
     return lifecycle.withdraw(current_user, code, reason=args["reason"], channel=args["channel"])
 
+
+
+@blp.route("/<code>/pin", methods=["POST"])
+@transactional()
+@blp.response(201, PinReissueSchema)
+@roles_required("receiver")
+def reissue_pin(code: str):
+    """Issue a new lookup PIN (receiver of the receiving agency): the old one stops working, a lock is lifted.
+
+    The new PIN is in this response only; print it on a new receipt.
+    """
+    dossier, pin = pins.reissue_pin(current_user, code)
+    return {"code": dossier.code, "pin": pin}

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import UnprocessableEntity
 
 from app.core.errors import problem_response
@@ -26,8 +29,21 @@ def _unprocessable(error: UnprocessableEntity):
                             field_errors(messages) or None)
 
 
+class GuardedParser(FlaskParser):
+    """webargs parses JSON with the stdlib directly; use the app's guarded provider instead (400, not 500)."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        return req.get_json(force=True)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = GuardedParser()
+
+
 def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """A flask-smorest blueprint whose argument errors render as problem documents."""
-    blp = Blueprint(name, __name__, url_prefix=url_prefix, description=description)
+    blp = ApiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
     blp.register_error_handler(UnprocessableEntity, _unprocessable)
     return blp

@@ -16,12 +16,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.audit.models import AuditAnchor
-from app.audit.services import list_events
 from app.audit.verify import verify_dossier
 from app.core.db import utcnow
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.history.chain import canonical_at
+from app.history.services import list_events
 from app.workflow.models import ProcessVersion
 
 logger = logging.getLogger(__name__)

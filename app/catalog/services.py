@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -130,17 +132,62 @@ def _row_to_entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a CSV (UTF-8) or XLSX upload as dictionaries keyed by the header row."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+BINARY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_XLSX_UNPACKED_BYTES = 50_000_000  # a 5 MB upload may not unpack into gigabytes (zip bomb)
 
+
+def _unreadable(kind: str) -> ValidationError:
+    return ValidationError(f"Tệp không phải là tệp {kind} hợp lệ.", f"The file is not a valid {kind} file.",
+                           code="unreadable_file")
+
+
+def _is_xlsx(content: bytes) -> bool:
+    """By content, not by name: an XLSX is a zip holding [Content_Types].xml and an xl/ workbook."""
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        return False
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        entries = archive.infolist()
+    names = {e.filename for e in entries}
+    return ("[Content_Types].xml" in names and "xl/workbook.xml" in names
+            and sum(e.file_size for e in entries) <= MAX_XLSX_UNPACKED_BYTES)
+
+
+def _read_xlsx(content: bytes) -> list[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    if not _is_xlsx(content):
+        raise _unreadable("XLSX")
+    try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
-        header = [str(h).strip() if h is not None else "" for h in rows[0]] if rows else []
-        return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
-    text = content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
+        raise _unreadable("XLSX") from error
+    header = [str(h).strip() if h is not None else "" for h in rows[0]] if rows else []
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def _read_csv(content: bytes) -> list[dict[str, Any]]:
+    """CSV must be UTF-8 text: binary (NUL or other control bytes) is refused before parsing."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _unreadable("CSV (UTF-8)") from error
+    if BINARY_RE.search(text):
+        raise _unreadable("CSV (UTF-8)")
+    try:
+        return list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:
+        raise _unreadable("CSV (UTF-8)") from error
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
+    """Rows of a CSV (UTF-8) or XLSX upload as dictionaries keyed by the header row; the content must match."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(content)
+    if name.endswith(".csv"):
+        return _read_csv(content)
+    raise ValidationError("Chỉ nhận tệp CSV hoặc XLSX.", "Only CSV or XLSX files are accepted.", code="unreadable_file")
 
 
 def _ensure_global_admin(actor: User | None) -> None:

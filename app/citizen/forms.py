@@ -10,8 +10,7 @@ RATINGS = [("very_satisfied", _l("Rất hài lòng")), ("satisfied", _l("Hài l�
 
 
 class LookupForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form (and QR links): it changes nothing
+    """Posted, never a GET form: the PIN must not end up in a URL."""
 
     code = StringField(_l("Mã hồ sơ"), validators=[DataRequired(), Length(max=40)])
     pin = StringField(_l("Mã tra cứu (PIN, 6 chữ số)"), validators=[
@@ -19,7 +18,6 @@ class LookupForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    code = HiddenField(validators=[DataRequired()])
-    pin = HiddenField(validators=[DataRequired()])
+    code = HiddenField(validators=[DataRequired(), Length(max=40)])
     rating = RadioField(_l("Mức độ hài lòng"), choices=RATINGS, validators=[DataRequired()])
     comment = TextAreaField(_l("Góp ý (không bắt buộc)"), validators=[Optional(), Length(max=2000)])

@@ -1,99 +1,137 @@
-"""Citizen lookup by dossier code + PIN (or the receipt's QR link), rating, and the rating kiosk.
+"""Citizen lookup by dossier code + PIN, rating, and the rating kiosk.
 
-Public and rate-limited. Pages show the status in plain words and only the applicant's initials.
+Public and rate-limited (app.core.ratelimit, the same shared limits as the API). The PIN is posted, checked
+against the per-dossier guard (app.dossiers.pins) and then forgotten: the session keeps only a short-lived
+grant for that dossier (its code, an expiry and a tag of the PIN digest, so a reissued PIN ends it). A QR
+code or an old link may carry the code, never the PIN. Pages show the status in plain words and only the
+applicant's initials.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import hashlib
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from app.citizen.forms import LookupForm, RatingForm
 from app.core.db import unit_of_work
 from app.core.permissions import public
+from app.core.ratelimit import pin_lookup_limits
 from app.dossiers import lifecycle
-from app.dossiers.codes import pin_matches
-from app.dossiers.models import Dossier, DossierStatus
+from app.dossiers.models import Dossier
 from app.dossiers.pages import citizen_step, missing_items
+from app.dossiers.public import LookupRefusedError, can_rate, initials, verified_dossier
 from app.dossiers.services import find_dossier
 
 bp = Blueprint("citizen", __name__)
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
-bp.record_once(lambda state: limiter.init_app(state.app))
+GRANTS = "lookup_grants"
+MAX_GRANTS = 5
 
 
-def _lookup_limit() -> str:
-    return current_app.config.get("LOOKUP_RATE_LIMIT", "20 per minute")
+def _tag(dossier: Dossier) -> str:
+    return hashlib.sha256(f"grant:{dossier.pin_hash}".encode()).hexdigest()[:16]
 
 
-def initials(name: str) -> str:
-    """'Nguyễn Văn An' -> 'N. V. A.': enough to recognise one's own dossier, nothing more."""
-    return " ".join(f"{part[0].upper()}." for part in (name or "").split() if part)
+def _grant(dossier: Dossier) -> None:
+    """Remember for a few minutes that this browser gave the right PIN for `dossier` (not the PIN itself)."""
+    now = time.time()
+    grants = {c: g for c, g in (session.get(GRANTS) or {}).items() if g[0] > now and c != dossier.code}
+    grants[dossier.code] = [now + current_app.config["LOOKUP_GRANT_SECONDS"], _tag(dossier)]
+    session[GRANTS] = dict(sorted(grants.items(), key=lambda item: item[1][0])[-MAX_GRANTS:])
 
 
-def find_for_citizen(code: str, pin: str) -> Dossier | None:
-    """The dossier if the PIN matches; None otherwise (the same answer whether the code exists or not)."""
-    dossier = find_dossier(code or "")
-    if dossier is None or not pin_matches(dossier.code, pin or "", dossier.pin_hash):
+def _granted(code: str) -> Dossier | None:
+    """The dossier if this session holds a live grant for it and its PIN was not reissued since."""
+    grant = (session.get(GRANTS) or {}).get(code)
+    if not grant or grant[0] <= time.time():
         return None
-    return dossier
+    dossier = find_dossier(code)
+    return dossier if dossier is not None and grant[1] == _tag(dossier) else None
 
 
-def _can_rate(dossier: Dossier) -> bool:
-    return dossier.status in (DossierStatus.RETURNED, DossierStatus.REFUSED) and not dossier.rating
+def _revoke(code: str) -> None:
+    session[GRANTS] = {c: g for c, g in (session.get(GRANTS) or {}).items() if c != code}
 
 
-def _result_context(dossier: Dossier, pin: str) -> dict:
-    form = RatingForm(code=dossier.code, pin=pin) if _can_rate(dossier) else None
+def _result_context(dossier: Dossier) -> dict:
+    form = RatingForm(code=dossier.code) if can_rate(dossier) else None
     return {"d": dossier, "initials": initials(dossier.applicant_name), "step": citizen_step(dossier),
             "missing": missing_items(dossier), "rating_form": form}
 
 
-@bp.route("/tra-cuu")
+def _refused(template: str, form: LookupForm):
+    message = _("Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.")
+    return render_template(template, form=form, not_found=message), 404
+
+
+def _checked(template: str) -> tuple[LookupForm, Dossier | None, object | None]:
+    """(form, dossier, error response) of a posted lookup form."""
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return form, None, (render_template(template, form=form), 422)
+    try:
+        dossier = verified_dossier(form.code.data.strip(), form.pin.data)
+    except LookupRefusedError:
+        return form, None, _refused(template, form)
+    _grant(dossier)
+    return form, dossier, None
+
+
+@bp.route("/tra-cuu", methods=["GET", "POST"])
 @public
-@limiter.limit(_lookup_limit)
+@pin_lookup_limits(methods=["POST"])
 def lookup():
-    form = LookupForm(request.args)
-    if not request.args:
-        return render_template("citizen/lookup.html", form=LookupForm())
-    if not form.validate():
-        return render_template("citizen/lookup.html", form=form), 422
-    dossier = find_for_citizen(form.code.data.strip(), form.pin.data)
+    if request.method == "GET":
+        code = (request.args.get("code") or "").strip()[:40]
+        if "pin" in request.args:  # an old receipt's QR: drop the PIN from the address bar, never check it
+            return redirect(url_for("citizen.lookup", code=code or None), 303)
+        return render_template("citizen/lookup.html", form=LookupForm(formdata=None, code=code))
+    form, dossier, error = _checked("citizen/lookup.html")
+    if error:
+        return error
+    return redirect(url_for("citizen.result", code=dossier.code), 303)
+
+
+@bp.route("/tra-cuu/ho-so/<code>")
+@public
+def result(code: str):
+    """The status page of a dossier this browser has just opened with its PIN."""
+    dossier = _granted(code)
     if dossier is None:
-        return render_template("citizen/lookup.html", form=form,
-                               not_found=_("Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.")), 404
-    return render_template("citizen/result.html", **_result_context(dossier, form.pin.data))
+        return redirect(url_for("citizen.lookup", code=code), 303)
+    return render_template("citizen/result.html", **_result_context(dossier))
 
 
 @bp.route("/tra-cuu/danh-gia", methods=["POST"])
 @public
-@limiter.limit(_lookup_limit)
 def rate():
     form = RatingForm()
     kiosk = request.form.get("kiosk") == "1"
+    dossier = _granted(form.code.data or "")
+    if dossier is None:
+        raise LookupRefusedError()
     if not form.validate_on_submit():
         flash(_("Vui lòng chọn mức độ hài lòng."), "danger")
-        return redirect(url_for("citizen.kiosk" if kiosk else "citizen.lookup", code=form.code.data,
-                                pin=form.pin.data))
+        return redirect(url_for("citizen.kiosk" if kiosk else "citizen.result", code=dossier.code))
     with unit_of_work():
-        lifecycle.rate(form.code.data, form.pin.data, form.rating.data, form.comment.data)
+        lifecycle.rate(dossier.code, None, form.rating.data, form.comment.data, verified=True)
     if kiosk:
-        return render_template("citizen/kiosk.html", form=LookupForm(), thanks=True)
+        _revoke(dossier.code)  # a shared tablet: the next person must type their own PIN
+        return render_template("citizen/kiosk.html", form=LookupForm(formdata=None), thanks=True)
     flash(_("Cảm ơn ông/bà đã đánh giá chất lượng phục vụ."), "success")
-    return redirect(url_for("citizen.lookup", code=form.code.data, pin=form.pin.data))
+    return redirect(url_for("citizen.result", code=dossier.code))
 
 
-@bp.route("/kiosk")
+@bp.route("/kiosk", methods=["GET", "POST"])
 @public
-@limiter.limit(_lookup_limit)
+@pin_lookup_limits(methods=["POST"])
 def kiosk():
     """Rating tablet at the counter: the citizen types the code and PIN from the receipt, then taps a rating."""
-    form = LookupForm(request.args)
-    if not request.args:
-        return render_template("citizen/kiosk.html", form=LookupForm())
-    dossier = find_for_citizen(form.code.data or "", form.pin.data or "") if form.validate() else None
-    if dossier is None:
-        return render_template("citizen/kiosk.html", form=form,
-                               not_found=_("Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.")), 404
-    return render_template("citizen/kiosk.html", form=form, **_result_context(dossier, form.pin.data))
+    if request.method == "GET":
+        session.pop(GRANTS, None)  # shared device: every visit to the start page forgets earlier citizens
+        return render_template("citizen/kiosk.html", form=LookupForm(formdata=None))
+    form, dossier, error = _checked("citizen/kiosk.html")
+    if error:
+        return error
+    return render_template("citizen/kiosk.html", form=form, **_result_context(dossier))

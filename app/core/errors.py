@@ -101,6 +101,8 @@ HTTP_MESSAGES = {
     403: ("Bạn không có quyền truy cập trang này.", "You do not have permission to access this page."),
     404: ("Không tìm thấy trang yêu cầu.", "The requested page was not found."),
     405: ("Phương thức không được hỗ trợ.", "Method not allowed."),
+    410: ("Địa chỉ này không còn được hỗ trợ.", "This address is no longer supported."),
+    413: ("Dữ liệu gửi lên quá lớn.", "The request body is too large."),
     429: ("Quá nhiều yêu cầu, vui lòng thử lại sau.", "Too many requests, please retry later."),
     500: ("Đã xảy ra lỗi hệ thống. Vui lòng thử lại.", "An internal error occurred. Please retry."),
 }

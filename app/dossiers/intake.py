@@ -22,7 +22,7 @@ from app.dossiers.models import Channel, Dossier, DossierStatus
 from app.dossiers.pipeline import Step, perform
 from app.dossiers.rules import ruleset_for
 from app.dossiers.schemas import IntakeInput
-from app.dossiers.task_forms import validate_submission
+from app.dossiers.task_forms import check_data, validate_submission
 from app.extensions import db
 from app.history.services import HistoryEvent
 from app.workflow import services as workflow
@@ -55,6 +55,7 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     ensure_can_receive(actor, agency)
     procedure = get_procedure(intake.procedure_code)
     intake.applicant.validate()
+    check_data(intake.form_data)  # raw process data: no helper-shadowing keys, NaN or huge numbers
     missing = missing_documents(procedure, intake.received_documents)
     if missing:
         raise IncompleteDossierError("Hồ sơ chưa đầy đủ. Cần bổ sung: " + "; ".join(missing),

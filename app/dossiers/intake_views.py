@@ -1,17 +1,23 @@
 """Counter intake: pick a procedure, check the documents, enter the applicant, print the receipt."""
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import segno
-from flask import abort, redirect, render_template, request, session, url_for
+from cryptography.fernet import Fernet, InvalidToken
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work
+from app.core.jsonguard import loads_guarded
 from app.core.permissions import roles_required
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import intake_form_key
+from app.dossiers.pins import reissue_pin
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
@@ -38,11 +44,9 @@ def intake():
 
 def submitted_form_data() -> dict:
     """Task-form values posted by the plain HTML form (`f.<key>` inputs) or by the form-js viewer (JSON)."""
-    import json
-
     if request.form.get("form_json"):
         try:
-            data = json.loads(request.form["form_json"])
+            data = loads_guarded(request.form["form_json"])  # depth, huge integers, NaN: refused
             return data if isinstance(data, dict) else {}
         except ValueError:
             return {}
@@ -92,7 +96,7 @@ def intake_form(procedure_code: str):
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
                 return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
                                        applicant=intake.applicant, missing=incomplete.details["missing"])
-            session["receipt"] = {"code": receipt.dossier.code, "pin": receipt.pin}
+            _hand_over_pin(receipt.dossier.code, receipt.pin)
             return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
     status = 422 if request.method == "POST" else 200
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
@@ -105,13 +109,46 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
 
 
+def _pin_box() -> Fernet:
+    """Encrypts the fresh PIN for the one redirect to the receipt: the session cookie is signed, not secret."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"motcua receipt pin\0" + secret).digest()))
+
+
+def _hand_over_pin(code: str, pin: str) -> None:
+    session["receipt"] = {"code": code, "pin": _pin_box().encrypt(pin.encode()).decode()}
+
+
+def _take_pin(code: str) -> str | None:
+    """The fresh PIN of `code`, once: the next display (a reprint) shows none."""
+    fresh = session.get("receipt") or {}
+    if fresh.get("code") != code:
+        return None
+    session.pop("receipt")
+    try:
+        return _pin_box().decrypt(str(fresh.get("pin", "")).encode(), ttl=600).decode()
+    except InvalidToken:
+        return None
+
+
 @bp.route("/dossiers/<code>/receipt")
 @roles_required("receiver", "returner")
 def receipt(code: str):
     dossier = get_dossier_for(current_user, code)
-    fresh = session.get("receipt") or {}
-    pin = fresh.get("pin") if fresh.get("code") == dossier.code else None
-    lookup_url = url_for("citizen.lookup", code=dossier.code, pin=pin, _external=True) if pin else \
-        url_for("citizen.lookup", code=dossier.code, _external=True)
-    return render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
-                           qr=qr_data_uri(lookup_url))
+    pin = _take_pin(dossier.code)
+    # The QR carries the code only: the PIN is printed, never put in a URL.
+    lookup_url = url_for("citizen.lookup", code=dossier.code, _external=True)
+    response = current_app.make_response(render_template("dossiers/receipt.html", d=dossier, pin=pin,
+                                                          lookup_url=lookup_url, qr=qr_data_uri(lookup_url)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/dossiers/<code>/pin", methods=["POST"])
+@roles_required("receiver")
+def reissue(code: str):
+    """Issue a new lookup PIN at the counter and print it on a new receipt (the old PIN stops working)."""
+    with unit_of_work():
+        dossier, pin = reissue_pin(current_user, code)
+    _hand_over_pin(dossier.code, pin)
+    return redirect(url_for("dossiers.receipt", code=dossier.code))

@@ -40,8 +40,11 @@ EVENT = {
     "supplement_received": _l("Nhận hồ sơ bổ sung"), "refused": _l("Từ chối giải quyết"),
     "stopped": _l("Dừng giải quyết (rút hồ sơ)"), "apology_sent": _l("Xin lỗi và hẹn lại ngày trả"),
     "transferred": _l("Chuyển đơn vị xử lý"), "comment": _l("Trao đổi nội bộ"), "rated": _l("Người dân đánh giá"),
-    "timer_fired": _l("Hết thời gian chờ"),
+    "timer_fired": _l("Hết thời gian chờ"), "pin_reissued": _l("Cấp lại mã tra cứu"),
 }
+# Who acted, as a citizen may see it on the public timeline: the office, never the person.
+PUBLIC_ROLE = {"receiver": _l("Bộ phận tiếp nhận"), "returner": _l("Bộ phận trả kết quả"),
+               "specialist": _l("Cán bộ chuyên môn"), "leader": _l("Lãnh đạo đơn vị"), "clerk": _l("Văn thư")}
 
 
 def label_globals() -> dict:

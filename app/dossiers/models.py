@@ -189,3 +189,20 @@ class DossierCodeCounter(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     day: Mapped[date]
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class PinGuard(db.Model):
+    """Failed lookup-PIN attempts of one dossier code, shared by every worker: progressive delay, then a lock.
+
+    Keyed by the code as typed, not by the dossier, so an unknown code goes through the same writes
+    (same answer, same timing) as a real one.
+    """
+
+    __tablename__ = "pin_guards"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)  # since the last success, reissue or lock
+    locks: Mapped[int] = mapped_column(default=0)  # locks so far: each one lasts twice as long
+    retry_at: Mapped[datetime | None]  # progressive delay: no attempt is checked before
+    locked_until: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None] = mapped_column(index=True)

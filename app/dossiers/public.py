@@ -1,17 +1,33 @@
-"""What a citizen may see of a dossier with its code and PIN: status in plain words, no personal data."""
+"""What a citizen may see of a dossier with its code and PIN: status in plain words, no personal data.
+
+Unknown code, wrong PIN and locked PIN all end in the same LookupRefusedError (404, same body): the
+web pages and the API render it the same way.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
+from app.auth.models import Agency
+from app.core.db import unit_of_work
 from app.core.errors import NotFoundError
-from app.dossiers import labels
-from app.dossiers.codes import pin_matches
+from app.dossiers import labels, pins
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.pages import citizen_step, missing_items
-from app.dossiers.services import find_dossier
+from app.extensions import db
+from app.history.services import list_events
+
+
+class LookupRefusedError(NotFoundError):
+    """Unknown code, wrong PIN or locked PIN: deliberately indistinguishable."""
+
+    code = "lookup_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.", "No dossier with this code and PIN.")
 
 
 def _both(label) -> tuple[str, str]:
@@ -47,18 +63,24 @@ def initials(name: str) -> str:
     return " ".join(f"{part[0].upper()}." for part in name.split() if part)
 
 
-def check_pin(code: str, pin: str | None) -> Dossier:
-    """The dossier if `pin` is its lookup PIN; unknown code and wrong PIN look the same."""
-    dossier = find_dossier(code)
-    if dossier is None or not (pin and pin_matches(dossier.code, pin, dossier.pin_hash)):
-        raise NotFoundError("Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.",
-                            "No dossier with this code and PIN.", code="lookup_not_found")
+def verified_dossier(code: str, pin: str | None) -> Dossier:
+    """Edge helper: check the PIN in its own unit of work (the attempt is kept even when refused), or raise.
+
+    Shared by the citizen pages and the API so both count against the same per-dossier guard.
+    """
+    with unit_of_work():
+        dossier = pins.open_with_pin(code, pin)
+    if dossier is None:
+        raise LookupRefusedError()
     return dossier
 
 
-def public_status(code: str, pin: str | None) -> PublicStatus:
+def can_rate(dossier: Dossier) -> bool:
+    return dossier.rating is None and dossier.status in (DossierStatus.RETURNED, DossierStatus.REFUSED)
+
+
+def public_status(dossier: Dossier) -> PublicStatus:
     """Status, current step in plain words, appointment and missing items of a dossier."""
-    dossier = check_pin(code, pin)
     status_vi, status_en = _both(labels.STATUS[dossier.status.value])
     step = citizen_step(dossier)
     step_vi, step_en = _both(labels.CITIZEN_STEP[step]) if step in labels.CITIZEN_STEP else (None, None)
@@ -68,4 +90,36 @@ def public_status(code: str, pin: str | None) -> PublicStatus:
         received_at=dossier.received_at, appointment_at=dossier.due_at, result_ready_at=dossier.result_ready_at,
         returned_at=dossier.returned_at, applicant_initials=initials(dossier.applicant_name),
         missing_items=missing_items(dossier), rating=dossier.rating,
-        can_rate=dossier.rating is None and dossier.status in (DossierStatus.RETURNED, DossierStatus.REFUSED))
+        can_rate=can_rate(dossier))
+
+
+@dataclass
+class PublicEvent:
+    seq: int
+    kind: str
+    kind_vi: str
+    kind_en: str
+    at: datetime
+    office_vi: str | None
+    office_en: str | None
+    agency_name: str | None
+    comment: str | None
+
+
+def _office(role: str | None) -> tuple[str | None, str | None]:
+    return _both(labels.PUBLIC_ROLE[role]) if role in labels.PUBLIC_ROLE else (None, None)
+
+
+def public_events(dossier: Dossier) -> list[PublicEvent]:
+    """The applicant's timeline: public events only, the office and agency name, never a person or an id."""
+    events = list_events(dossier.id, include_internal=False)
+    names = {a.id: a.name for a in db.session.scalars(
+        select(Agency).where(Agency.id.in_({e.agency_id for e in events if e.agency_id})))}
+    result = []
+    for e in events:
+        kind_vi, kind_en = _both(labels.EVENT[e.kind]) if e.kind in labels.EVENT else (e.kind, e.kind)
+        office_vi, office_en = _office(e.role)
+        result.append(PublicEvent(seq=e.seq, kind=e.kind, kind_vi=kind_vi, kind_en=kind_en, at=e.at,
+                                  office_vi=office_vi, office_en=office_en, agency_name=names.get(e.agency_id),
+                                  comment=e.comment))
+    return result

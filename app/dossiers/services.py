@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core.errors import NotFoundError, PermissionDeniedError
+from app.core.errors import NotFoundError
 from app.core.permissions import OFFICIAL_ROLES
 from app.dossiers.models import Dossier
 from app.extensions import db
@@ -46,8 +46,8 @@ def can_act(actor: User, dossier: Dossier) -> bool:
 
 
 def get_dossier_for(actor: User, code: str) -> Dossier:
-    """Return the dossier if `actor` may see it (404 for others would leak existence: 403 is explicit)."""
-    dossier = get_dossier(code)
-    if not can_view(actor, dossier):
-        raise PermissionDeniedError("Bạn không có quyền xem hồ sơ này.", "You may not view this dossier.")
+    """Return the dossier if `actor` may see it; others get the 404 of an unknown code (no existence oracle)."""
+    dossier = find_dossier(code)
+    if dossier is None or not can_view(actor, dossier):
+        raise NotFoundError(f"Không tìm thấy hồ sơ {code}.", f"Dossier {code} not found.")
     return dossier

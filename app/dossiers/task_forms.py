@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from functools import lru_cache
@@ -15,6 +16,9 @@ from app.core.errors import NotFoundError, ValidationError
 INPUT_TYPES = {"textfield", "textarea", "number", "select", "radio", "checkbox", "checklist", "datetime",
                "taglist", "expression"}
 FORM_KEY_RE = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
+MAX_INT_DIGITS = 20
+BAD_KEY = "Tên trường không hợp lệ (không bắt đầu bằng _ và không trùng tên hàm của quy trình)."
+BAD_NUMBER = f"Số không hợp lệ (không hữu hạn hoặc quá {MAX_INT_DIGITS} chữ số)."
 
 
 @lru_cache(maxsize=256)
@@ -56,9 +60,11 @@ def _check(component: dict[str, Any], value: Any) -> tuple[Any, str | None]:
         return (None, "Trường này là bắt buộc." if rules.get("required") else None)
     if kind == "number":
         try:
-            value = float(value) if "." in str(value) else int(value)
+            value = _number(value)
         except (TypeError, ValueError):
             return value, "Phải là một số."
+        if not _plain_number(value):
+            return value, BAD_NUMBER
         if "min" in rules and value < rules["min"]:
             return value, f"Tối thiểu {rules['min']}."
         if "max" in rules and value > rules["max"]:
@@ -89,6 +95,65 @@ def _check(component: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, int | float):
+        return value
+    text = str(value).strip()
+    if len(text) > MAX_INT_DIGITS + 10:  # before int(): no 4,300-digit conversions
+        raise ValueError(text[:20])
+    return float(text) if any(c in text for c in ".eE") or not text.lstrip("+-").isdigit() else int(text)
+
+
+def _plain_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 10 ** MAX_INT_DIGITS
+    return True
+
+
+def _plain_value(value: Any) -> bool:
+    """No NaN, Infinity or huge integers anywhere in a submitted value (they break scripts and exports)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif not _plain_number(item):
+            return False
+    return True
+
+
+def reserved_names() -> set[str]:
+    """Names a submitted key may not take: the script helpers that BPMN scripts call."""
+    from app.calendar.script_helpers import SCRIPT_HELPERS
+
+    return set(SCRIPT_HELPERS)
+
+
+def data_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Per-key errors of raw submitted data: private or helper-shadowing keys, non-finite or huge numbers."""
+    reserved, errors = reserved_names(), {}
+    for key, value in data.items():
+        if not isinstance(key, str) or key.startswith("_") or key in reserved:
+            errors[str(key)] = [BAD_KEY]
+        elif not _plain_value(value):
+            errors[key] = [BAD_NUMBER]
+    return errors
+
+
+def check_data(data: dict[str, Any]) -> None:
+    """Raise ValidationError (422) when `data_errors` finds anything."""
+    errors = data_errors(data)
+    if errors:
+        raise ValidationError("Dữ liệu biểu mẫu không hợp lệ.", "The form data is invalid.",
+                              details={"errors": {"form_data": errors}})
+
+
 HIDE_RE = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
 
 
@@ -106,8 +171,8 @@ def is_hidden(component: dict[str, Any], data: dict[str, Any]) -> bool:
 def check_submission(form_key: str | None, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Cleaned data and per-field errors of a task form; fields hidden by their condition are skipped."""
     if not form_key:
-        return {}, {}
-    cleaned, errors = {}, {}
+        return {}, data_errors(data)
+    cleaned, errors = {}, data_errors(data)
     for component in fields(load_form(form_key)):
         if is_hidden(component, data):
             continue

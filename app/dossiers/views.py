@@ -16,6 +16,7 @@ from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
 from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
 from app.dossiers.pages import dossier_page
+from app.dossiers.pins import is_locked
 from app.dossiers.services import get_dossier_for
 
 bp = Blueprint("dossiers", __name__)
@@ -57,7 +58,7 @@ def detail(code: str):
     d = _reader_view(dossier)
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
                            disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
-                           **page_sections(dossier))
+                           pin_locked=is_locked(dossier.code), **page_sections(dossier))
 
 
 @bp.route("/supervision")

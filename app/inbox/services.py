@@ -47,10 +47,13 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
 def unclaim_task(actor: User, task_id: int) -> HumanTask:
     """Give a claimed task back to the queue (its holder or a leader of the agency)."""
     task = get_task(task_id)
+    agency = db.session.get(Agency, task.agency_id)
+    if task.assignee_id != actor.id:  # permission first: a 409 must not tell outsiders the task's state
+        ensure_role(actor, [task.role, "leader"], agency)
     if task.status != "claimed":
         raise ConflictError("Công việc chưa được nhận.", "The task is not claimed.")
     if task.assignee_id != actor.id:
-        ensure_role(actor, ["leader"], db.session.get(Agency, task.agency_id))
+        ensure_role(actor, ["leader"], agency)
     task.status, task.assignee_id, task.claimed_at = "open", None, None
     return task
 

@@ -10,6 +10,7 @@ from app.scheduler.jobs import (
     alert_due_tomorrow,
     anchor_yesterday,
     deliver_notifications,
+    prune_pin_guards,
     purge_idempotency_keys,
     sweep_timers,
 )
@@ -30,6 +31,7 @@ def run(interval: int) -> None:
                       coalesce=True)
     scheduler.add_job(purge_idempotency_keys, "cron", hour=2, minute=15, args=[app], id="idempotency-purge",
                       coalesce=True)
+    scheduler.add_job(prune_pin_guards, "cron", hour=2, minute=25, args=[app], id="pin-guard-prune", coalesce=True)
     scheduler.add_job(deliver_notifications, "interval", seconds=interval, args=[app], id="notifications",
                       coalesce=True, max_instances=1)
     scheduler.add_job(anchor_yesterday, "cron", hour=0, minute=20, args=[app], id="audit-anchor", coalesce=True)

@@ -54,6 +54,14 @@ def purge_idempotency_keys(app: Flask) -> int:
         return purge()
 
 
+def prune_pin_guards(app: Flask) -> int:
+    """Forget lookup-PIN guard rows with no attempt for two days and no running lock (unknown codes pile up)."""
+    from app.dossiers.pins import prune_guards
+
+    with app.app_context(), unit_of_work():
+        return prune_guards()
+
+
 def anchor_yesterday(app: Flask) -> None:
     """Hash every dossier chain's head into the daily global anchor."""
     from app.audit.anchors import create_anchor

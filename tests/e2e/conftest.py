@@ -35,7 +35,7 @@ def browser():
 
 @pytest.fixture
 def world_loaded(app):
-    from app.citizen.views import limiter
+    from app.extensions import limiter
 
     limiter.reset()
     load_world()

@@ -96,7 +96,9 @@ class TestDossierJourney:
         complete(specialist)
 
         citizen = sessions().page
-        citizen.goto(f"/tra-cuu?code={code}&pin={receipt.pin}")
+        citizen.goto(f"/tra-cuu?code={code}")  # the receipt's QR: the code only, the PIN is typed
+        citizen.get_by_label("Mã tra cứu (PIN, 6 chữ số)").fill(receipt.pin)
+        citizen.get_by_role("button", name="Tra cứu").click()
         expect(citizen.locator("#citizen-missing")).to_contain_text("Phiếu lý lịch tư pháp còn hạn 6 tháng")
 
         receiver = sessions("tiepnhan").page

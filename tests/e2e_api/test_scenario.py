@@ -40,14 +40,14 @@ class TestOnlineDossierThroughTheApi:
             steps.append(kind)
         assert result["dossier_status"] == "returned" and result["next_tasks"] == []
 
-        lookup = api.get(f"/lookup/{code}?pin={pin}").get_json()
+        lookup = api.post("/lookup", {"code": code, "pin": pin}).get_json()
         assert lookup["status"] == "returned" and lookup["status_vi"] == "Đã trả kết quả"
         assert lookup["applicant_initials"] == "N. V. A." and "Nguyễn" not in str(lookup)
         assert lookup["can_rate"] is True
 
         rating = api.post(f"/lookup/{code}/rating", {"pin": pin, "rating": "very_satisfied", "comment": "Nhanh"})
         assert rating.status_code == 201 and rating.get_json() == {"code": code, "rating": "very_satisfied"}
-        assert api.get(f"/lookup/{code}?pin={pin}").get_json()["rating"] == "very_satisfied"
+        assert api.post("/lookup", {"code": code, "pin": pin}).get_json()["rating"] == "very_satisfied"
 
         events = api.get(f"/dossiers/{code}/events", user="tiepnhan").get_json()["items"]
         kinds = [e["kind"] for e in events]

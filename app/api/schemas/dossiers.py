@@ -112,10 +112,16 @@ class EventSchema(ma.Schema):
 
 class EventListArgsSchema(PageArgsSchema):
     pin = fields.String(load_default=None, validate=validate.Length(max=32),
-                        metadata={"description": "Lookup PIN: public events without a token"})
+                        metadata={"description": "Removed (410 Gone): use `POST /api/v1/lookup/events`",
+                                  "deprecated": True})
 
 
 EventPageSchema = page_of(EventSchema, "EventPageSchema")
+
+
+class PinReissueSchema(ma.Schema):
+    code = fields.String(required=True)
+    pin = fields.String(required=True, metadata={"description": "The new PIN, shown only in this response"})
 
 
 class SupplementSchema(StrictSchema):

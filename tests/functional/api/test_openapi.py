@@ -12,6 +12,7 @@ CONTRACT = {
     ("post", "/api/v1/dossiers/{code}/supplement"), ("post", "/api/v1/dossiers/{code}/withdraw"),
     ("get", "/api/v1/tasks"), ("post", "/api/v1/tasks/{task_id}/claim"), ("post", "/api/v1/tasks/{task_id}/unclaim"),
     ("post", "/api/v1/tasks/{task_id}/complete"), ("post", "/api/v1/tasks/{task_id}/reassign"),
+    ("post", "/api/v1/dossiers/{code}/pin"), ("post", "/api/v1/lookup"), ("post", "/api/v1/lookup/events"),
     ("get", "/api/v1/lookup/{code}"), ("post", "/api/v1/lookup/{code}/rating"), ("get", "/api/v1/stats"),
     ("get", "/api/v1/models"), ("post", "/api/v1/models"), ("get", "/api/v1/models/{process_key}/versions"),
     ("get", "/api/v1/audit/{code}/verify"),
@@ -29,6 +30,9 @@ class TestSpec:
         paths = client.get("/api/v1/openapi.json").get_json()["paths"]
         assert paths["/api/v1/procedures"]["get"]["security"] == []
         assert paths["/api/v1/lookup/{code}/rating"]["post"]["security"] == []
+        assert paths["/api/v1/lookup"]["post"]["security"] == [] == paths["/api/v1/lookup/events"]["post"]["security"]
+        assert paths["/api/v1/lookup/{code}"]["get"]["deprecated"] is True
+        assert "410" in paths["/api/v1/lookup/{code}"]["get"]["responses"]
         assert "security" not in paths["/api/v1/dossiers"]["get"]  # the global bearer requirement applies
         for path in ("/api/v1/dossiers", "/api/v1/tasks/{task_id}/complete"):
             names = [p["name"] for p in paths[path]["post"]["parameters"]]

@@ -97,9 +97,63 @@ class TestIntake:
 
     def test_receipt_of_another_agency_is_refused(self, officials, desk, at_office):
         dossier = desk.receive("1.001193", "14797").dossier
-        assert officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt").status_code == 403
+        assert officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt").status_code == 404
 
     def test_reprinted_receipt_does_not_reveal_the_pin(self, officials, desk, at_office):
         dossier = desk.receive(WORK_PERMIT).dossier
         page = officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt")
         assert page.status_code == 200 and 'id="receipt-pin"' not in page.text
+
+
+class TestReceiptPin:
+    def _receive(self, client):
+        docs = [d.id for d in get_procedure(WORK_PERMIT).documents]
+        response = client.post(f"/counter/intake/{WORK_PERMIT}", data=intake_post(docs))
+        return db.session.query(Dossier).one(), response.headers["Location"]
+
+    def test_fresh_pin_is_not_in_the_session_cookie_in_clear_and_is_shown_once(self, officials, at_office):
+        client = officials.login("tiepnhan")
+        dossier, location = self._receive(client)
+        cookie = client.get_cookie("session").value
+        receipt = client.get(location)
+        pin = re.search(r'id="receipt-pin">(\d{6})<', receipt.text).group(1)
+        import base64
+        import zlib
+
+        data = cookie.lstrip(".").split(".")[0]
+        raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+        raw = zlib.decompress(raw) if cookie.startswith(".") else raw
+        assert pin.encode() not in raw
+        assert receipt.headers["Cache-Control"] == "no-store"
+        assert 'id="receipt-pin"' not in client.get(location).text  # a reload is a reprint
+
+    def test_receipt_qr_links_to_the_lookup_page_with_the_code_only(self, officials, at_office, app):
+        from app.dossiers.intake_views import qr_data_uri
+
+        client = officials.login("tiepnhan")
+        dossier, location = self._receive(client)
+        receipt = client.get(location)
+        with app.test_request_context():
+            expected = qr_data_uri(f"http://localhost/tra-cuu?code={dossier.code}")
+        assert f'src="{expected}"' in receipt.text and "pin=" not in receipt.text
+
+    def test_receiver_reissues_the_pin_on_a_new_receipt(self, officials, desk, at_office):
+        from app.dossiers.codes import pin_matches
+
+        receipt = desk.receive(WORK_PERMIT)
+        client = officials.login("tiepnhan")
+        assert 'id="reissue-pin"' in client.get(f"/dossiers/{receipt.dossier.code}").text
+        response = client.post(f"/dossiers/{receipt.dossier.code}/pin")
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"])
+        new = re.search(r'id="receipt-pin">(\d{6})<', page.text).group(1)
+        dossier = db.session.get(Dossier, receipt.dossier.id)
+        db.session.refresh(dossier)
+        assert pin_matches(dossier.code, new, dossier.pin_hash)
+        assert new == receipt.pin or not pin_matches(dossier.code, receipt.pin, dossier.pin_hash)
+
+    def test_only_receivers_of_the_receiving_agency_see_or_use_the_reissue(self, officials, desk, at_office):
+        receipt = desk.receive(WORK_PERMIT)
+        client = officials.login("vanthu.ttpvhcc")
+        assert 'id="reissue-pin"' not in client.get(f"/dossiers/{receipt.dossier.code}").text
+        assert client.post(f"/dossiers/{receipt.dossier.code}/pin").status_code == 403

@@ -41,12 +41,12 @@ def _comments(dossier) -> int:
 class TestOfficialsOwnAgencyOnly:
     def test_province_leader_cannot_open_a_commune_dossier(self, officials, commune_dossier):
         client = officials.login("lanhdao.tinh")
-        assert client.get(f"/dossiers/{commune_dossier.code}").status_code == 403
+        assert client.get(f"/dossiers/{commune_dossier.code}").status_code == 404
 
     def test_province_leader_cannot_comment_on_a_commune_dossier(self, officials, commune_dossier):
         client = officials.login("lanhdao.tinh")
         response = client.post(f"/dossiers/{commune_dossier.code}/comments", data={"comment-text": "xem"})
-        assert response.status_code == 403 and _comments(commune_dossier) == 0
+        assert response.status_code == 404 and _comments(commune_dossier) == 0
 
     def test_province_leader_does_not_list_commune_dossiers_over_the_api(self, officials, commune_dossier,
                                                                          client):
@@ -55,7 +55,7 @@ class TestOfficialsOwnAgencyOnly:
         headers = {"Authorization": f"Bearer {token_for('lanhdao.tinh')}"}
         listed = client.get("/api/v1/dossiers", headers=headers).get_json()
         assert commune_dossier.code not in [d["code"] for d in listed["items"]]
-        assert client.get(f"/api/v1/dossiers/{commune_dossier.code}", headers=headers).status_code == 403
+        assert client.get(f"/api/v1/dossiers/{commune_dossier.code}", headers=headers).status_code == 404
 
     def test_commune_official_still_sees_and_comments(self, officials, commune_dossier):
         client = officials.login("hacthanh")
@@ -87,7 +87,7 @@ class TestAuditorsAreReadOnly:
         other = desk.receive(BIRTH, "15880").dossier
         client = officials.login(commune_auditor)
         assert client.get(f"/audit/dossiers/{other.code}").status_code == 403
-        assert client.get(f"/dossiers/{other.code}").status_code == 403
+        assert client.get(f"/dossiers/{other.code}").status_code == 404
 
 
 class TestSupervisor:
@@ -133,9 +133,9 @@ class TestSupervisor:
                     grants=[RoleGrant("supervisor", "15880")])
         db.session.commit()
         client = officials.login("giamsat.xa")
-        assert client.get(f"/dossiers/{commune_dossier.code}").status_code == 403
+        assert client.get(f"/dossiers/{commune_dossier.code}").status_code == 404
         assert client.post(f"/dossiers/{commune_dossier.code}/disclose",
-                           data={"disclose-reason": "lý do đủ dài để ghi"}).status_code == 403
+                           data={"disclose-reason": "lý do đủ dài để ghi"}).status_code == 404
 
     def test_supervisor_api_detail_and_list_are_masked(self, commune_dossier, supervisor, client):
         from tests.functional.api.conftest import token_for
