@@ -58,6 +58,9 @@ def build_config(instance_path: Path) -> dict:
         "SMTP_PORT": int(_env("SMTP_PORT", "25")),
         "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
         "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
+        # Daily audit anchors are also appended, signed, to a file outside the database (put it on another volume).
+        "ANCHOR_FILE": _env("ANCHOR_FILE"),
+        "ANCHOR_KEY": _env("ANCHOR_KEY"),
         "INBOX_PAGE_SIZE": int(_env("INBOX_PAGE_SIZE", "50")),
         # Public lookup: Flask-Limiter per client and per dossier code, shared by the web pages and the API.
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(),

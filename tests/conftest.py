@@ -96,6 +96,14 @@ def app_ctx(app):
         _empty_tables()
 
 
+@pytest.fixture(autouse=True)
+def anchor_file(app, tmp_path, monkeypatch):
+    """Each test publishes its audit anchors to its own witness file."""
+    path = tmp_path / "anchors.jsonl"
+    monkeypatch.setitem(app.config, "ANCHOR_FILE", str(path))
+    return path
+
+
 class IsolatedClient(FlaskClient):
     """Run each request in its own app context, as in production (fresh `g` and DB session)."""
 

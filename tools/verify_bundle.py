@@ -22,6 +22,7 @@ from typing import Any
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "kind", "at", "actor_id", "actor_name", "role", "agency_id", "from_step", "to_step",
                  "comment", "is_internal", "data", "model_hash", "state_fingerprint", "prev_hash")
+OPTIONAL_HASHED_FIELDS = ("dossier_digest", "state_hash")  # hashed only when set (events since 12/2026)
 REDACTED_KEY = "__redacted__"
 REDACTED_COMMENT_PREFIX = "[redacted sha256:"
 CASE_FILE = "case.json"
@@ -51,6 +52,7 @@ def comment_digest(comment: Any) -> str | None:
 
 def event_hash(event: dict[str, Any]) -> str:
     payload = {name: event.get(name) for name in HASHED_FIELDS}
+    payload.update({name: event[name] for name in OPTIONAL_HASHED_FIELDS if event.get(name) is not None})
     payload["data"] = {"sha256": data_digest(payload["data"] if payload["data"] is not None else {})}
     payload["comment"] = comment_digest(payload["comment"])
     return sha256_text(canonical_json(payload))

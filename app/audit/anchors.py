@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.audit.models import AuditAnchor
-from app.core.db import utcnow
+from app.audit.witness import get_witness
+from app.core.db import after_commit, utcnow
 from app.core.errors import ConflictError
 from app.core.timefmt import LOCAL_TZ, to_local
 from app.extensions import db
@@ -65,12 +66,15 @@ def create_anchor(day: date | None = None) -> AuditAnchor:
                          digest=anchor_digest(day, prev_digest, heads))
     db.session.add(anchor)
     db.session.flush()
+    after_commit(get_witness().publish, {"day": day.isoformat(), "prev": prev_digest, "digest": anchor.digest,
+                                         "chains": len(heads)})
     return anchor
 
 
 def verify_anchors(dossier_ids: set[int] | None = None) -> list[AnchorProblem]:
-    """Check the anchor chain and that every anchored head still has its anchored hash."""
-    problems, previous = [], GENESIS
+    """Check the published anchors, the anchor chain and that every anchored head still has its anchored hash."""
+    problems = _check_published(dossier_ids is None)
+    previous = GENESIS
     for anchor in db.session.scalars(select(AuditAnchor).order_by(AuditAnchor.day)):
         recomputed = anchor_digest(anchor.day, anchor.prev_digest, anchor.heads)
         if anchor.prev_digest != previous or recomputed != anchor.digest:
@@ -79,6 +83,38 @@ def verify_anchors(dossier_ids: set[int] | None = None) -> list[AnchorProblem]:
         previous = anchor.digest
         problems.extend(_check_heads(anchor, dossier_ids))
     return problems
+
+
+def _problem(day: date, vi: str, en: str) -> AnchorProblem:
+    return AnchorProblem(day, vi, en)
+
+
+def _check_published(recompute: bool) -> list[AnchorProblem]:
+    """Every anchor published outside the database must still be in it, unchanged; the latest one must still
+    be what the events themselves give (a rewrite before it shows even when the anchor rows were deleted)."""
+    records = get_witness().records()
+    stored = {a.day.isoformat(): a.digest for a in db.session.scalars(select(AuditAnchor))}
+    problems, previous = [], GENESIS
+    for record in records:
+        day = date.fromisoformat(record["day"]) if "day" in record else date.min
+        if not record.get("signed") or record.get("prev") != previous:
+            problems.append(_problem(day, f"Mốc neo công bố ngày {day:%d/%m/%Y} không hợp lệ (chữ ký hoặc liên kết).",
+                                     f"The published anchor of {day} is invalid (signature or link)."))
+        elif stored.get(record["day"]) != record["digest"]:
+            problems.append(_problem(day, f"Mốc neo ngày {day:%d/%m/%Y} trong cơ sở dữ liệu bị xóa hoặc sửa.",
+                                     f"The anchor of {day} was deleted or altered in the database."))
+        previous = record.get("digest", previous)
+    if recompute and records and records[-1].get("signed"):
+        problems.extend(_recompute(records[-1]))
+    return problems
+
+
+def _recompute(record: dict[str, Any]) -> list[AnchorProblem]:
+    day = date.fromisoformat(record["day"])
+    if anchor_digest(day, record["prev"], _heads(_end_of_local_day(day))) == record["digest"]:
+        return []
+    return [_problem(day, f"Sự kiện đến hết ngày {day:%d/%m/%Y} đã bị viết lại: không khớp mốc neo đã công bố.",
+                     f"Events up to {day} were rewritten: they no longer match the published anchor.")]
 
 
 def _check_heads(anchor: AuditAnchor, dossier_ids: set[int] | None) -> list[AnchorProblem]:

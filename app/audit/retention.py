@@ -17,8 +17,9 @@ from app.catalog.models import Procedure
 from app.core.db import utcnow
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.extensions import db
-from app.history.chain import redact_comment, redact_data
+from app.history.chain import redact_comment, redact_data, state_hash
 from app.history.models import DossierEvent
+from app.history.services import HistoryEvent, append_event
 from app.workflow.models import ProcessInstance
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ def archive_dossier(dossier: Dossier, folder: Path, actor_name: str | None = Non
     record = ArchiveRecord(dossier_id=dossier.id, bundle_path=str(path), actor_name=actor_name,
                            bundle_sha256=hashlib.sha256(path.read_bytes()).hexdigest(), redacted_events=redacted)
     db.session.add(record)
+    append_event(dossier, HistoryEvent("archived", actor=None, role=None, is_internal=True, comment=actor_name,
+                                       data={"bundle_sha256": record.bundle_sha256, "redacted_events": redacted},
+                                       state_hash=state_hash("{}")))
     db.session.flush()
     logger.info("Dossier %s archived to %s (%d events redacted)", dossier.code, path, redacted)
     return record

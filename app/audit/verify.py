@@ -9,8 +9,16 @@ from sqlalchemy import select
 
 from app.audit.models import ArchiveRecord
 from app.extensions import db
-from app.history.chain import GENESIS, event_hash, is_redacted_comment, is_redacted_data
+from app.history.chain import (
+    GENESIS,
+    dossier_digest,
+    event_hash,
+    is_redacted_comment,
+    is_redacted_data,
+    state_hash,
+)
 from app.history.models import DossierEvent
+from app.workflow.models import ProcessInstance
 
 MESSAGES = {
     "edited": ("Sự kiện #{seq} đã bị sửa: nội dung không khớp mã băm đã ghi.",
@@ -25,6 +33,12 @@ MESSAGES = {
                   "Event #{seq} was reordered: it was recorded at position #{original}."),
     "inserted": ("Sự kiện #{seq} đã bị chèn thêm: không thuộc chuỗi gốc.",
                  "Event #{seq} was inserted: it is not part of the original chain."),
+    "row_edited": ("Dữ liệu pháp lý của hồ sơ (trạng thái, kết quả, hạn, người nộp...) đã bị sửa ngoài quy trình "
+                   "sau sự kiện #{seq}.",
+                   "The dossier's legal fields (status, result, deadlines, applicant...) were edited outside the "
+                   "lifecycle after event #{seq}."),
+    "state_edited": ("Trạng thái quy trình đã lưu đã bị sửa sau sự kiện #{seq}.",
+                     "The stored process state was edited after event #{seq}."),
     "redacted": ("Sự kiện #{seq} bị xóa dữ liệu nhưng hồ sơ chưa được lưu trữ theo thời hạn.",
                  "Event #{seq} had its data removed although the dossier was never archived."),
 }
@@ -130,9 +144,23 @@ def verify_dossier(dossier: Any) -> ChainReport:
     """Verify one dossier's chain against its stored head."""
     events = stored_events(dossier.id)
     archived = db.session.scalar(select(ArchiveRecord.id).where(ArchiveRecord.dossier_id == dossier.id)) is not None
-    problem = find_break(events, dossier.event_seq, dossier.last_event_hash, allow_redaction=archived)
+    problem = find_break(events, dossier.event_seq, dossier.last_event_hash, allow_redaction=archived) \
+        or check_row(dossier, events)
     redacted = sum(1 for e in events if is_redacted_data(e["data"]))
     return ChainReport(dossier.id, dossier.code, len(events), redacted, problem)
+
+
+def check_row(dossier: Any, events: list[dict[str, Any]]) -> ChainBreak | None:
+    """The dossier row and its engine state must still be what the chain's last commitments say."""
+    committed = next((e for e in reversed(events) if e.get("dossier_digest")), None)
+    if committed is not None and committed["dossier_digest"] != dossier_digest(dossier):
+        return ChainBreak(committed["seq"], "row_edited")
+    engine = next((e for e in reversed(events) if e.get("state_hash")), None)
+    if engine is not None:
+        stored = db.session.scalar(select(ProcessInstance.state_json).where(ProcessInstance.dossier_id == dossier.id))
+        if stored is None or state_hash(stored) != engine["state_hash"]:
+            return ChainBreak(engine["seq"], "state_edited")
+    return None
 
 
 def verify_dossiers(dossiers: Any) -> Iterator[ChainReport]:

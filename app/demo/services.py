@@ -5,11 +5,13 @@ import logging
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from app.auth import services as auth
 from app.catalog.services import load_catalog_file
 from app.demo.data import AGENCIES, AGENCY_KEYS, DEMO_PASSWORD, USERS
 from app.demo.dossiers import load_demo_dossiers
+from app.extensions import db
 from app.workflow.cli import sync_models
 
 logger = logging.getLogger(__name__)
@@ -49,4 +51,22 @@ def load_demo(dossiers: int = 200) -> dict[str, int]:
     """Load every part of the demo data set."""
     counts = {"agencies": load_demo_agencies(), "users": load_demo_users(), "models": load_demo_catalog()}
     counts["dossiers"] = load_demo_dossiers(dossiers)
+    counts["anchors"] = _anchor_history()
     return counts
+
+
+def _anchor_history() -> int:
+    """Anchor the demo's past (up to yesterday) as the scheduler would have each night, published outside."""
+    from datetime import timedelta
+
+    from app.audit.anchors import create_anchor
+    from app.audit.models import AuditAnchor
+    from app.core.db import utcnow
+    from app.core.timefmt import to_local
+
+    yesterday = to_local(utcnow()).date() - timedelta(days=1)
+    latest = db.session.scalar(select(func.max(AuditAnchor.day)))
+    if latest is not None and latest >= yesterday:
+        return 0
+    create_anchor(yesterday)
+    return 1

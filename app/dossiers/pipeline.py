@@ -18,6 +18,7 @@ from app.dossiers.actions import ACTIONS, Action, Clock, EngineOp, ensure_allowe
 from app.dossiers.models import ClockEntry, Dossier
 from app.dossiers.routing import placement_for
 from app.extensions import db
+from app.history.chain import state_hash
 from app.history.services import HistoryEvent, append_event
 from app.workflow import services as workflow
 from app.workflow.models import HumanTask, ProcessInstance, ProcessVersion
@@ -160,4 +161,5 @@ def _record(action: Action, step: Step, event: HistoryEvent, instance: ProcessIn
         event.model_hash = instance.model_hash
         event.to_step = event.to_step or step.dossier.current_step
         event.state_fingerprint = workflow.fingerprint(result.state)
+        event.state_hash = state_hash(instance.state_json)
     append_event(step.dossier, event)

@@ -10,11 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "kind", "at", "actor_id", "actor_name", "role", "agency_id", "from_step", "to_step",
                  "comment", "is_internal", "data", "model_hash", "state_fingerprint", "prev_hash")
+# Hashed only when set, so events written before they existed keep their hashes.
+OPTIONAL_HASHED_FIELDS = ("dossier_digest", "state_hash")
+# The dossier row's fields with legal weight: each event commits to their values after it, so an edit of the
+# row outside the lifecycle (status, result, rating, applicant, deadlines) no longer matches the chain.
+DOSSIER_LEGAL_FIELDS = ("code", "procedure_id", "process_version_id", "ruleset", "receiving_agency_id", "channel",
+                        "status", "applicant_kind", "applicant_name", "applicant_id_number", "received_at",
+                        "clock_started_at", "legal_due_at", "due_at", "legal_days", "apology_count",
+                        "supplement_count", "result_ready_at", "returned_at", "finished_at", "outcome", "timing",
+                        "result_number", "rating", "pin_hash")
 REDACTED_KEY = "__redacted__"
 REDACTED_COMMENT_PREFIX = "[redacted sha256:"
 
@@ -63,9 +73,29 @@ def redact_comment(comment: str | None) -> str | None:
     return f"{REDACTED_COMMENT_PREFIX}{comment_digest(comment)}]"
 
 
+def dossier_digest(dossier: Any) -> str:
+    """sha256 over the dossier row's legal fields (instants in canonical UTC, enums by value)."""
+    return sha256_text(canonical_json({name: _canonical(getattr(dossier, name)) for name in DOSSIER_LEGAL_FIELDS}))
+
+
+def _canonical(value: Any) -> Any:
+    """The same value hashes the same before and after a database round trip (zones, Numeric scale, enums)."""
+    if isinstance(value, datetime):
+        return canonical_at(value)
+    if isinstance(value, Decimal | float):
+        return f"{Decimal(str(value)):.2f}"
+    return getattr(value, "value", value)
+
+
+def state_hash(state_json: str) -> str:
+    """sha256 of the stored engine state, exactly as stored."""
+    return sha256_text(state_json)
+
+
 def event_payload(fields: dict[str, Any]) -> dict[str, Any]:
     """The hashed form of an event: every chained field, payloads replaced by their digests."""
     payload = {name: fields.get(name) for name in HASHED_FIELDS}
+    payload.update({name: fields[name] for name in OPTIONAL_HASHED_FIELDS if fields.get(name) is not None})
     if isinstance(payload["at"], datetime):
         payload["at"] = canonical_at(payload["at"])
     payload["data"] = {"sha256": data_digest(payload["data"] if payload["data"] is not None else {})}

@@ -30,11 +30,13 @@ class DossierEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     model_hash: Mapped[str | None] = mapped_column(String(64))
     state_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    dossier_digest: Mapped[str | None] = mapped_column(String(64))  # the row's legal fields after this event
+    state_hash: Mapped[str | None] = mapped_column(String(64))  # the stored engine state after this event
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
     def chain_fields(self) -> dict:
         """The fields covered by the hash chain, as stored."""
-        from app.history.chain import HASHED_FIELDS
+        from app.history.chain import HASHED_FIELDS, OPTIONAL_HASHED_FIELDS
 
-        return {name: getattr(self, name) for name in HASHED_FIELDS}
+        return {name: getattr(self, name) for name in HASHED_FIELDS + OPTIONAL_HASHED_FIELDS}

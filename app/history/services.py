@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.core.db import utcnow
 from app.core.signals import dossier_event_recorded
 from app.extensions import db
-from app.history.chain import GENESIS, event_hash
+from app.history.chain import GENESIS, dossier_digest, event_hash
 from app.history.models import DossierEvent
 
 
@@ -31,6 +31,7 @@ class HistoryEvent:
     is_internal: bool = False
     model_hash: str | None = None
     state_fingerprint: str | None = None
+    state_hash: str | None = None
 
 
 def append_event(dossier: Any, entry: HistoryEvent) -> DossierEvent:
@@ -42,6 +43,7 @@ def append_event(dossier: Any, entry: HistoryEvent) -> DossierEvent:
         "role": entry.role, "agency_id": entry.agency_id, "from_step": entry.from_step, "to_step": entry.to_step,
         "comment": entry.comment, "is_internal": entry.is_internal, "data": data, "model_hash": entry.model_hash,
         "state_fingerprint": entry.state_fingerprint, "prev_hash": dossier.last_event_hash or GENESIS,
+        "dossier_digest": dossier_digest(dossier), "state_hash": entry.state_hash,
     }
     event = DossierEvent(dossier_id=dossier.id, hash=event_hash(fields), **fields)
     db.session.add(event)

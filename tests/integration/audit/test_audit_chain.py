@@ -162,6 +162,7 @@ class TestAnchors:
         assert second.prev_digest == first.digest and anchors.verify_anchors() == []
         tamper("UPDATE audit_anchors SET digest = :d WHERE id = :id", d="e" * 64, id=first.id)
         assert len(anchors.verify_anchors()) == 2  # the altered anchor and its successor's broken link
+        # (created without the unit of work, so nothing was published outside: see test_audit_tamper.py)
 
     def test_an_anchor_only_covers_events_recorded_up_to_its_day(self, dossier):
         anchor = anchors.create_anchor(date(2026, 3, 1))

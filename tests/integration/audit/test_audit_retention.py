@@ -56,10 +56,11 @@ class TestArchive:
         db.session.expire_all()
         record = db.session.scalar(select(ArchiveRecord))
         assert run_tool(tmp_path / f"{closed.code}.zip").returncode == 0
-        assert record.bundle_path.endswith(f"{closed.code}.zip") and record.redacted_events == closed.event_seq
+        assert record.bundle_path.endswith(f"{closed.code}.zip") and record.redacted_events == closed.event_seq - 1
+        assert _events(closed)[-1].kind == "archived"  # the row's new (redacted) state is committed to the chain
         assert closed.applicant_name == retention.REMOVED and closed.applicant_id_number is None
         assert closed.form_data == {} and closed.applicant_phone is None
-        for event in _events(closed):
+        for event in _events(closed)[:-1]:
             assert event.data == redact_data(original[event.seq])
         assert "Nguyễn Văn An" not in json.dumps([e.data for e in _events(closed)], ensure_ascii=False)
 
@@ -67,7 +68,7 @@ class TestArchive:
         retention.archive_due(tmp_path, now=LATER)
         db.session.commit()
         report = verify_dossier(closed)
-        assert report.ok and report.redacted == closed.event_seq
+        assert report.ok and report.redacted == closed.event_seq - 1
         assert reexecute_dossier(closed).outcome == "unverifiable"
 
     def test_a_dry_run_changes_nothing(self, closed, tmp_path):
