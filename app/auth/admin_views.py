@@ -63,6 +63,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
 @roles_required("admin")
 def user_grant(user_id: int):
+    services.get_user_for(current_user, user_id)  # out of scope: refused before the form is even read
     grant_form = RoleGrantForm(prefix="grant")
     if grant_form.validate_on_submit():
         with unit_of_work():

@@ -104,14 +104,8 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            if not current_user.is_authenticated:
-                if request.path.startswith("/api/"):
-                    abort(401)
-                return redirect(url_for("auth.login", next=request.full_path))
-            if roles and not any(current_user.has_role(role) for role in roles):
-                raise PermissionDeniedError("Bạn không có quyền thực hiện thao tác này.",
-                                            "You are not allowed to do this.")
-            return view(*args, **kwargs)
+            refused = _refusal(roles)
+            return refused if refused is not None else view(*args, **kwargs)
 
         wrapper._motcua_access = roles or ("authenticated",)  # type: ignore[attr-defined]
         return wrapper
@@ -122,6 +116,17 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
 login_required = roles_required()
 
 
+def _refusal(roles: tuple[str, ...]) -> Any:
+    """None when the caller may proceed; the login redirect, or a raised 401/403, otherwise."""
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path))
+    if roles and not any(current_user.has_role(role) for role in roles):
+        raise PermissionDeniedError("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")
+    return None
+
+
 def ensure_role(actor: Actor, roles: Iterable[str], agency: HasAgencyPath | None = None) -> None:
     """Raise PermissionDeniedError unless the actor holds one of `roles` covering `agency`."""
     if not any(actor.has_role(role, agency) for role in roles):
@@ -130,16 +135,20 @@ def ensure_role(actor: Actor, roles: Iterable[str], agency: HasAgencyPath | None
 
 
 def install_default_deny(app: Flask) -> None:
-    """Refuse any endpoint that forgot to declare its access rule."""
+    """Refuse any endpoint that forgot to declare its access rule, and enforce the declared rule before
+    anything else runs (body parsing and validation must not answer a caller who may not be there)."""
 
     @app.before_request
-    def _deny_undeclared() -> None:
+    def _enforce_declared_access() -> Any:
         endpoint = request.endpoint
         if endpoint is None:
-            return
+            return None
         if endpoint == "static" or endpoint.endswith(".static"):
-            return
-        view = app.view_functions.get(endpoint)
-        if getattr(view, "_motcua_access", None) is None:
+            return None
+        access = getattr(app.view_functions.get(endpoint), "_motcua_access", None)
+        if access is None:
             logger.error("Endpoint %s declares no access rule; refused", endpoint)
             abort(403)
+        if access == "public":
+            return None
+        return _refusal(tuple(role for role in access if role != "authenticated"))
