@@ -23,7 +23,6 @@ from app.dossiers import lifecycle
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.inbox import services as inbox
-from app.workflow import services as workflow
 
 blp = api_blueprint("tasks_api", "/api/v1/tasks", "Công việc / tasks")
 NO_DUE = datetime(9999, 1, 1)  # the inbox sorts tasks without a deadline last
@@ -92,9 +91,10 @@ def complete(args, task_id: int):
     data = dict(args["data"])
     if args["decision"]:
         data["decision"] = args["decision"]
-    dossier = lifecycle.complete_task(current_user, task_id, data, comment=args["comment"])
+    outcome = lifecycle.complete_task(current_user, task_id, data, comment=args["comment"])
+    dossier = outcome.dossier
     return {"task_id": task_id, "dossier_code": dossier.code, "dossier_status": dossier.status.value,
-            "current_step": dossier.current_step, "next_tasks": workflow.open_tasks(dossier.id)}
+            "current_step": dossier.current_step, "next_tasks": outcome.open_tasks}
 
 
 @blp.route("/<int(max=2147483647):task_id>/reassign", methods=["POST"])

@@ -15,7 +15,7 @@ from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.dossiers.actions import InvalidTransitionError, ensure_allowed
 from app.dossiers.deadlines import clock_start, legal_due, working_days_between
 from app.dossiers.models import Decision, Dossier
-from app.dossiers.pipeline import Step, perform
+from app.dossiers.pipeline import Outcome, Step, perform
 from app.dossiers.rules import get_ruleset
 from app.dossiers.services import get_dossier, get_dossier_for
 from app.dossiers.task_forms import validate_submission
@@ -46,8 +46,9 @@ def ensure_can_work(actor: User, task: HumanTask) -> None:
     ensure_allowed(actor, "complete_step", db.session.get(Dossier, task.dossier_id), [task])
 
 
-def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, comment: str | None = None) -> Dossier:
-    """Complete a human task with its validated form data and move the dossier on through the model."""
+def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, comment: str | None = None) -> Outcome:
+    """Complete a human task with its validated form data and move the dossier on through the model; the
+    outcome carries the dossier and the tasks open now (callers need not query them again)."""
     task = get_task(task_id)
     if not task.is_open:
         raise InvalidTransitionError("Công việc này đã được xử lý.", "This task has already been completed.")
@@ -60,7 +61,7 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
 
 
 def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, cleaned: dict[str, Any],
-                     comment: str | None, tasks: list[HumanTask] | None = None) -> Dossier:
+                     comment: str | None, tasks: list[HumanTask] | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
     _check_decision(dossier, task, cleaned, comment)
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
@@ -68,9 +69,9 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
                                    comment=comment),
                 riders=_riders(task, cleaned, comment))
     step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at)
-    perform(step)
+    outcome = perform(step)
     task.completed_by_id = getattr(actor, "id", None)
-    return dossier
+    return outcome
 
 
 def _riders(task: HumanTask, data: dict[str, Any], comment: str | None) -> list[tuple[str, HistoryEvent]]:

@@ -80,7 +80,10 @@ def perform(step: Step) -> Outcome:
 
 
 def _open_tasks(step: Step) -> list[HumanTask]:
-    return workflow.open_tasks(step.dossier.id) if step.dossier.id is not None else []
+    """The open tasks the check needs; a task action is checked on its task and the projection loads the rest."""
+    if step.task is not None or step.dossier.id is None:
+        return []
+    return workflow.open_tasks(step.dossier.id)
 
 
 # --- engine ---------------------------------------------------------------------------------

@@ -60,6 +60,6 @@ def complete(task_id: int):
     if errors:
         return _render(task, data, errors, comment, 422)
     with unit_of_work():
-        dossier = lifecycle.complete_task(current_user, task_id, data, comment=comment or None)
+        dossier = lifecycle.complete_task(current_user, task_id, data, comment=comment or None).dossier
     flash(_("Đã hoàn thành bước “%(step)s” của hồ sơ %(code)s.", step=task.name, code=dossier.code), "success")
     return redirect(url_for("inbox.index", tab="mine"))

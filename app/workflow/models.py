@@ -64,7 +64,7 @@ class ProcessInstance(db.Model):
 # Loaded with the instance in the same SELECT: the content hash (not the row id) names the model to run.
 ProcessInstance.model_hash = column_property(
     select(ProcessVersion.content_hash).where(ProcessVersion.id == ProcessInstance.process_version_id)
-    .correlate_except(ProcessVersion).scalar_subquery())
+    .correlate_except(ProcessVersion).scalar_subquery(), expire_on_flush=False)
 
 
 class HumanTask(db.Model):

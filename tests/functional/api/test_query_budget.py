@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from tests.functional.api.flows import form_data, queued_task
 
-# Measured: list 3 (token, roles, one joined page query), claim 6, complete 14 (+2 with an Idempotency-Key).
+# Measured: list 3 (token, roles, one joined page query), claim 6, complete 11 (+2 with an Idempotency-Key).
 TASK_LIST_BUDGET = 4
 CLAIM_BUDGET = 8
-COMPLETE_BUDGET = 16
-IDEMPOTENT_COMPLETE_BUDGET = 18
+COMPLETE_BUDGET = 11
+IDEMPOTENT_COMPLETE_BUDGET = 13
 
 
 class TestQueryBudget:
