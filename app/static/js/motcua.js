@@ -7,6 +7,14 @@
     var message = form.getAttribute && form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
+  // Print only the case panel (the rest of the page is hidden by the print style while printing).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print-panel]");
+    if (!button) { return; }
+    document.body.classList.add("printing-panel");
+    window.print();
+  });
+  window.addEventListener("afterprint", function () { document.body.classList.remove("printing-panel"); });
   // Send the CSRF token with every htmx request.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');

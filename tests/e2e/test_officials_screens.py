@@ -1,0 +1,69 @@
+"""Officials' screens in a real browser (issue 14): the case panel, validation, Vietnamese, deadlines, duplicates."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import choose, claim_from_queue, complete, fill, form
+from tests.functional.ui_world import WORK_PERMIT
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("MOTCUA_SHOTS")  # a folder: save what the tests looked at, to read the pages
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+DECLARATION = {"worker_full_name": "John Smith", "passport_number": "C7654321", "employer_tax_code": "2801234567"}
+
+
+def _received(desk):
+    return desk.receive(WORK_PERMIT, form_data={**desk.intake_data(WORK_PERMIT), **DECLARATION}).dossier
+
+
+class TestCasePanel:
+    def test_each_official_reads_the_whole_case_where_they_decide(self, sessions, desk):
+        code = _received(desk).code
+        specialist = sessions("chuyenvien.snv").page
+        claim_from_queue(specialist, code)
+        panel = specialist.locator("#case-panel")
+        expect(panel).to_contain_text("Số hộ chiếu")
+        expect(panel).to_contain_text("C7654321")
+        expect(panel).to_contain_text("2801234567")
+        shot(specialist, "task_specialist")
+        choose(specialist, "Kết quả thẩm định", "Đủ điều kiện")
+        form(specialist).get_by_label("Thời hạn đề nghị cấp (tháng)").fill("18")
+        fill(specialist, "Ý kiến thẩm định", "Đủ điều kiện, đề nghị cấp 18 tháng.")
+        complete(specialist)
+
+        leader = sessions("lanhdao.snv").page
+        claim_from_queue(leader, code)
+        expect(leader.locator(".previous-step")).to_contain_text("Đủ điều kiện, đề nghị cấp 18 tháng.")
+        expect(leader.locator(".previous-step")).to_contain_text("18")
+        choose(leader, "Ý kiến phê duyệt", "Đồng ý, ký duyệt")
+        expect(form(leader).get_by_label("Thời hạn giấy phép được duyệt (tháng)")).to_have_value("18")
+        shot(leader, "task_leader")
+        complete(leader)
+
+        clerk = sessions("vanthu.snv").page
+        claim_from_queue(clerk, code)
+        expect(clerk.locator(".previous-step")).to_contain_text("Thời hạn giấy phép được duyệt (tháng)")
+        expect(form(clerk).get_by_label("Người ký", exact=True)).not_to_have_value("")
+        shot(clerk, "task_clerk")
+
+    def test_receiver_sees_the_requested_supplement_and_gets_it_prefilled(self, sessions, desk):
+        dossier = _received(desk)
+        desk.complete(dossier, "appraisal", "supplement", supplement_items="Phiếu lý lịch tư pháp còn hạn 6 tháng")
+        receiver = sessions("tiepnhan").page
+        receiver.goto(f"/dossiers/{dossier.code}")
+        expect(receiver.locator(".case-open-supplement")).to_contain_text("Phiếu lý lịch tư pháp còn hạn 6 tháng")
+        receiver.locator(".action-supplement summary").click()
+        expect(receiver.locator(".action-supplement .action-intro")).to_contain_text("Phiếu lý lịch tư pháp")
+        expect(receiver.get_by_label("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)")).to_have_value(
+            re.compile("Phiếu lý lịch tư pháp còn hạn 6 tháng"))
+        shot(receiver, "dossier_supplement")
