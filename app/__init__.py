@@ -5,7 +5,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import build_config
@@ -34,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # CLI, scheduler, demo loader: messages in the legal language
+        return "vi"
     lang = session.get("lang")
     if lang in ("vi", "en"):
         return lang

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import choose, claim_from_queue, complete, fill, form
+from tests.e2e.helpers import choose, claim_from_queue, complete, date, fill, form
 from tests.functional.ui_world import WORK_PERMIT
 
 pytestmark = pytest.mark.browser
@@ -67,3 +67,19 @@ class TestCasePanel:
         expect(receiver.get_by_label("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)")).to_have_value(
             re.compile("Phiếu lý lịch tư pháp còn hạn 6 tháng"))
         shot(receiver, "dossier_supplement")
+
+
+class TestDates:
+    def test_an_impossible_date_typed_in_form_js_is_refused_not_rolled_over(self, sessions, desk):
+        from tests.functional.ui_world import reach
+
+        dossier = _received(desk)
+        reach(desk, dossier, "stamping")
+        clerk = sessions("vanthu.snv").page
+        claim_from_queue(clerk, dossier.code)
+        fill(clerk, "Số giấy phép lao động", "GPLĐ-38-0002")
+        date(clerk, "Ngày ban hành", "31/02/2026")
+        clerk.get_by_role("button", name="Hoàn thành bước").click()
+        expect(clerk.locator(".motcua-date-error")).to_contain_text("“31/02/2026” không phải là ngày có thật")
+        expect(clerk).to_have_url(re.compile(r".*/tasks/\d+$"))
+        shot(clerk, "task_bad_date")

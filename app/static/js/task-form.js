@@ -35,6 +35,51 @@
     refresh();
   }
 
+  // form-js's date picker turns an impossible date such as 31/02/2026 into 03/03/2026 without a word: read what
+  // was typed before the picker rewrites it (capture phase) and refuse to submit until a real date is entered.
+  var DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+  var badDates = new Map();
+
+  function realDate(text, dayFirst) {
+    var m = DMY.exec(text.trim());
+    if (!m) { return text.trim() === ""; }
+    var d = +(dayFirst ? m[1] : m[2]), mo = +(dayFirst ? m[2] : m[1]), y = +m[3];
+    var probe = new Date(y, mo - 1, d);
+    return probe.getFullYear() === y && probe.getMonth() === mo - 1 && probe.getDate() === d;
+  }
+
+  function showDateError(input, text) {
+    var field = input.closest(".fjs-form-field") || input.parentNode;
+    var note = field.querySelector(".motcua-date-error");
+    if (!text) {
+      badDates.delete(input);
+      if (note) { note.remove(); }
+      input.removeAttribute("aria-invalid");
+      return;
+    }
+    badDates.set(input, text);
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "motcua-date-error invalid-feedback d-block";
+      note.setAttribute("role", "alert");
+      field.appendChild(note);
+    }
+    note.textContent = (document.getElementById("formjs").getAttribute("data-date-error") || "{date}")
+      .replace("{date}", text);
+    input.setAttribute("aria-invalid", "true");
+  }
+
+  function guardDates(host) {
+    // "input" fires for what the official types, never for the picker's own rewrite, so the typed text is judged.
+    host.addEventListener("input", function (event) {
+      var input = event.target;
+      if (!event.isTrusted || !input.matches || !input.matches(".fjs-form-field-datetime input.fjs-input")) { return; }
+      var dayFirst = /^d/i.test(input.getAttribute("placeholder") || "dd");
+      var text = input.value.trim();
+      showDateError(input, DMY.test(text) && !realDate(text, dayFirst) ? text : null);
+    }, true);
+  }
+
   function formJsMode(schemaEl) {
     var host = document.getElementById("formjs");
     var plain = document.getElementById("plain-fields");
@@ -45,11 +90,16 @@
         plain.hidden = true;
         plain.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = true; });
         host.setAttribute("data-ready", "1");
+        guardDates(host);
         markReason(data.decision);
         viewer.on("changed", function (event) { markReason((event.data || {}).decision); });
         form.addEventListener("submit", function (event) {
           var result = viewer.submit();
-          if (Object.keys(result.errors || {}).length) { event.preventDefault(); return; }
+          if (Object.keys(result.errors || {}).length || badDates.size) {
+            event.preventDefault();
+            if (badDates.size) { badDates.keys().next().value.focus(); }
+            return;
+          }
           var hidden = document.createElement("input");
           hidden.type = "hidden"; hidden.name = "form_json"; hidden.value = JSON.stringify(result.data);
           form.appendChild(hidden);
