@@ -150,4 +150,4 @@ def _install_web_hooks(app: Flask) -> None:
     def _template_globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
-        return {"current_lang": str(get_locale() or "vi"), "request_path": request.path}
+        return {"current_lang": str(get_locale() or "vi"), "request_path": request.full_path.rstrip("?")}

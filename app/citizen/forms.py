@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.core.forms import BaseForm
 
 RATINGS = [("very_satisfied", _l("Rất hài lòng")), ("satisfied", _l("Hài lòng")), ("unsatisfied", _l("Chưa hài lòng"))]
 
 
-class LookupForm(FlaskForm):
+class LookupForm(BaseForm):
     class Meta:
         csrf = False  # a GET form (and QR links): it changes nothing
 
@@ -18,7 +19,7 @@ class LookupForm(FlaskForm):
         DataRequired(), Regexp(r"^\d{6}$", message=_l("Mã tra cứu gồm 6 chữ số."))])
 
 
-class RatingForm(FlaskForm):
+class RatingForm(BaseForm):
     code = HiddenField(validators=[DataRequired()])
     pin = HiddenField(validators=[DataRequired()])
     rating = RadioField(_l("Mức độ hài lòng"), choices=RATINGS, validators=[DataRequired()])

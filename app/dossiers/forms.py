@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.forms import BaseForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -13,7 +14,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(BaseForm):
     applicant_kind = SelectField(_l("Loại người nộp"), choices=[("person", _l("Cá nhân")),
                                                                 ("organisation", _l("Tổ chức"))])
     name = StringField(_l("Họ và tên người nộp / tên tổ chức"), validators=[DataRequired(), Length(max=255)])
@@ -29,29 +30,29 @@ class IntakeForm(FlaskForm):
     return_method = SelectField(_l("Hình thức nhận kết quả"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     text = TextAreaField(_l("Nội dung trao đổi nội bộ"), validators=[DataRequired(), Length(max=4000)])
 
 
-class SupplementForm(FlaskForm):
+class SupplementForm(BaseForm):
     documents = TextAreaField(_l("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)"), validators=[DataRequired()])
     comment = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     reason = TextAreaField(_l("Lý do rút hồ sơ"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ApologyForm(FlaskForm):
+class ApologyForm(BaseForm):
     reason = TextAreaField(_l("Lý do chậm trễ"), validators=[DataRequired(), Length(max=2000)])
     new_date = DateField(_l("Ngày hẹn trả mới"), validators=[DataRequired()])
     new_time = TimeField(_l("Giờ hẹn trả mới"), validators=[DataRequired()])
 
 
-class TransferForm(FlaskForm):
+class TransferForm(BaseForm):
     to_agency = SelectField(_l("Chuyển đến đơn vị"), validators=[DataRequired()])
     reason = TextAreaField(_l("Lý do chuyển"), validators=[DataRequired(), Length(max=2000)])
 
 
-class DiscloseForm(FlaskForm):
+class DiscloseForm(BaseForm):
     reason = TextAreaField(_l("Lý do cần xem thông tin cá nhân"), validators=[DataRequired(), Length(min=10, max=500)])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import segno
 from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from app.catalog.services import get_procedure, list_procedures
@@ -90,8 +91,9 @@ def intake_form(procedure_code: str):
                 with unit_of_work():
                     receipt = receive_dossier(current_user, agency, intake)
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
-                return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
-                                       applicant=intake.applicant, missing=incomplete.details["missing"])
+                with force_locale("vi"):  # the guidance slip is a legal form too
+                    return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
+                                           applicant=intake.applicant, missing=incomplete.details["missing"])
             session["receipt"] = {"code": receipt.dossier.code, "pin": receipt.pin}
             return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
     status = 422 if request.method == "POST" else 200
@@ -113,5 +115,6 @@ def receipt(code: str):
     pin = fresh.get("pin") if fresh.get("code") == dossier.code else None
     lookup_url = url_for("citizen.lookup", code=dossier.code, pin=pin, _external=True) if pin else \
         url_for("citizen.lookup", code=dossier.code, _external=True)
-    return render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
-                           qr=qr_data_uri(lookup_url))
+    with force_locale("vi"):  # a legal slip is always in Vietnamese, whatever the official's UI language
+        return render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
+                               qr=qr_data_uri(lookup_url))

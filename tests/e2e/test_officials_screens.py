@@ -83,3 +83,29 @@ class TestDates:
         expect(clerk.locator(".motcua-date-error")).to_contain_text("“31/02/2026” không phải là ngày có thật")
         expect(clerk).to_have_url(re.compile(r".*/tasks/\d+$"))
         shot(clerk, "task_bad_date")
+
+
+class TestVietnamese:
+    def test_form_js_speaks_vietnamese(self, sessions, desk):
+        from tests.functional.ui_world import reach
+
+        dossier = _received(desk)
+        reach(desk, dossier, "stamping")
+        clerk = sessions("vanthu.snv").page
+        claim_from_queue(clerk, dossier.code)
+        clerk.get_by_role("button", name="Hoàn thành bước").click()
+        host = form(clerk)
+        expect(host).to_contain_text("Trường này là bắt buộc.")
+        expect(host).not_to_contain_text("Field is required")
+        host.locator(".fjs-form-field-datetime input.flatpickr-input").first.click()
+        expect(host.locator(".flatpickr-calendar").first).to_contain_text("T2")
+        expect(host.locator(".flatpickr-calendar").first).not_to_contain_text("Mon")
+        shot(clerk, "task_vietnamese")
+
+    def test_select_placeholder_and_pattern_message_are_vietnamese(self, sessions, desk):
+        code = _received(desk).code
+        specialist = sessions("chuyenvien.snv").page
+        claim_from_queue(specialist, code)
+        host = form(specialist)
+        expect(host.locator(".fjs-form-field-select").first).to_contain_text("— chọn —")
+        expect(host).not_to_contain_text("Select")
