@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.catalog.services import get_procedure
 from tests.functional.dossiers.test_intake_views import intake_post
-from tests.functional.ui_world import WORK_PERMIT, at_office, clock, desk, officials, world  # noqa: F401
+from tests.functional.ui_world import WORK_PERMIT
 
 
 def _english(client):
