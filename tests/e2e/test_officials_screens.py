@@ -109,3 +109,17 @@ class TestVietnamese:
         host = form(specialist)
         expect(host.locator(".fjs-form-field-select").first).to_contain_text("— chọn —")
         expect(host).not_to_contain_text("Select")
+
+
+class TestDeadlineColours:
+    def test_deadline_cells_are_coloured_not_black(self, sessions, desk):
+        _received(desk)
+        specialist = sessions("chuyenvien.snv").page
+        specialist.goto("/inbox/?tab=queue")
+        cell = specialist.locator("td[data-urgency]").first
+        urgency = cell.get_attribute("data-urgency")
+        colour = cell.evaluate("el => getComputedStyle(el).color")
+        expected = {"ok": "rgb(20, 108, 67)", "soon": "rgb(153, 116, 4)", "late": "rgb(176, 42, 55)"}[urgency]
+        assert colour == expected
+        expect(cell).to_have_text(re.compile(r"^(còn|trễ) \d+ (ngày|giờ|phút)"))
+        shot(specialist, "inbox")
