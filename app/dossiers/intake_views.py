@@ -1,14 +1,19 @@
 """Counter intake: pick a procedure, check the documents, enter the applicant, print the receipt."""
 from __future__ import annotations
 
+from uuid import uuid4
+
 import segno
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.catalog.services import get_procedure, list_procedures
-from app.core.db import unit_of_work
+from app.core.db import unit_of_work, utcnow
 from app.core.permissions import roles_required
+from app.core.timefmt import to_local
+from app.dossiers import listing
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
@@ -18,6 +23,8 @@ from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
 
+SUBMITTED_KEY = "intake_tokens"  # one-time submission token → the dossier it created (this session)
+MAX_TOKENS = 20
 APPLICANT_KEYS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                   "applicant_address")
 
@@ -80,12 +87,20 @@ def intake_form(procedure_code: str):
     form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
     form_key = intake_form_key(procedure)
     schema = load_form(form_key) if form_key else None
-    data, errors = submitted_form_data(), {}
+    data, errors, duplicates = submitted_form_data(), {}, []
+    token = request.form.get("submission_token") or uuid4().hex
+    if request.method == "POST" and token in session.get(SUBMITTED_KEY, {}):  # back button + submit again
+        code = session[SUBMITTED_KEY][token]
+        flash(_("Hồ sơ này đã được tiếp nhận với mã %(code)s; không tạo hồ sơ mới.", code=code), "warning")
+        return redirect(url_for("dossiers.receipt", code=code))
     if request.method == "POST":
         data = {k: v for k, v in data.items() if k not in APPLICANT_KEYS}
         _cleaned, errors = check_submission(form_key, {**data, **_applicant_data(form)}) if form_key else ({}, {})
         errors = {k: v for k, v in errors.items() if k not in APPLICANT_KEYS}
-        if form.validate_on_submit() and not errors:
+        if form.validate_on_submit() and not errors and not request.form.get("confirm_duplicate"):
+            duplicates = listing.same_day_dossiers(agency.id, procedure.id, form.name.data, form.id_number.data or None,
+                                                   to_local(utcnow()).date())
+        if form.validate_on_submit() and not errors and not duplicates:
             intake = _intake_input(procedure, form, {**data, **_applicant_data(form)})
             try:
                 with unit_of_work():
@@ -95,11 +110,13 @@ def intake_form(procedure_code: str):
                     return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
                                            applicant=intake.applicant, missing=incomplete.details["missing"])
             session["receipt"] = {"code": receipt.dossier.code, "pin": receipt.pin}
+            session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
+                                          **{token: receipt.dossier.code})
             return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
     status = 422 if request.method == "POST" else 200
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
                            agencies=agencies, schema=schema, data=data, errors=errors,
-                           skip_keys=APPLICANT_KEYS), status
+                           skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates), status
 
 
 def qr_data_uri(url: str) -> str:

@@ -123,3 +123,19 @@ class TestDeadlineColours:
         assert colour == expected
         expect(cell).to_have_text(re.compile(r"^(còn|trễ) \d+ (ngày|giờ|phút)"))
         shot(specialist, "inbox")
+
+
+class TestDuplicates:
+    def test_back_button_and_submit_again_warns_instead_of_creating_a_second_dossier(self, sessions):
+        """Chromium reloads the form on back (new one-time token, restored fields): the same-day guard catches it;
+        the token itself is covered by the view test (tests/functional/dossiers/test_duplicates.py)."""
+        from app.dossiers.models import Dossier
+        from app.extensions import db
+        from tests.e2e.test_dossier_flow import take_at_counter
+
+        receiver = sessions("tiepnhan").page
+        code, _pin = take_at_counter(receiver)
+        receiver.go_back()
+        receiver.get_by_role("button", name="Tiếp nhận và in phiếu hẹn").click()
+        expect(receiver.locator("#duplicate-warning")).to_contain_text(code)
+        assert db.session.query(Dossier).count() == 1
