@@ -20,7 +20,7 @@ from app.dossiers.privacy import mask_form_data
 from app.dossiers.task_forms import INPUT_TYPES, load_form
 
 #: keys shown in the dossier header (applicant), not repeated in the declaration
-APPLICANT_KEYS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+APPLICANT_KEYS = ("applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                   "applicant_address")
 #: a step's own judgement: shown in the panel, never prefilled into the next step's form
 JUDGEMENT_KEYS = frozenset({"decision", "opinion", "approval_comment", "supplement_items", "refusal_reason",

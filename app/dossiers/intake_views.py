@@ -25,7 +25,7 @@ from app.dossiers.views import bp
 
 SUBMITTED_KEY = "intake_tokens"  # one-time submission token → the dossier it created (this session)
 MAX_TOKENS = 20
-APPLICANT_KEYS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+APPLICANT_KEYS = ("applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                   "applicant_address")
 
 
@@ -72,7 +72,8 @@ def _intake_input(procedure, form: IntakeForm, data: dict) -> IntakeInput:
 
 
 def _applicant_data(form: IntakeForm) -> dict:
-    return {"applicant_name": form.name.data, "applicant_id_number": form.id_number.data,
+    return {"applicant_kind": form.applicant_kind.data, "applicant_name": form.name.data,
+            "applicant_id_number": form.id_number.data,
             "applicant_phone": form.phone.data, "applicant_email": form.email.data,
             "applicant_address": form.address.data}
 

@@ -147,6 +147,15 @@ def _check_order(components: list[dict[str, Any]], cleaned: dict[str, Any], erro
             errors[c["key"]] = [_("Phải từ ngày “%(label)s” (%(d)s) trở đi.", label=label, d=format_date(theirs))]
 
 
+def _for_applicant(component: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """An organisation applies with its tax code where the form asks for the applicant's personal ID."""
+    if component.get("key") != "applicant_id_number" or data.get("applicant_kind") != "organisation":
+        return component
+    from app.dossiers.schemas import TAX_CODE_PATTERN
+
+    return {**component, "validate": {**(component.get("validate") or {}), "pattern": TAX_CODE_PATTERN}}
+
+
 HIDE_RE = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
 
 
@@ -166,7 +175,7 @@ def check_submission(form_key: str | None, data: dict[str, Any]) -> tuple[dict[s
     if not form_key:
         return {}, {}
     cleaned, errors = {}, {}
-    visible = [c for c in fields(load_form(form_key)) if not is_hidden(c, data)]
+    visible = [_for_applicant(c, data) for c in fields(load_form(form_key)) if not is_hidden(c, data)]
     for component in visible:
         value, error = _check(component, data.get(component["key"]))
         if error:

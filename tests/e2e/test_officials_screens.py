@@ -139,3 +139,12 @@ class TestDuplicates:
         receiver.get_by_role("button", name="Tiếp nhận và in phiếu hẹn").click()
         expect(receiver.locator("#duplicate-warning")).to_contain_text(code)
         assert db.session.query(Dossier).count() == 1
+
+
+class TestOrganisation:
+    def test_choosing_organisation_asks_for_the_tax_code(self, sessions):
+        receiver = sessions("tiepnhan").page
+        receiver.goto(f"/counter/intake/{WORK_PERMIT}")
+        expect(receiver.get_by_label("Số định danh cá nhân (12 chữ số)", exact=True)).to_be_visible()
+        receiver.get_by_label("Loại người nộp").select_option("organisation")
+        expect(receiver.get_by_label("Mã số thuế (10 hoặc 13 chữ số)", exact=True)).to_be_visible()

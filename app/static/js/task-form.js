@@ -168,6 +168,16 @@
       });
   }
 
+  // Intake: the applicant's number is a personal ID for a person, a tax code for an organisation.
+  var kind = document.getElementById("applicant_kind");
+  var idBox = document.querySelector("[data-id-labels]");
+  if (kind && idBox) {
+    var idLabels = JSON.parse(idBox.getAttribute("data-id-labels"));
+    var relabel = function () { idBox.querySelector("label").textContent = idLabels[kind.value] || idLabels.person; };
+    kind.addEventListener("change", relabel);
+    relabel();
+  }
+
   var schemaEl = document.getElementById("form-schema");
   var hasErrors = (document.getElementById("form-errors") || {}).textContent;
   // Server-side errors are shown in place on the plain form; keep it in that case.

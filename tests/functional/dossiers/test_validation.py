@@ -94,3 +94,22 @@ class TestAppointment:
         with pytest.raises(ValidationError):
             lifecycle.apologize(official("leader", dossier.current_agency_id), dossier.code, reason="x",
                                 new_due_at=local("2026-03-22 10:00"))
+
+
+class TestOrganisations:
+    def test_an_organisation_applies_with_its_ten_digit_tax_code(self, officials, at_office):
+        response = _post_intake(officials.login("tiepnhan"), applicant_kind="organisation",
+                                name="Công ty TNHH Nghi Sơn", id_number="2801234567")
+        assert response.status_code == 302, response.text
+        dossier = db.session.query(Dossier).one()
+        assert dossier.applicant_kind == "organisation" and dossier.applicant_id_number == "2801234567"
+
+    def test_a_thirteen_digit_branch_code_is_accepted_and_a_personal_id_is_not(self, officials, at_office):
+        client = officials.login("tiepnhan")
+        assert _post_intake(client, applicant_kind="organisation", id_number="2801234567001").status_code == 302
+        bad = _post_intake(client, applicant_kind="organisation", id_number="038090001234")
+        assert bad.status_code == 422 and "Mã số thuế của tổ chức gồm 10 hoặc 13 chữ số." in bad.text
+
+    def test_a_person_still_needs_the_twelve_digit_id(self, officials, at_office):
+        bad = _post_intake(officials.login("tiepnhan"), applicant_kind="person", id_number="2801234567")
+        assert bad.status_code == 422 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in bad.text
