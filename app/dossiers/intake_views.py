@@ -71,6 +71,19 @@ def _intake_input(procedure, form: IntakeForm, data: dict) -> IntakeInput:
                        return_method=form.return_method.data, form_data=data)
 
 
+APPLICANT_FIELDS = {"applicant_name": "name", "applicant_id_number": "id_number", "applicant_phone": "phone",
+                    "applicant_email": "email", "applicant_address": "address"}
+
+
+def _applicant_errors_on(form: IntakeForm, errors: dict) -> bool:
+    """Show the intake schema's rules on the applicant (e.g. address required) on the counter form's own fields."""
+    for key, name in APPLICANT_FIELDS.items():
+        field = getattr(form, name)
+        if errors.get(key) and not field.errors:
+            field.errors = list(field.errors) + errors[key]
+    return not any(getattr(form, name).errors for name in APPLICANT_FIELDS.values())
+
+
 def _applicant_data(form: IntakeForm) -> dict:
     return {"applicant_kind": form.applicant_kind.data, "applicant_name": form.name.data,
             "applicant_id_number": form.id_number.data,
@@ -97,11 +110,12 @@ def intake_form(procedure_code: str):
     if request.method == "POST":
         data = {k: v for k, v in data.items() if k not in APPLICANT_KEYS}
         _cleaned, errors = check_submission(form_key, {**data, **_applicant_data(form)}) if form_key else ({}, {})
+        valid = form.validate_on_submit() and _applicant_errors_on(form, errors)
         errors = {k: v for k, v in errors.items() if k not in APPLICANT_KEYS}
-        if form.validate_on_submit() and not errors and not request.form.get("confirm_duplicate"):
+        if valid and not errors and not request.form.get("confirm_duplicate"):
             duplicates = listing.same_day_dossiers(agency.id, procedure.id, form.name.data, form.id_number.data or None,
                                                    to_local(utcnow()).date())
-        if form.validate_on_submit() and not errors and not duplicates:
+        if valid and not errors and not duplicates:
             intake = _intake_input(procedure, form, {**data, **_applicant_data(form)})
             try:
                 with unit_of_work():

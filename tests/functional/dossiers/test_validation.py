@@ -113,3 +113,10 @@ class TestOrganisations:
     def test_a_person_still_needs_the_twelve_digit_id(self, officials, at_office):
         bad = _post_intake(officials.login("tiepnhan"), applicant_kind="person", id_number="2801234567")
         assert bad.status_code == 422 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in bad.text
+
+
+class TestApplicantRulesOfTheForm:
+    def test_the_intake_forms_applicant_rules_are_shown_on_the_counter_fields(self, officials, at_office):
+        response = _post_intake(officials.login("tiepnhan"), address="")
+        assert response.status_code == 422
+        assert 'id="address-err"' in response.text and "Trường này là bắt buộc." in response.text
