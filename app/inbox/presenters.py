@@ -21,6 +21,7 @@ class InboxRow:
     hours_left: float | None
     urgency: str | None
     hours_per_day: float = 8.0
+    may_work: bool = True  # the official may take this step (the pipeline's `available_actions`)
 
     @property
     def time_left(self) -> str:

@@ -29,3 +29,20 @@ class TestReturnStep:
         dossier = desk.receive(WORK_PERMIT).dossier
         task = reach(desk, dossier, "return")
         assert task.due_at == dossier.due_at
+
+
+class TestNoDeadEnds:
+    def test_team_tab_offers_no_claim_on_steps_the_leader_cannot_take(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = desk.task(dossier, "appraisal")  # a specialist's step in the leader's agency
+        page = officials.login("lanhdao.snv").get("/inbox/?tab=team").text
+        row = re.search(rf'<tr data-task-id="{task.id}">.*?</tr>', page, re.S).group(0)
+        assert "Nhận xử lý" not in row and "Phân công" in row
+
+    def test_unclaim_is_called_back_to_the_queue(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = desk.task(dossier, "appraisal")
+        client = officials.login("chuyenvien.snv")
+        client.post(f"/inbox/tasks/{task.id}/claim")
+        page = client.get("/inbox/?tab=mine").text
+        assert "Trả lại hàng chờ" in page and ">Trả lại<" not in page
