@@ -52,7 +52,8 @@ def index():
         args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
         next_url = url_for("inbox.index", **args, after=encode_cursor(pairs[-1][0]))
     return render_template(
-        "inbox/index.html", flt=flt, rows=_with_permissions(build_rows(pairs)), counts=services.inbox_counts(current_user),
+        "inbox/index.html", flt=flt, rows=_with_permissions(build_rows(pairs)),
+        counts=services.inbox_counts(current_user),
         procedures=list_procedures(), step_kinds=STEP_KINDS, next_url=next_url,
         is_leader=current_user.has_role("leader"), saved_views=services.list_saved_views(current_user),
         view_form=SaveViewForm(query=_filters_query()), filters_query=_filters_query())
