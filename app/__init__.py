@@ -5,7 +5,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import build_config
@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # CLI, scheduler, demo loader: messages in the legal language
+        return "vi"
     lang = session.get("lang")
     if lang in ("vi", "en"):
         return lang
@@ -161,4 +163,4 @@ def _install_web_hooks(app: Flask) -> None:
     def _template_globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
-        return {"current_lang": str(get_locale() or "vi"), "request_path": request.path}
+        return {"current_lang": str(get_locale() or "vi"), "request_path": request.full_path.rstrip("?")}

@@ -1,4 +1,4 @@
-"""Take the README screenshots with Debian's chromium: inbox, task page, dossier page with diagram, citizen lookup.
+"""Take the README screenshots with Debian's chromium: inbox, task page, dossier page, case panel, citizen lookup.
 
 Usage: python tools/screenshots.py [--url http://127.0.0.1:5000] [--out docs/screenshots]
 Without --url the app is started on a fresh SQLite database loaded with the demo data (`flask demo load`).
@@ -58,13 +58,23 @@ def receive_at_counter(page) -> tuple[str, str]:
     page.get_by_label("Họ và tên người nộp / tên tổ chức").fill("Nguyễn Thị Bình")
     page.get_by_label("Số định danh cá nhân (12 chữ số)").fill("038190004321")
     page.get_by_label("Số điện thoại", exact=True).fill("0987654321")
+    page.get_by_label("Địa chỉ", exact=True).fill("Phường Hạc Thành, Thanh Hóa")
     for field in page.locator('input[name^="f."]').all():
         kind, name = field.get_attribute("type"), field.get_attribute("name")
         field.fill(SAMPLE.get(name) or {"date": "2026-12-01", "number": "1"}.get(kind, "Công ty TNHH Nghi Sơn"))
     for select in page.locator('select[name^="f."]').all():
         select.select_option(index=1)
     page.get_by_role("button", name="Tiếp nhận và in phiếu hẹn").click()
-    page.wait_for_selector("#receipt-pin")
+    if page.locator("#duplicate-warning").count():  # the demo already holds this applicant's dossier today
+        page.get_by_label("Đây là hồ sơ mới, khác hồ sơ trên: vẫn tiếp nhận").check()
+        page.get_by_role("button", name="Tiếp nhận và in phiếu hẹn").click()
+    if page.locator(".invalid-feedback").count():
+        raise SystemExit("intake refused: " + "; ".join(page.locator(".invalid-feedback").all_inner_texts()))
+    try:
+        page.wait_for_selector("#receipt-pin", timeout=8000)
+    except Exception:
+        print(page.url, page.locator(".alert").all_inner_texts(), page.locator("main").inner_text()[:300])
+        raise
     return page.locator("#receipt-code").inner_text(), page.locator("#receipt-pin").inner_text()
 
 
@@ -91,11 +101,24 @@ def shoot(base_url: str, out: Path) -> list[Path]:
         page.wait_for_selector("#diagram[data-rendered]")
         shots.append(_save(page, out / "dossier.png"))
 
+        shots.append(case_panel(new_page(viewport={"width": 1366, "height": 900}), out / "case_panel.png"))
+
         citizen = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         citizen.goto(f"/tra-cuu?code={code}&pin={pin}")
         shots.append(_save(citizen, out / "citizen_lookup.png", full_page=True))
         browser.close()
     return shots
+
+
+def case_panel(page, path: Path) -> Path:
+    """The leader's task page of a demo dossier waiting for approval: the previous step and the whole case."""
+    login(page, "lanhdao.snv")
+    page.goto("/inbox/?tab=queue&step=approval")
+    task_id = page.locator("tr[data-task-id]").first.get_attribute("data-task-id")
+    page.goto(f"/tasks/{task_id}")
+    page.wait_for_selector("#formjs[data-ready]")
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def _save(page, path: Path, full_page: bool = False) -> Path:

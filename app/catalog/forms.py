@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from app.core.forms import BaseForm
 
 ONLINE_LEVELS = [("full", _l("Toàn trình")), ("partial", _l("Một phần")), ("none", _l("Không trực tuyến"))]
 RETURN_METHODS = [("counter", _l("Tại Bộ phận một cửa")), ("post", _l("Qua bưu chính")), ("online", _l("Trực tuyến"))]
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(BaseForm):
     name_vi = StringField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
     field_vi = StringField(_l("Lĩnh vực"), validators=[Optional(), Length(max=255)])
@@ -32,5 +33,5 @@ class ProcedureForm(FlaskForm):
     is_active = BooleanField(_l("Đang áp dụng"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.core.forms import BaseForm
 
 RATINGS = [("very_satisfied", _l("Rất hài lòng")), ("satisfied", _l("Hài lòng")), ("unsatisfied", _l("Chưa hài lòng"))]
 
 
-class LookupForm(FlaskForm):
+class LookupForm(BaseForm):
     """Posted, never a GET form: the PIN must not end up in a URL."""
 
     code = StringField(_l("Mã hồ sơ"), validators=[DataRequired(), Length(max=40)])
@@ -17,7 +18,7 @@ class LookupForm(FlaskForm):
         DataRequired(), Regexp(r"^\d{6}$", message=_l("Mã tra cứu gồm 6 chữ số."))])
 
 
-class RatingForm(FlaskForm):
+class RatingForm(BaseForm):
     code = HiddenField(validators=[DataRequired(), Length(max=40)])
     rating = RadioField(_l("Mức độ hài lòng"), choices=RATINGS, validators=[DataRequired()])
     comment = TextAreaField(_l("Góp ý (không bắt buộc)"), validators=[Optional(), Length(max=2000)])

@@ -62,7 +62,13 @@ def sample_form_data(form_key: str | None, ctx: DemoContext, decision: str | Non
     """Plausible data for a task form; `decision` overrides the decision field."""
     if not form_key:
         return {}
-    data = {c["key"]: _sample(c, ctx.rng, ctx.fake) for c in fields(load_form(form_key))}
+    components = fields(load_form(form_key))
+    data = {c["key"]: _sample(c, ctx.rng, ctx.fake) for c in components}
+    for c in components:  # a date that must follow another one (work end, valid until) comes after it
+        other = (c.get("properties") or {}).get("not_before")
+        if other and data.get(other):
+            start = datetime.fromisoformat(data[other])
+            data[c["key"]] = (start + timedelta(days=ctx.rng.randint(30, 720))).date().isoformat()
     if "decision" in data and decision:
         data["decision"] = decision
     return data

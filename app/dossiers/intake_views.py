@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from uuid import uuid4
 
 import segno
 from cryptography.fernet import Fernet, InvalidToken
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.catalog.services import get_procedure, list_procedures
-from app.core.db import unit_of_work
+from app.core.db import unit_of_work, utcnow
 from app.core.jsonguard import loads_guarded
 from app.core.permissions import roles_required
+from app.core.timefmt import to_local
+from app.dossiers import listing
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
@@ -23,7 +28,9 @@ from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
 
-APPLICANT_KEYS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+SUBMITTED_KEY = "intake_tokens"  # one-time submission token → the dossier it created (this session)
+MAX_TOKENS = 20
+APPLICANT_KEYS = ("applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                   "applicant_address")
 
 
@@ -67,8 +74,22 @@ def _intake_input(procedure, form: IntakeForm, data: dict) -> IntakeInput:
                        return_method=form.return_method.data, form_data=data)
 
 
+APPLICANT_FIELDS = {"applicant_name": "name", "applicant_id_number": "id_number", "applicant_phone": "phone",
+                    "applicant_email": "email", "applicant_address": "address"}
+
+
+def _applicant_errors_on(form: IntakeForm, errors: dict) -> bool:
+    """Show the intake schema's rules on the applicant (e.g. address required) on the counter form's own fields."""
+    for key, name in APPLICANT_FIELDS.items():
+        field = getattr(form, name)
+        if errors.get(key) and not field.errors:
+            field.errors = list(field.errors) + errors[key]
+    return not any(getattr(form, name).errors for name in APPLICANT_FIELDS.values())
+
+
 def _applicant_data(form: IntakeForm) -> dict:
-    return {"applicant_name": form.name.data, "applicant_id_number": form.id_number.data,
+    return {"applicant_kind": form.applicant_kind.data, "applicant_name": form.name.data,
+            "applicant_id_number": form.id_number.data,
             "applicant_phone": form.phone.data, "applicant_email": form.email.data,
             "applicant_address": form.address.data}
 
@@ -83,25 +104,37 @@ def intake_form(procedure_code: str):
     form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
     form_key = intake_form_key(procedure)
     schema = load_form(form_key) if form_key else None
-    data, errors = submitted_form_data(), {}
+    data, errors, duplicates = submitted_form_data(), {}, []
+    token = request.form.get("submission_token") or uuid4().hex
+    if request.method == "POST" and token in session.get(SUBMITTED_KEY, {}):  # back button + submit again
+        code = session[SUBMITTED_KEY][token]
+        flash(_("Hồ sơ này đã được tiếp nhận với mã %(code)s; không tạo hồ sơ mới.", code=code), "warning")
+        return redirect(url_for("dossiers.receipt", code=code))
     if request.method == "POST":
         data = {k: v for k, v in data.items() if k not in APPLICANT_KEYS}
         _cleaned, errors = check_submission(form_key, {**data, **_applicant_data(form)}) if form_key else ({}, {})
+        valid = form.validate_on_submit() and _applicant_errors_on(form, errors)
         errors = {k: v for k, v in errors.items() if k not in APPLICANT_KEYS}
-        if form.validate_on_submit() and not errors:
+        if valid and not errors and not request.form.get("confirm_duplicate"):
+            duplicates = listing.same_day_dossiers(agency.id, procedure.id, form.name.data, form.id_number.data or None,
+                                                   to_local(utcnow()).date())
+        if valid and not errors and not duplicates:
             intake = _intake_input(procedure, form, {**data, **_applicant_data(form)})
             try:
                 with unit_of_work():
                     receipt = receive_dossier(current_user, agency, intake)
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
-                return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
-                                       applicant=intake.applicant, missing=incomplete.details["missing"])
+                with force_locale("vi"):  # the guidance slip is a legal form too
+                    return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
+                                           applicant=intake.applicant, missing=incomplete.details["missing"])
             _hand_over_pin(receipt.dossier.code, receipt.pin)
+            session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
+                                          **{token: receipt.dossier.code})
             return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
     status = 422 if request.method == "POST" else 200
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
                            agencies=agencies, schema=schema, data=data, errors=errors,
-                           skip_keys=APPLICANT_KEYS), status
+                           skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates), status
 
 
 def qr_data_uri(url: str) -> str:
@@ -138,8 +171,10 @@ def receipt(code: str):
     pin = _take_pin(dossier.code)
     # The QR carries the code only: the PIN is printed, never put in a URL.
     lookup_url = url_for("citizen.lookup", code=dossier.code, _external=True)
-    response = current_app.make_response(render_template("dossiers/receipt.html", d=dossier, pin=pin,
-                                                          lookup_url=lookup_url, qr=qr_data_uri(lookup_url)))
+    with force_locale("vi"):  # a legal slip is always in Vietnamese, whatever the official's UI language
+        page = render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
+                               qr=qr_data_uri(lookup_url))
+    response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 

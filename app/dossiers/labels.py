@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.auth import labels as auth_labels
+
 STATUS = {
     "received": _l("Đã tiếp nhận"), "processing": _l("Đang giải quyết"),
     "waiting_supplement": _l("Chờ bổ sung hồ sơ"), "result_ready": _l("Đã có kết quả, chờ trả"),
@@ -31,9 +33,7 @@ TIMING = {"early": _l("Trước hạn"), "on_time": _l("Đúng hạn"), "late": 
 TIMING_BADGE = {"early": "success", "on_time": "primary", "late": "danger"}
 TASK_STATUS = {"open": _l("Chờ nhận"), "claimed": _l("Đang xử lý"), "completed": _l("Hoàn thành"),
                "cancelled": _l("Đã hủy")}
-ROLE = {"receiver": _l("Tiếp nhận"), "specialist": _l("Chuyên viên"), "leader": _l("Lãnh đạo"),
-        "clerk": _l("Văn thư"), "returner": _l("Trả kết quả"), "admin": _l("Quản trị"),
-        "designer": _l("Thiết kế quy trình"), "auditor": _l("Thanh tra")}
+ROLE, LEVEL = auth_labels.ROLE, auth_labels.LEVEL
 EVENT = {
     "received": _l("Tiếp nhận hồ sơ"), "task_completed": _l("Hoàn thành bước"),
     "task_reassigned": _l("Phân công lại"), "supplement_requested": _l("Yêu cầu bổ sung hồ sơ"),
@@ -41,6 +41,7 @@ EVENT = {
     "stopped": _l("Dừng giải quyết (rút hồ sơ)"), "apology_sent": _l("Xin lỗi và hẹn lại ngày trả"),
     "transferred": _l("Chuyển đơn vị xử lý"), "comment": _l("Trao đổi nội bộ"), "rated": _l("Người dân đánh giá"),
     "timer_fired": _l("Hết thời gian chờ"), "pin_reissued": _l("Cấp lại mã tra cứu"),
+    "migrated": _l("Chuyển phiên bản quy trình"),
 }
 # Who acted, as a citizen may see it on the public timeline: the office, never the person.
 PUBLIC_ROLE = {"receiver": _l("Bộ phận tiếp nhận"), "returner": _l("Bộ phận trả kết quả"),

@@ -164,7 +164,9 @@ def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> D
     if not (reason or "").strip():
         raise ValidationError("Cần nêu lý do chậm trễ.", "A reason for the delay is required.")
     if new_due_at <= dossier.due_at:
-        raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new date must be after the current one.")
+        raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new date must be after the current one.",
+                              details={"errors": {"new_date": ["Ngày hẹn mới phải sau ngày hẹn hiện tại."]}})
+    _check_appointment_day(dossier, new_due_at)
     lead_days = get_ruleset(dossier.ruleset).apology_lead_days
     compliant = working_days_between(dossier.receiving_agency_id, utcnow(), dossier.due_at) >= lead_days
     step = Step("apologize", dossier, actor, clock_reason=reason,
@@ -178,6 +180,18 @@ def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> D
     step.apply = reschedule
     perform(step)
     return dossier
+
+
+def _check_appointment_day(dossier: Dossier, new_due_at: datetime) -> None:
+    """The applicant is told to come back on a working day of the receiving agency's calendar."""
+    from app.calendar.services import get_calendar
+    from app.core.timefmt import format_date, to_local
+
+    day = to_local(new_due_at).date()
+    if not get_calendar(dossier.receiving_agency_id).is_working_day(day):
+        raise ValidationError(f"Ngày hẹn mới ({format_date(day)}) không phải ngày làm việc.",
+                              f"The new appointment ({format_date(day)}) is not a working day.",
+                              details={"errors": {"new_date": ["Ngày hẹn mới không phải ngày làm việc."]}})
 
 
 def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dossier:

@@ -92,3 +92,13 @@ def list_dossiers_for(actor: User, flt: DossierFilter) -> list[Dossier]:
     query = (query.options(selectinload(Dossier.receiving_agency), selectinload(Dossier.current_agency))
              .order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(flt.limit + 1))
     return list(db.session.scalars(query))
+
+
+def same_day_dossiers(agency_id: int, procedure_id: int, applicant_name: str, id_number: str | None,
+                      day: date) -> list[Dossier]:
+    """Dossiers of the same applicant (ID number, else name) and procedure received at the agency on `day`."""
+    start = datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    who = Dossier.applicant_id_number == id_number if id_number else Dossier.applicant_name == applicant_name.strip()
+    return list(db.session.scalars(select(Dossier).where(
+        Dossier.receiving_agency_id == agency_id, Dossier.procedure_id == procedure_id, who,
+        Dossier.received_at >= start, Dossier.received_at < start + timedelta(days=1)).order_by(Dossier.id)))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.models import Agency, User
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
+from app.dossiers.case_panel import CasePanel, build_case_panel, prefill
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
 from app.history.models import DossierEvent
@@ -30,6 +31,7 @@ class DossierPage:
     events: list[DossierEvent]
     version: ProcessVersion
     markers: dict[str, list[str]] = field(default_factory=dict)
+    panel: CasePanel | None = None
 
     @property
     def open_tasks(self) -> list[HumanTask]:
@@ -67,14 +69,26 @@ def diagram_markers(steps: list[StepRow]) -> dict[str, list[str]]:
     return {"done": sorted(set(done) - set(current)), "current": sorted(set(current)), "late": sorted(set(late))}
 
 
-def dossier_page(dossier: Dossier, *, include_internal: bool = True) -> DossierPage:
-    """Everything the dossier page shows, loaded with a fixed number of queries."""
+def dossier_page(dossier: Dossier, *, include_internal: bool = True, masked: bool = False) -> DossierPage:
+    """Everything the dossier and task pages show (the case panel included), with a fixed number of queries."""
     steps = _step_rows(dossier)
     query = select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.seq.desc())
     if not include_internal:
         query = query.where(DossierEvent.is_internal.is_(False))
+    events = list(db.session.scalars(query))
     version = db.session.get(ProcessVersion, dossier.process_version_id)
-    return DossierPage(dossier, steps, list(db.session.scalars(query)), version, diagram_markers(steps))
+    panel = build_case_panel(dossier, [r.task for r in steps], events, masked=masked)
+    return DossierPage(dossier, steps, events, version, diagram_markers(steps), panel)
+
+
+def task_defaults(page: DossierPage, task: HumanTask, actor: User) -> dict[str, Any]:
+    """What a step's form can be prefilled with from the declaration and the earlier steps."""
+    inputs = [dict(page.dossier.form_data or {})] + [
+        dict((e.data or {}).get("input") or {}) for e in sorted(page.events, key=lambda e: e.seq)
+        if e.kind == "task_completed"]
+    context = {"actor_name": actor.full_name, "applicant_name": page.dossier.applicant_name,
+               "return_method": page.dossier.return_method}
+    return prefill(task.form_key, inputs, context)
 
 
 def citizen_step(dossier: Dossier) -> str | None:

@@ -17,6 +17,13 @@ def placement_for(dossier: Dossier, view: Any, now: datetime) -> workflow.Placem
     default = receiving if view.role in ("receiver", "returner") else handling_agency_for(dossier.procedure, receiving)
     agency = resolve_agency_key(dossier.procedure, view.agency, default)
     due = dossier.legal_due_at
+    if view.step_kind == "return":
+        return workflow.Placement(agency.id, _return_due(dossier, now))
     if view.duration_days:
         due = legal_due(dossier.procedure, agency.id, now, view.duration_days, at_receipt=False)
     return workflow.Placement(agency.id, due)
+
+
+def _return_due(dossier: Dossier, now: datetime) -> datetime:
+    """The return step is due at the appointment on the slip (issue 14.5), never before the result is ready."""
+    return max(dossier.due_at, now)

@@ -8,6 +8,20 @@ from typing import Any
 from app.core.errors import ValidationError
 
 ID_NUMBER_RE = re.compile(r"^\d{12}$")
+TAX_CODE_PATTERN = r"^\d{10}(\d{3}|-\d{3})?$"  # enterprise code: 10 digits, a branch 13 (written 10-3)
+TAX_CODE_RE = re.compile(TAX_CODE_PATTERN)
+
+
+def identity_error(kind: str, number: str | None) -> tuple[str, str] | None:
+    """(Vietnamese, English) when `number` is not a personal ID (person) or a tax code (organisation)."""
+    if not number:
+        return None
+    if kind == "organisation":
+        if not TAX_CODE_RE.match(number):
+            return ("Mã số thuế của tổ chức gồm 10 hoặc 13 chữ số.", "An organisation's tax code has 10 or 13 digits.")
+    elif not ID_NUMBER_RE.match(number):
+        return ("Số định danh cá nhân phải gồm đúng 12 chữ số.", "A personal ID number has exactly 12 digits.")
+    return None
 PHONE_RE = re.compile(r"^\+?[0-9 .-]{8,15}$")
 
 
@@ -26,8 +40,9 @@ class ApplicantInput:
         errors: dict[str, list[str]] = {}
         if not (self.name or "").strip():
             errors["name"] = ["Họ tên người nộp là bắt buộc / applicant name is required"]
-        if self.kind == "person" and self.id_number and not ID_NUMBER_RE.match(self.id_number):
-            errors["id_number"] = ["Số định danh cá nhân phải gồm 12 chữ số / personal ID must be 12 digits"]
+        wrong = identity_error(self.kind, self.id_number)
+        if wrong:
+            errors["id_number"] = [" / ".join(wrong)]
         if self.phone and not PHONE_RE.match(self.phone):
             errors["phone"] = ["Số điện thoại không hợp lệ / invalid phone number"]
         if errors:

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
+from app.core.db import utcnow
 from app.core.errors import NotFoundError, ValidationError
+from app.core.timefmt import format_date, to_local
 
 INPUT_TYPES = {"textfield", "textarea", "number", "select", "radio", "checkbox", "checklist", "datetime",
                "taglist", "expression"}
@@ -19,6 +22,12 @@ FORM_KEY_RE = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 MAX_INT_DIGITS = 20
 BAD_KEY = "Tên trường không hợp lệ (không bắt đầu bằng _ và không trùng tên hàm của quy trình)."
 BAD_NUMBER = f"Số không hợp lệ (không hữu hạn hoặc quá {MAX_INT_DIGITS} chữ số)."
+#: lengths every text field gets unless its schema says otherwise (the columns and the printed slips hold this)
+DEFAULT_MAX_LENGTH = {"textfield": 255, "textarea": 4000}
+#: dates outside this range are typing mistakes on any administrative form
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+BIRTH_KEY = re.compile(r"(date_of_birth|birth_date|^dob$)")
+DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @lru_cache(maxsize=256)
@@ -57,18 +66,18 @@ def _check(component: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     kind, rules = component["type"], component.get("validate") or {}
     empty = value is None or value == "" or value == []
     if empty:
-        return (None, "Trường này là bắt buộc." if rules.get("required") else None)
+        return (None, _("Trường này là bắt buộc.") if rules.get("required") else None)
     if kind == "number":
         try:
             value = _number(value)
         except (TypeError, ValueError):
-            return value, "Phải là một số."
+            return value, _("Phải là một số.")
         if not _plain_number(value):
             return value, BAD_NUMBER
         if "min" in rules and value < rules["min"]:
-            return value, f"Tối thiểu {rules['min']}."
+            return value, _("Tối thiểu %(n)s.", n=rules["min"])
         if "max" in rules and value > rules["max"]:
-            return value, f"Tối đa {rules['max']}."
+            return value, _("Tối đa %(n)s.", n=rules["max"])
         return value, None
     if kind == "checkbox":
         return value in (True, "true", "on", "1", 1, "y"), None
@@ -76,22 +85,20 @@ def _check(component: dict[str, Any], value: Any) -> tuple[Any, str | None]:
         value = value if isinstance(value, list) else [value]
         allowed = _allowed_values(component)
         bad = [v for v in value if allowed is not None and str(v) not in allowed]
-        return value, ("Giá trị không hợp lệ." if bad else None)
+        return value, (_("Giá trị không hợp lệ.") if bad else None)
     value = str(value).strip()
     allowed = _allowed_values(component)
     if kind in ("select", "radio") and allowed is not None and value not in allowed:
-        return value, "Giá trị không nằm trong danh sách cho phép."
+        return value, _("Giá trị không nằm trong danh sách cho phép.")
     if kind == "datetime":
-        try:
-            date.fromisoformat(value[:10])
-        except ValueError:
-            return value, "Ngày không hợp lệ (yyyy-mm-dd)."
+        return _check_date(component, value)
     if rules.get("minLength") and len(value) < rules["minLength"]:
-        return value, f"Tối thiểu {rules['minLength']} ký tự."
-    if rules.get("maxLength") and len(value) > rules["maxLength"]:
-        return value, f"Tối đa {rules['maxLength']} ký tự."
+        return value, _("Tối thiểu %(n)s ký tự.", n=rules["minLength"])
+    max_length = rules.get("maxLength") or DEFAULT_MAX_LENGTH.get(kind)
+    if max_length and len(value) > max_length:
+        return value, _("Tối đa %(n)s ký tự (đang có %(m)s).", n=max_length, m=len(value))
     if rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
-        return value, "Không đúng định dạng."
+        return value, _("Không đúng định dạng.")
     return value, None
 
 
@@ -152,6 +159,64 @@ def check_data(data: dict[str, Any]) -> None:
     if errors:
         raise ValidationError("Dữ liệu biểu mẫu không hợp lệ.", "The form data is invalid.",
                               details={"errors": {"form_data": errors}})
+def parse_date(value: str) -> date | None:
+    """A real calendar date from ISO (yyyy-mm-dd, what form-js and the date input send) or dd/mm/yyyy."""
+    match = DMY_RE.match(value)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value[:10]) if len(value) == 10 or "T" in value else None
+    except ValueError:
+        return None
+
+
+def _bound(text: str | None) -> date | None:
+    if text == "today":
+        return to_local(utcnow()).date()
+    return parse_date(text) if text else None
+
+
+def _check_date(component: dict[str, Any], value: str) -> tuple[Any, str | None]:
+    """A real date within the form's bounds (`properties.min_date` / `max_date`: ISO or `today`; birth dates are
+    never in the future)."""
+    if component.get("subtype") == "datetime":
+        return value, None
+    day = parse_date(value)
+    if day is None:
+        return value, _("Ngày không hợp lệ (không có ngày này trên lịch).")
+    props = component.get("properties") or {}
+    earliest = max(EARLIEST, _bound(props.get("min_date")) or EARLIEST)
+    latest = _bound(props.get("max_date")) or LATEST
+    if BIRTH_KEY.search(component.get("key", "")):
+        latest = min(latest, to_local(utcnow()).date())
+    if day < earliest:
+        return day.isoformat(), _("Ngày phải từ %(d)s trở đi.", d=format_date(earliest))
+    if day > latest:
+        return day.isoformat(), _("Ngày không được sau %(d)s.", d=format_date(latest))
+    return day.isoformat(), None
+
+
+def _check_order(components: list[dict[str, Any]], cleaned: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """Dates that must follow another field (`properties.not_before`: the key of the earlier date)."""
+    by_key = {c["key"]: c for c in components}
+    for c in components:
+        other = (c.get("properties") or {}).get("not_before")
+        if c["type"] != "datetime" or not other or c["key"] in errors:
+            continue
+        mine, theirs = parse_date(str(cleaned.get(c["key"]) or "")), parse_date(str(cleaned.get(other) or ""))
+        if mine and theirs and mine < theirs:
+            label = (by_key.get(other) or {}).get("label") or other
+            errors[c["key"]] = [_("Phải từ ngày “%(label)s” (%(d)s) trở đi.", label=label, d=format_date(theirs))]
+
+
+def _for_applicant(component: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """An organisation applies with its tax code where the form asks for the applicant's personal ID."""
+    if component.get("key") != "applicant_id_number" or data.get("applicant_kind") != "organisation":
+        return component
+    from app.dossiers.schemas import TAX_CODE_PATTERN
+
+    return {**component, "validate": {**(component.get("validate") or {}), "pattern": TAX_CODE_PATTERN}}
 
 
 HIDE_RE = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
@@ -173,14 +238,14 @@ def check_submission(form_key: str | None, data: dict[str, Any]) -> tuple[dict[s
     if not form_key:
         return {}, data_errors(data)
     cleaned, errors = {}, data_errors(data)
-    for component in fields(load_form(form_key)):
-        if is_hidden(component, data):
-            continue
+    visible = [_for_applicant(c, data) for c in fields(load_form(form_key)) if not is_hidden(c, data)]
+    for component in visible:
         value, error = _check(component, data.get(component["key"]))
         if error:
             errors[component["key"]] = [error]
         elif value is not None:
             cleaned[component["key"]] = value
+    _check_order(visible, cleaned, errors)
     return cleaned, errors
 
 

@@ -10,7 +10,7 @@ from app.core.permissions import OFFICIAL_ROLES, roles_required
 from app.dossiers import lifecycle
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
-from app.dossiers.pages import dossier_page
+from app.dossiers.pages import dossier_page, task_defaults
 from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
 from app.extensions import db
@@ -31,10 +31,13 @@ def reason_error(data: dict, comment: str) -> str | None:
     return _("Cần nêu rõ lý do cho quyết định này.")
 
 
-def _render(task, data: dict, errors: dict, comment: str = "", status: int = 200):
+def _render(task, data: dict | None, errors: dict, comment: str = "", status: int = 200):
     dossier = db.session.get(Dossier, task.dossier_id)
     schema = load_form(task.form_key) if task.form_key else None
-    return render_template("dossiers/task.html", task=task, d=dossier, page=dossier_page(dossier), schema=schema,
+    page = dossier_page(dossier)
+    if data is None:
+        data = task_defaults(page, task, current_user) if task.is_open else {}
+    return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
                            data=data, errors=errors, comment=comment,
                            reason_decisions=REASON_DECISIONS), status
 
@@ -44,7 +47,7 @@ def _render(task, data: dict, errors: dict, comment: str = "", status: int = 200
 def task(task_id: int):
     task = lifecycle.get_task(task_id)
     lifecycle.ensure_can_work(current_user, task)
-    return _render(task, {}, {})
+    return _render(task, None, {})
 
 
 @bp.route("/tasks/<int:task_id>", methods=["POST"])

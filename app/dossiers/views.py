@@ -40,6 +40,9 @@ def _action_forms(dossier, page) -> dict:
     for action in available_actions(current_user, dossier, page.open_tasks):
         name, form_class = FORMS[action]
         forms[name] = form_class(prefix=name)
+    requested = page.panel.open_supplement if page.panel else None
+    if "supplement" in forms and requested and not forms["supplement"].is_submitted():
+        forms["supplement"].documents.data = requested.items  # the receiver strikes what did not come
     if "transfer" in forms:
         forms["transfer"].to_agency.choices = [(a.code, a.name) for a in list_agencies()
                                                if a.id != dossier.current_agency_id]
@@ -54,8 +57,8 @@ def _reader_view(dossier):
 @roles_required(*READERS)
 def detail(code: str):
     dossier = get_dossier_for(current_user, code)
-    page = dossier_page(dossier)
     d = _reader_view(dossier)
+    page = dossier_page(dossier, masked=d is not dossier)
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
                            disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
                            pin_locked=is_locked(dossier.code), **page_sections(dossier))

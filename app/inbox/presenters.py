@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.dossiers.models import Dossier
@@ -18,10 +20,32 @@ class InboxRow:
     dossier: Dossier
     hours_left: float | None
     urgency: str | None
+    hours_per_day: float = 8.0
+    may_work: bool = True  # the official may take this step (the pipeline's `available_actions`)
+
+    @property
+    def time_left(self) -> str:
+        """Working time left (or late) in working days and hours: "còn 2 ngày 3 giờ", "trễ 45 phút"."""
+        return format_time_left(self.hours_left, self.hours_per_day)
 
     @property
     def css(self) -> str:
         return URGENCY_CLASS.get(self.urgency or "", "")
+
+
+def format_time_left(hours: float | None, hours_per_day: float = 8.0) -> str:
+    """Working hours as "còn 2 ngày 3 giờ" / "trễ 1 ngày" / "còn 45 phút" ("—" without a deadline)."""
+    if hours is None:
+        return "—"
+    minutes = round(abs(hours) * 60)
+    day_minutes = round(hours_per_day * 60) or 480
+    days, rest = divmod(minutes, day_minutes)
+    whole_hours, mins = divmod(rest, 60)
+    parts = ([_("%(n)s ngày", n=days)] if days else []) + ([_("%(n)s giờ", n=whole_hours)] if whole_hours else [])
+    if not parts:
+        parts = [_("%(n)s phút", n=mins)]
+    text = " ".join(parts)
+    return _("còn %(t)s", t=text) if hours >= 0 else _("trễ %(t)s", t=text)
 
 
 def build_rows(pairs: list[tuple[HumanTask, Dossier]]) -> list[InboxRow]:
@@ -34,7 +58,8 @@ def build_rows(pairs: list[tuple[HumanTask, Dossier]]) -> list[InboxRow]:
                 calendars[task.agency_id] = get_calendar(task.agency_id)
             cal = calendars[task.agency_id]
             hours, urgency = cal.time_left_hours(now, task.due_at), cal.urgency(now, task.due_at)
-        rows.append(InboxRow(task, dossier, hours, urgency))
+        per_day = calendars[task.agency_id].hours_per_day if task.agency_id in calendars else 8.0
+        rows.append(InboxRow(task, dossier, hours, urgency, per_day))
     return rows
 
 

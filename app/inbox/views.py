@@ -11,6 +11,7 @@ from app.auth.models import Agency
 from app.catalog.services import list_procedures
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, ensure_role, roles_required
+from app.dossiers.actions import available_actions
 from app.dossiers.lifecycle import get_task
 from app.extensions import db
 from app.inbox import services
@@ -51,10 +52,18 @@ def index():
         args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
         next_url = url_for("inbox.index", **args, after=encode_cursor(pairs[-1][0]))
     return render_template(
-        "inbox/index.html", flt=flt, rows=build_rows(pairs), counts=services.inbox_counts(current_user),
+        "inbox/index.html", flt=flt, rows=_with_permissions(build_rows(pairs)),
+        counts=services.inbox_counts(current_user),
         procedures=list_procedures(), step_kinds=STEP_KINDS, next_url=next_url,
         is_leader=current_user.has_role("leader"), saved_views=services.list_saved_views(current_user),
         view_form=SaveViewForm(query=_filters_query()), filters_query=_filters_query())
+
+
+def _with_permissions(rows: list) -> list:
+    """Offer "Nhận xử lý" only where the declared `complete_step` action allows this official (no 403 dead ends)."""
+    for row in rows:
+        row.may_work = bool(available_actions(current_user, row.dossier, [row.task], names=("complete_step",)))
+    return rows
 
 
 @bp.route("/counts")

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from app.auth.services import RoleGrant, create_user
+from app.core.timefmt import LOCAL_TZ
 from app.extensions import db
 from tests.e2e.helpers import choose, claim_from_queue, complete, date, fill
 from tests.functional.ui_world import WORK_PERMIT
@@ -60,8 +62,9 @@ class TestDossierJourney:
         clerk = sessions("vanthu.snv").page
         claim_from_queue(clerk, code)
         fill(clerk, "Số giấy phép lao động", "GPLĐ-38-0001")
-        date(clerk, "Ngày ban hành", "10/12/2026")
-        date(clerk, "Giấy phép có giá trị đến ngày", "30/11/2027")
+        today = datetime.now(LOCAL_TZ).date()
+        date(clerk, "Ngày ban hành", today.strftime("%d/%m/%Y"))
+        date(clerk, "Giấy phép có giá trị đến ngày", today.replace(year=today.year + 1).strftime("%d/%m/%Y"))
         complete(clerk)
 
         returner = sessions("tiepnhan").page
