@@ -27,6 +27,8 @@ class IntakeForm(FlaskForm):
     representative = StringField(_l("Người đại diện / người được ủy quyền"), validators=[Optional(), Length(max=255)])
     documents = MultiCheckboxField(_l("Giấy tờ đã nhận"), coerce=int)
     return_method = SelectField(_l("Hình thức nhận kết quả"))
+    commune_code = SelectField(_l("Xã/phường có thẩm quyền (nơi cư trú hoặc nơi có công trình)"),
+                               validators=[Optional()], validate_choice=False)
 
 
 class CommentForm(FlaskForm):

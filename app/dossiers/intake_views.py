@@ -5,8 +5,10 @@ import segno
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.auth.services import list_agencies
 from app.catalog.services import get_procedure, list_procedures
-from app.core.db import unit_of_work
+from app.core.db import unit_of_work, utcnow
+from app.core.timefmt import to_local
 from app.core.permissions import roles_required
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
@@ -60,7 +62,8 @@ def _intake_input(procedure, form: IntakeForm, data: dict) -> IntakeInput:
                                email=form.email.data or None, address=form.address.data or None,
                                representative=form.representative.data or None)
     return IntakeInput(procedure_code=procedure.code, applicant=applicant, received_documents=form.documents.data,
-                       return_method=form.return_method.data, form_data=data)
+                       return_method=form.return_method.data, form_data=data,
+                       commune_code=form.commune_code.data or None)
 
 
 def _applicant_data(form: IntakeForm) -> dict:
@@ -72,11 +75,12 @@ def _applicant_data(form: IntakeForm) -> dict:
 @bp.route("/counter/intake/<procedure_code>", methods=["GET", "POST"])
 @roles_required("receiver")
 def intake_form(procedure_code: str):
-    procedure = get_procedure(procedure_code)
+    procedure = get_procedure(procedure_code, on=to_local(utcnow()).date())
     agency, agencies = _receiving_agency()
     form = IntakeForm()
     form.documents.choices = [(d.id, d.name_vi) for d in procedure.documents]
     form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
+    form.commune_code.choices = [("", "")] + [(a.code, a.name) for a in list_agencies() if a.level.value == "commune"]
     form_key = intake_form_key(procedure)
     schema = load_form(form_key) if form_key else None
     data, errors = submitted_form_data(), {}

@@ -14,10 +14,10 @@ class TestProcedures:
 
     def test_search_ignores_accents(self, api, world):
         items = api.get("/procedures?q=giay phep lao dong").get_json()["items"]
-        assert [p["code"] for p in items] == ["1.000105"]
+        assert [p["code"] for p in items] == ["1.014199"]
 
     def test_detail_lists_required_documents_and_fees(self, api, world):
-        body = api.get("/procedures/1.000105").get_json()
+        body = api.get("/procedures/1.014199").get_json()
         assert body["legal_days"] == 5 and body["documents"]
         assert {"id", "name", "mandatory"} <= set(body["documents"][0])
 

@@ -7,8 +7,8 @@ from tests.functional.api.conftest import assert_problem
 def _history(desk, clock):
     """Two work permits and a commune birth registration received on Monday 2 March 2026."""
     clock("2026-03-02 09:00")
-    finished = desk.receive("1.000105").dossier
-    desk.receive("1.000105")
+    finished = desk.receive("1.014199").dossier
+    desk.receive("1.014199")
     desk.receive("1.001193", "14797")
     desk.run_to_end(finished)
     clock("2026-03-20 09:00")  # after every legal due date
@@ -24,13 +24,13 @@ class TestStats:
         assert overall["finished"] == 1 and overall["early"] + overall["on_time"] == 1 and overall["late"] == 0
         assert overall["on_time_rate"] == 1.0 and overall["overdue_open"] == 1
         assert [row["agency_code"] for row in body["by_agency"]] == ["H38.TTPVHCC"]
-        assert [row["procedure_code"] for row in body["by_procedure"]] == ["1.000105"]
+        assert [row["procedure_code"] for row in body["by_procedure"]] == ["1.014199"]
 
     def test_province_wide_view_for_auditors_with_filters(self, api, desk, clock):
         _history(desk, clock)
         assert api.get("/stats", user="auditor").get_json()["overall"]["total"] == 3
         assert api.get("/stats?agency=14797", user="auditor").get_json()["overall"]["total"] == 1
-        body = api.get("/stats?procedure=1.000105", user="auditor").get_json()
+        body = api.get("/stats?procedure=1.014199", user="auditor").get_json()
         assert body["overall"]["total"] == 2 and body["overall"]["on_time_rate"] == 1.0
         assert api.get("/stats?from=2026-04-01", user="auditor").get_json()["overall"]["total"] == 0
 

@@ -67,7 +67,7 @@ class TestOneAnswerForWhoMayAct:
         from tests.integration.dossiers.conftest import official
 
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105").dossier
+        dossier = desk.receive("1.014199").dossier
         leader = official("leader", desk.task(dossier).agency_id)
         receiver = official("receiver", dossier.receiving_agency_id)
         return dossier, leader, receiver

@@ -26,7 +26,7 @@ REAL_SMTP = smtplib.SMTP  # captured before the suite's disallow_outbound fixtur
 
 
 def receive_with_contacts(email: str | None = "an@example.vn", phone: str | None = "0912345678"):
-    procedure = get_procedure("1.000105")
+    procedure = get_procedure("1.014199")
     agency = get_agency_by_code("H38.TTPVHCC")
     intake = IntakeInput(procedure_code=procedure.code, received_documents=[d.id for d in procedure.documents],
                          applicant=ApplicantInput(name="Nguyễn Văn An", id_number="038090001234", phone=phone,

@@ -31,7 +31,7 @@ class TestTimerSweep:
 class TestApologyAlerts:
     def test_dossier_due_within_one_working_day_without_apology_is_listed(self, desk, clock):
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105").dossier  # due Monday 09/03 09:00
+        dossier = desk.receive("1.014199").dossier  # due Monday 09/03 09:00
         clock("2026-03-05 09:00")
         assert dossiers_needing_apology() == []
         clock("2026-03-06 09:00")  # one working day before the due instant
@@ -63,7 +63,7 @@ class TestAnchorJob:
         from app.scheduler.jobs import anchor_yesterday
 
         clock("2026-03-02 09:00")
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         clock("2026-03-03 00:20")
         anchor_yesterday(app)
         anchor_yesterday(app)  # a restarted scheduler must not fail or anchor twice
