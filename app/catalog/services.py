@@ -51,10 +51,11 @@ def versions_of(code: str) -> list[Procedure]:
 
 
 def find_procedure(code: str, on: date | None = None) -> Procedure | None:
-    """The latest version of `code`, or the one in force on `on`."""
+    """The version of `code` in force on `on`; without a day, the one in force today, else the latest."""
     versions = versions_of(code)
-    if on is not None:
-        versions = [p for p in versions if p.in_force_on(on)]
+    in_force = [p for p in versions if p.in_force_on(on or _today())]
+    if on is not None or in_force:
+        return in_force[-1] if in_force else None
     return versions[-1] if versions else None
 
 

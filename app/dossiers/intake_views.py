@@ -14,6 +14,7 @@ from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import intake_form_key
+from app.dossiers.rules import form_set_for, get_form_set
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
@@ -117,5 +118,6 @@ def receipt(code: str):
     pin = fresh.get("pin") if fresh.get("code") == dossier.code else None
     lookup_url = url_for("citizen.lookup", code=dossier.code, pin=pin, _external=True) if pin else \
         url_for("citizen.lookup", code=dossier.code, _external=True)
-    return render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
+    form_set = get_form_set(dossier.form_set or form_set_for(to_local(dossier.received_at).date()).code)
+    return render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url, form_set=form_set,
                            qr=qr_data_uri(lookup_url))

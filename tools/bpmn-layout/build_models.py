@@ -297,8 +297,8 @@ def work_permit():
     return [simple_procedure(
         "work_permit", "Cấp giấy phép lao động cho người lao động nước ngoài",
         "Trung tâm Phục vụ hành chính công tỉnh — Sở Nội vụ (5 tại chỗ)",
-        {"procedure_code": "1.000105", "legal_days": "5"},
-        {"intake": 0.5, "appraisal": 3, "approval": 1, "stamping": 0.25, "return": 0.25},
+        {"procedure_code": "1.014199", "legal_days": "10"},  # Decree 219/2025 (the 1.000105 version: 5 days)
+        {"intake": 0.5, "appraisal": 7, "approval": 2, "stamping": 0.25, "return": 0.25},
         lane_names={"receiver": "Công chức tiếp nhận (Sở Nội vụ tại Trung tâm)",
                     "specialist": "Chuyên viên Sở Nội vụ tại Trung tâm",
                     "leader": "Lãnh đạo Sở Nội vụ (ký tại Trung tâm)",

@@ -26,7 +26,7 @@ class TestReceive:
         dossier = receipt.dossier
         assert CODE_RE.match(dossier.code) and dossier.code.endswith("-260302-0001")
         assert re.fullmatch(r"\d{6}", receipt.pin)
-        assert dossier.legal_due_at == local("2026-03-09 09:00")  # 5 working days
+        assert dossier.legal_due_at == local("2026-03-16 09:00")  # 10 working days (Decree 219/2025)
         assert dossier.status is DossierStatus.PROCESSING
         task = desk.task(dossier)
         assert (task.step_kind, task.role) == ("appraisal", "specialist")
@@ -51,7 +51,7 @@ class TestReceive:
         clock("2026-03-06 17:30")  # Friday evening
         dossier = desk.receive("1.014199").dossier
         assert dossier.clock_started_at == local("2026-03-09 07:30")
-        assert dossier.legal_due_at == local("2026-03-13 17:00")
+        assert dossier.legal_due_at == local("2026-03-20 17:00")
 
 
 class TestFiveSteps:
@@ -89,7 +89,8 @@ class TestFiveSteps:
             desk.complete(dossier)
         from app.auth.services import get_agency_by_code
 
-        expected = {get_agency_by_code(c).id for c in ("14797", "H38.CA", "H38.BHXH")}
+        # residence at the commune police (not the provincial police), the card at the social insurance unit
+        expected = {get_agency_by_code(c).id for c in ("14797", "14797.CA", "H38.BHXH.CS1")}
         assert expected <= visited
         assert dossier.status is DossierStatus.RETURNED
 
@@ -107,20 +108,24 @@ class TestSupplement:
                                      documents=["Bản sao hộ chiếu công chứng"])
         db.session.commit()
         assert dossier.status is DossierStatus.PROCESSING
-        assert dossier.legal_due_at == local("2026-03-17 10:00")
+        assert dossier.legal_due_at == local("2026-03-24 10:00")
         assert desk.task(dossier).step_kind == "appraisal"
         desk.run_to_end(dossier)
         assert dossier.status is DossierStatus.RETURNED and dossier.supplement_count == 1
 
-    def test_supplement_request_after_three_working_days_is_refused(self, desk, clock):
+    def test_supplement_request_after_three_working_days_needs_a_reason_and_is_flagged(self, desk, clock):
         clock("2026-03-02 09:00")
         dossier = desk.receive("1.014199").dossier
-        clock("2026-03-06 10:00")
-        with pytest.raises(InvalidTransitionError):
+        clock("2026-03-06 10:00")  # the window closed on Thu 05/03 17:00 (3rd working day after the receipt day)
+        with pytest.raises(ValidationError):
             desk.complete(dossier, "appraisal", decision="supplement", supplement_items="X")
         db.session.rollback()
         assert dossier.status is DossierStatus.PROCESSING
-        assert desk.task(dossier).step_kind == "appraisal"
+        desk.complete(dossier, "appraisal", decision="supplement", supplement_items="X",
+                      comment="Phát hiện thiếu sót khi xác minh")
+        assert dossier.status is DossierStatus.WAITING_SUPPLEMENT and dossier.late_supplement_count == 1
+        event = [e for e in list_events(dossier.id) if e.kind == "supplement_requested"][-1]
+        assert event.data["compliant"] is False and event.data["late_reason"]
 
 
 class TestRefusalAndWithdrawal:
@@ -165,14 +170,14 @@ class TestLateDossier:
         leader = official("leader", desk.task(dossier).agency_id)
         clock("2026-03-05 09:00")  # 2 working days before the due date: compliant
         lifecycle.apologize(leader, dossier.code, reason="Chờ ý kiến cơ quan công an",
-                            new_due_at=local("2026-03-13 17:00"))
+                            new_due_at=local("2026-03-20 17:00"))
         db.session.commit()
-        assert dossier.due_at == local("2026-03-13 17:00") and dossier.legal_due_at == original
-        assert list_events(dossier.id)[-1].data["compliant"] is True
+        assert dossier.due_at == local("2026-03-20 17:00") and dossier.legal_due_at == original
+        assert list_events(dossier.id)[-1].data["compliant"] is True and dossier.apology_compliant is True
         with pytest.raises(InvalidTransitionError):
-            lifecycle.apologize(leader, dossier.code, reason="Lần hai", new_due_at=local("2026-03-20 17:00"))
+            lifecycle.apologize(leader, dossier.code, reason="Lần hai", new_due_at=local("2026-03-27 17:00"))
         db.session.rollback()
-        clock("2026-03-12 09:00")
+        clock("2026-03-17 09:00")
         desk.run_to_end(dossier)
         assert dossier.timing == "late"
 
@@ -180,9 +185,9 @@ class TestLateDossier:
         clock("2026-03-02 09:00")
         dossier = desk.receive("1.014199").dossier
         leader = official("leader", desk.task(dossier).agency_id)
-        clock("2026-03-09 08:00")
-        lifecycle.apologize(leader, dossier.code, reason="Quá tải", new_due_at=local("2026-03-11 17:00"))
-        assert list_events(dossier.id)[-1].data["compliant"] is False
+        clock("2026-03-16 08:00")
+        lifecycle.apologize(leader, dossier.code, reason="Quá tải", new_due_at=local("2026-03-18 17:00"))
+        assert list_events(dossier.id)[-1].data["compliant"] is False and dossier.apology_compliant is False
 
 
 class TestConcurrency:
@@ -237,4 +242,4 @@ class TestApologyPermission:
         dossier = desk.receive("1.014199").dossier
         outsider = official("leader", get_agency_by_code("H38.SXD").id)
         with pytest.raises(PermissionDeniedError):
-            lifecycle.apologize(outsider, dossier.code, reason="x", new_due_at=local("2026-03-13 17:00"))
+            lifecycle.apologize(outsider, dossier.code, reason="x", new_due_at=local("2026-03-20 17:00"))

@@ -91,7 +91,7 @@ class TestQueue:
         dossier = receive_with_contacts()
         rows = list_notifications(dossier.id)
         assert sorted((r.channel, r.event_kind) for r in rows) == [("email", "received"), ("sms", "received")]
-        assert dossier.code in rows[0].body and "09/03/2026 09:00" in rows[0].body
+        assert dossier.code in rows[0].body and "16/03/2026 09:00" in rows[0].body
         assert {r.status for r in rows} == {"pending"}
 
     def test_no_contact_means_no_message(self, desk, clock):
