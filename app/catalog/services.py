@@ -14,8 +14,8 @@ from unidecode import unidecode
 
 from app.auth.models import Agency, User
 from app.auth.services import find_agency_by_code, get_agency_by_code
-from app.catalog.models import Competence, DeadlinePolicy, Fee, OnlineLevel, Procedure, RequiredDocument
 from app.calendar.rules import LOCAL_TZ
+from app.catalog.models import Competence, DeadlinePolicy, Fee, OnlineLevel, Procedure, RequiredDocument
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, ValidationError
 from app.core.permissions import ensure_covers
@@ -173,7 +173,8 @@ def upsert_procedure(actor: User | None, entry: dict[str, Any], agency_keys: dic
     procedure.supplement_days = _optional_days(entry.get("supplement_days"), "supplement_days")
     procedure.competence = Competence(entry.get("competence", "level"))
     procedure.legal_basis = entry.get("legal_basis")
-    procedure.effective_from, procedure.effective_to = _day(entry.get("effective_from")), _day(entry.get("effective_to"))
+    procedure.effective_from = _day(entry.get("effective_from"))
+    procedure.effective_to = _day(entry.get("effective_to"))
     procedure.deadline_policy = DeadlinePolicy(entry.get("deadline_policy", "hours"))
     procedure.cutoff = entry.get("cutoff") or None
     procedure.online_level = OnlineLevel(entry.get("online_level", "partial"))

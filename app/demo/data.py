@@ -60,6 +60,7 @@ USERS = [
 # Symbolic agency keys used by bpmn/procedures.json and the models' `agency` properties.
 AGENCY_KEYS = {
     "labour": "H38.SNV", "home_affairs": "H38.SNV", "construction": "H38.SXD", "justice": "H38.STP",
-    "police": "H38.CA", "commune_police": "{commune}.CA", "social_insurance": "H38.BHXH.CS1", "province_committee": "38", "center": "H38.TTPVHCC",
+    "police": "H38.CA", "commune_police": "{commune}.CA", "social_insurance": "H38.BHXH.CS1",
+    "province_committee": "38", "center": "H38.TTPVHCC",
     "commune": "14797",
 }

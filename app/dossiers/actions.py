@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app.auth.models import Agency, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, PermissionDeniedError
-from app.core.timefmt import to_local
 from app.core.permissions import OFFICIAL_ROLES
+from app.core.timefmt import to_local
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.rules import RuleSet, get_ruleset
 from app.extensions import db

@@ -8,8 +8,8 @@ from flask_login import current_user
 from app.auth.services import list_agencies
 from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work, utcnow
-from app.core.timefmt import to_local
 from app.core.permissions import roles_required
+from app.core.timefmt import to_local
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD

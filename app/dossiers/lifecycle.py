@@ -13,8 +13,7 @@ from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.dossiers.actions import InvalidTransitionError, ensure_allowed
-from app.dossiers.deadlines import (clock_start, legal_due, refusal_due, supplement_window_end,
-                                    working_days_between)
+from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
 from app.dossiers.pipeline import Step, perform
 from app.dossiers.routing import arrival_at, ensure_competent

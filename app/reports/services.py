@@ -135,7 +135,8 @@ def _count_dossier(targets: tuple[Counts, ...], row, calendar, low, high, now: d
 
 def _count_counter(stats: Stats, conditions: list, flt: StatsFilter, low, high) -> None:
     """The receiving agency's own figures: dossiers received at its counter in the period."""
-    where = [*conditions] + ([Dossier.received_at >= low] if low else []) + ([Dossier.received_at < high] if high else [])
+    where = [*conditions, *([Dossier.received_at >= low] if low else []),
+             *([Dossier.received_at < high] if high else [])]
     if flt.agency is not None:
         where.append(Dossier.receiving_agency_id.in_(_subtree(flt.agency)))
     for agency_id, in db.session.execute(select(Dossier.receiving_agency_id).where(*where)):

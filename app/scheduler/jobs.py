@@ -7,15 +7,15 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from app.auth.models import RoleAssignment, User
 from app.calendar.services import get_calendar
 from app.core.db import unit_of_work, utcnow
-from app.auth.models import RoleAssignment, User
 from app.core.timefmt import format_datetime
 from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_timers
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.dossiers.rules import RULESETS
-from app.notify.services import queue_official_alert
 from app.extensions import db
+from app.notify.services import queue_official_alert
 
 logger = logging.getLogger(__name__)
 

@@ -67,6 +67,8 @@ class DossierSchema(ma.Schema):
     current_step_kind = fields.String(allow_none=True)
     receiving_agency = fields.Function(lambda d: d.receiving_agency.code, required=True)
     current_agency = fields.Function(lambda d: d.current_agency.code if d.current_agency else None, allow_none=True)
+    handling_agency = fields.Function(lambda d: d.handling_agency.code if d.handling_agency else None,
+                                      allow_none=True, metadata={"description": "The competent agency"})
     applicant = fields.Function(lambda d: ApplicantSchema().dump(d), required=True)
     return_method = fields.String(required=True)
     received_at = LocalDateTime(required=True)

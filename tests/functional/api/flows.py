@@ -33,7 +33,7 @@ def submission(api, procedure_code: str = "1.014199", *, agency: str = "H38.TTPV
 
 
 def procedure_process(procedure_code: str) -> str:
-    return {"1.014199": "work_permit", "1.000775": "commendation"}[procedure_code]
+    return {"1.014199": "work_permit", "1.000775": "commendation", "1.001193": "birth_registration"}[procedure_code]
 
 
 def submit(api, user: str, **kwargs) -> dict:

@@ -7,8 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.services import get_agency_by_code
-from app.catalog.services import (NoCompetenceError, ProcedureNotInForceError, get_procedure, import_procedures,
-                                  upsert_procedure)
+from app.catalog.services import (
+    NoCompetenceError,
+    ProcedureNotInForceError,
+    get_procedure,
+    import_procedures,
+    upsert_procedure,
+)
 from app.dossiers import lifecycle
 from app.dossiers.actions import InvalidTransitionError
 from app.dossiers.models import Dossier, DossierStatus
@@ -93,7 +98,7 @@ class TestStatisticsSemantics:  # finding 2 (the API test holds the hand-built d
         from app.auth.services import find_user_by_username
 
         clock("2026-03-02 09:00")
-        dossier = desk.receive(PERMIT).dossier
+        desk.receive(PERMIT)
         clock("2026-03-20 09:00")  # overdue
         auditor = find_user_by_username("auditor")
         snv = dossier_stats(auditor, StatsFilter(agency=get_agency_by_code("H38.SNV")))
@@ -128,7 +133,7 @@ class TestSupplementWindow:  # finding 3
         db.session.rollback()
         assert dossier.supplement_count == 1
 
-    def test_late_request_is_flagged_for_the_leader_and_counted(self, desk, clock, officials):
+    def test_late_request_is_flagged_for_the_leader_and_counted(self, desk, clock, officials):  # noqa: F811
         from app.auth.services import find_user_by_username
 
         clock("2026-03-02 09:00")
@@ -169,7 +174,7 @@ class TestSameDay:  # finding 4
 
 
 class TestApologyAlert:  # finding 5
-    def test_alert_reaches_the_handling_leader_in_the_app_and_by_email(self, app, desk, clock, officials):
+    def test_alert_reaches_the_handling_leader_in_the_app_and_by_email(self, app, desk, clock, officials):  # noqa: F811
         from app.auth.services import find_user_by_username
         from app.scheduler.jobs import alert_due_tomorrow
 
@@ -217,7 +222,7 @@ class TestEffectiveDating:  # finding 7
         ("2025-09-15 09:00", PERMIT, "TT03-2025"),
         ("2026-03-02 09:00", PERMIT, "TT03-2025"),
     ])
-    def test_dossier_keeps_the_form_set_in_force_at_receipt(self, desk, clock, officials, day, code, form_set):
+    def test_dossier_keeps_the_form_set_in_force_at_receipt(self, desk, clock, officials, day, code, form_set):  # noqa: F811
         clock(day)
         dossier = desk.receive(code).dossier
         assert dossier.form_set == form_set

@@ -93,7 +93,6 @@ class TestOneAnswerForWhoMayAct:
     def test_withdrawal_follows_the_rule_set_on_the_page_and_in_the_service(self, desk, clock, officials):  # noqa: F811
         from app.dossiers import lifecycle
         from app.dossiers.actions import InvalidTransitionError, available_actions
-
         from tests.integration.dossiers.conftest import official
 
         clock("2025-06-20 09:00")  # received under Decree 61, which has no withdrawal
