@@ -43,7 +43,7 @@ class TestInboxPage:
     def test_overdue_filter_finds_late_tasks_coloured_red(self, officials, desk, clock):
         clock("2026-03-02 09:00")
         dossier, _task = _appraisal(desk)
-        clock("2026-03-09 09:00")
+        clock("2026-03-12 09:00")  # the 7-day appraisal step (Decree 219/2025 permit) is late
         page = officials.login("chuyenvien.snv").get("/inbox/?tab=queue&overdue=1")
         assert dossier.code in page.text
         assert 'data-urgency="late"' in page.text

@@ -104,7 +104,7 @@ class TestModelRegistry:
         version = load("work_permit.bpmn")
         assert version.process_ids == ("work_permit",)
         assert version.main_process_id == "work_permit"
-        assert version.properties("work_permit") == {"procedure_code": "1.014199", "legal_days": 5}
+        assert version.properties("work_permit") == {"procedure_code": "1.000105", "legal_days": 5}
         assert version.xml.startswith("<bpmn:definitions")
 
     def test_user_tasks_carry_lane_roles_and_step_properties(self, load) -> None:
