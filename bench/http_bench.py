@@ -62,7 +62,7 @@ def prepare(url: str) -> tuple[dict[str, str], dict[str, dict], list[int]]:
         model = workflow.model_for(workflow.latest_version("work_permit"))
         forms = {t.form_key: sample_form_data(t.form_key, ctx, "approve") for t in model.user_tasks("work_permit")
                  if t.form_key}
-        documents = [d.id for d in get_procedure("1.000105").documents]
+        documents = [d.id for d in get_procedure("1.014199").documents]
     return tokens, forms, documents
 
 
@@ -89,7 +89,7 @@ class Client:
 
 def one_dossier(client: Client, tokens: dict[str, str], forms: dict[str, dict], documents: list[int], n: int) -> None:
     receipt = client.call("create", "POST", "/api/v1/dossiers", tokens["receiver"], {
-        "procedure_code": "1.000105", "channel": "counter", "agency": "H38.TTPVHCC",
+        "procedure_code": "1.014199", "channel": "counter", "agency": "H38.TTPVHCC",
         "applicant": {"name": f"Bench Applicant {n}", "id_number": f"{n % 10**12:012d}", "phone": "0912345678"},
         "received_documents": documents, "form_data": forms.get("work_permit/intake", {})})
     code = receipt["code"]

@@ -81,7 +81,7 @@ def main() -> None:
     results["login page"] = timed(anonymous, "/login", args.repeat)
     results["citizen lookup form"] = timed(anonymous, "/tra-cuu", args.repeat)
     pages = {
-        "tiepnhan": ["/inbox/", "/counter/intake", "/counter/intake/1.000105"],
+        "tiepnhan": ["/inbox/", "/counter/intake", "/counter/intake/1.014199"],
         "chuyenvien.snv": ["/inbox/?tab=queue", "/inbox/?tab=mine", f"/tasks/{task.id}", f"/dossiers/{dossier_code}"],
         "lanhdao.snv": ["/inbox/?tab=team"],
         "auditor": [f"/audit/dossiers/{returned}"],

@@ -52,7 +52,7 @@ def login(page, username: str) -> None:
 def receive_at_counter(page) -> tuple[str, str]:
     """Take a work-permit dossier at the counter with plausible data; return (code, PIN) from the receipt."""
     login(page, "tiepnhan")
-    page.goto("/counter/intake/1.000105")
+    page.goto("/counter/intake/1.014199")
     for box in page.locator('input[name="documents"]').all():
         box.check()
     page.get_by_label("Họ và tên người nộp / tên tổ chức").fill("Nguyễn Thị Bình")

@@ -59,7 +59,8 @@ def _intake(args: dict) -> IntakeInput:
     applicant = args["applicant"]
     return IntakeInput(procedure_code=args["procedure_code"], applicant=ApplicantInput(**applicant),
                        received_documents=args["received_documents"], channel=args["channel"],
-                       return_method=args["return_method"], form_data=args["form_data"])
+                       return_method=args["return_method"], form_data=args["form_data"],
+                       commune_code=args.get("commune_code"))
 
 
 @blp.route("", methods=["POST"])

@@ -103,12 +103,19 @@ def format_hours(hours: float) -> str:
 @click.option("--policy", default="hours", help="hours (mặc định / default) | civil")
 @click.option("--cutoff", default=None, help="HH:MM, hồ sơ nhận từ giờ này tính từ ngày làm việc sau")
 @click.option("--agency", "agency_code", default=None, help="mã cơ quan / agency code")
-def due(start: str, days: str, policy: str, cutoff: str | None, agency_code: str | None) -> None:
-    """Print the due date-time (local, YYYY-MM-DDTHH:MM) of DAYS working days received at START."""
+@click.option("--deem-next-day", is_flag=True, default=False,
+              help="civil: hồ sơ nhận ngoài giờ coi như nhận vào ngày làm việc tiếp theo / an after-hours receipt "
+                   "is deemed received on the next working day")
+def due(start: str, days: str, policy: str, cutoff: str | None, agency_code: str | None,
+        deem_next_day: bool) -> None:
+    """Print the due date-time (local, YYYY-MM-DDTHH:MM) of DAYS working days received at START.
+
+    DAYS 0 = the same day: the close of that working day (received before the cut-off), else of the next one."""
     start_at, amount = parse_local(start), _parse_days(days)
     policy, cutoff_at = _check_policy(policy), _parse_cutoff(cutoff)
     with _bilingual_errors():
-        result = services.due_date(start_at, amount, policy, cutoff_at, _agency_id(agency_code))
+        result = services.due_date(start_at, amount, policy, cutoff_at, _agency_id(agency_code),
+                                   deem_next_day=deem_next_day)
     click.echo(result.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"))
 
 

@@ -206,19 +206,31 @@ class WorkCalendar:
         return self._instant(total)
 
     def due(self, start: datetime, days: float | int | Decimal, policy: Policy = "hours",
-            cutoff: time | None = None) -> datetime:
-        """Due instant of a limit of `days` working days received at `start` (domain.md §3.5)."""
+            cutoff: time | None = None, *, deem_next_day: bool = False) -> datetime:
+        """Due instant of a limit of `days` working days received at `start` (domain.md §3.5).
+
+        0 days = the same day: the close of the working day on which the clock starts (the receipt day when
+        received before the cut-off and inside working hours, else the next working day).
+        `civil`: the receipt day is not counted, day 1 is the next working day, due at the close of day N; an
+        after-hours or after-cut-off receipt counts from its calendar date unless `deem_next_day` (then it is
+        deemed received on the next working day, whose close is day 0) [unsure in domain.md: a rule-set setting].
+        """
         amount = to_us(days, self._day_us)
         if amount < 0:
             raise ValueError("days must be >= 0")
+        if policy not in POLICIES:
+            raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
         begin = self.start_of_work(start, cutoff)
+        if amount == 0:
+            return self._day_end(begin.toordinal())
         if policy == "hours":
-            return begin if amount == 0 else self._instant(self._elapsed(begin) + amount)
-        if policy == "civil":
-            whole_days = -(-amount // self._day_us)  # fractions round up to whole days
-            ordinal = self._nth_day(self._days_before(begin.toordinal()) + whole_days)
-            return self._at(ordinal, self._spans[-1][1])
-        raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
+            return self._instant(self._elapsed(begin) + amount)
+        whole_days = -(-amount // self._day_us)  # fractions round up to whole days
+        received = begin.toordinal() if deem_next_day else self._local(start).toordinal()
+        return self._day_end(self._nth_day(self._days_before(received + 1) + whole_days - 1))
+
+    def _day_end(self, ordinal: int) -> datetime:
+        return self._at(ordinal, self._spans[-1][1])
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """Hours of working time in [a, b); 0 when b <= a."""

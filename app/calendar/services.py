@@ -167,14 +167,15 @@ def _check_days(days: float | Decimal) -> None:
 
 
 def due_date(start: datetime, days: float | Decimal, policy: str = "hours", cutoff: time | None = None,
-             agency_id: int | None = None) -> datetime:
+             agency_id: int | None = None, *, deem_next_day: bool = False) -> datetime:
     """Compute the due instant (local time, aware) of a limit of `days` working days received at `start`."""
     _check_instant(start, "start")
     _check_days(days)
     if policy not in POLICIES:
         raise CalendarInputError(f"Cách tính hạn không hợp lệ: {policy} (hours|civil).",
                                  f"Unknown due-date policy: {policy} (hours|civil).")
-    return get_calendar(agency_id).due(start, days, policy, cutoff)  # type: ignore[arg-type]
+    return get_calendar(agency_id).due(start, days, policy, cutoff,  # type: ignore[arg-type]
+                                       deem_next_day=deem_next_day)
 
 
 def working_hours_between(a: datetime, b: datetime, agency_id: int | None = None) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.core.forms import BaseForm
 
@@ -16,8 +16,8 @@ class ProcedureForm(BaseForm):
     name_vi = StringField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
     field_vi = StringField(_l("Lĩnh vực"), validators=[Optional(), Length(max=255)])
-    legal_days = DecimalField(_l("Thời hạn giải quyết (ngày làm việc)"), places=2,
-                              validators=[DataRequired(), NumberRange(min=0.25, max=365)])
+    legal_days = DecimalField(_l("Thời hạn giải quyết (ngày làm việc; 0 = trong ngày)"), places=2,
+                              validators=[InputRequired(), NumberRange(min=0, max=365)])
     committed_days = DecimalField(_l("Thời hạn cam kết (ngày làm việc)"), places=2,
                                   validators=[Optional(), NumberRange(min=0.25, max=365)])
     deadline_policy = SelectField(_l("Cách tính hạn"), choices=[("hours", _l("Theo giờ làm việc")),

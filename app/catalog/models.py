@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Agency
@@ -28,17 +28,34 @@ class DeadlinePolicy(enum.StrEnum):
     CIVIL = "civil"
 
 
+class Competence(enum.StrEnum):
+    """How the handling (competent) agency of a dossier is found (domain.md §1.3: by competence, not by counter)."""
+
+    FIXED = "fixed"  # always the procedure's handling agency (a department, a vertical agency)
+    RESIDENCE = "residence"  # the commune of the applicant's residence (Law on Civil Status art. 13)
+    SITE = "site"  # the commune where the site is (construction permit for a house)
+    LEVEL = "level"  # a receiving agency of the procedure's level handles it, else the handling agency
+
+
 class Procedure(db.Model):
+    """One dated version of a procedure: the code is shared by its versions, a dossier keeps the one it got."""
+
     __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_procedures_code_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(default=1)
     name_vi: Mapped[str] = mapped_column(String(500))
     name_en: Mapped[str | None] = mapped_column(String(500))
     field_vi: Mapped[str | None] = mapped_column(String(255))
     level: Mapped[str] = mapped_column(String(16))
     handling_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # 0 = the same working day
+    refusal_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # two-outcome limits (grant vs refuse)
+    supplement_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # sector law's supplement window
+    competence: Mapped[Competence] = mapped_column(_enum(Competence), default=Competence.LEVEL)
+    legal_basis: Mapped[str | None] = mapped_column(String(255))
     committed_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     deadline_policy: Mapped[DeadlinePolicy] = mapped_column(_enum(DeadlinePolicy), default=DeadlinePolicy.HOURS)
     cutoff: Mapped[str | None] = mapped_column(String(5))
@@ -63,8 +80,12 @@ class Procedure(db.Model):
     def total_fee(self) -> int:
         return sum(fee.amount_vnd for fee in self.fees)
 
+    def in_force_on(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day <= self.effective_to)
+
     def __repr__(self) -> str:
-        return f"<Procedure {self.code}>"
+        return f"<Procedure {self.code} v{self.version}>"
 
 
 class RequiredDocument(db.Model):

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,32 +16,60 @@ from unidecode import unidecode
 
 from app.auth.models import Agency, User
 from app.auth.services import find_agency_by_code, get_agency_by_code
-from app.catalog.models import DeadlinePolicy, Fee, OnlineLevel, Procedure, RequiredDocument
+from app.calendar.rules import LOCAL_TZ
+from app.catalog.models import Competence, DeadlinePolicy, Fee, OnlineLevel, Procedure, RequiredDocument
+from app.core.db import utcnow
 from app.core.errors import NotFoundError, ValidationError
 from app.core.permissions import ensure_covers
 from app.extensions import db
 
 CSV_COLUMNS = ("code", "name_vi", "name_en", "field_vi", "level", "agency_code", "legal_days", "process_key",
-               "online_level", "return_methods", "five_on_site", "cutoff", "documents", "fee_vnd")
+               "online_level", "return_methods", "five_on_site", "cutoff", "documents", "fee_vnd", "competence",
+               "refusal_days", "version", "effective_from", "effective_to")
 
 
-def get_procedure(code: str) -> Procedure:
-    procedure = find_procedure(code)
+def _today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def get_procedure(code: str, on: date | None = None) -> Procedure:
+    """The version of `code` in force on `on` (default: the latest version, for lookups and administration)."""
+    procedure = find_procedure(code, on)
     if procedure is None:
+        if on is not None and find_procedure(code) is not None:
+            raise ProcedureNotInForceError(
+                f"Thủ tục {code} không có phiên bản có hiệu lực vào ngày {on:%d/%m/%Y}.",
+                f"Procedure {code} has no version in force on {on:%d/%m/%Y}.")
         raise NotFoundError(f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.")
     return procedure
 
 
-def find_procedure(code: str) -> Procedure | None:
-    return db.session.scalar(select(Procedure).where(Procedure.code == code))
+class ProcedureNotInForceError(ValidationError):
+    code = "procedure_not_in_force"
+
+
+def versions_of(code: str) -> list[Procedure]:
+    return list(db.session.scalars(select(Procedure).where(Procedure.code == code).order_by(Procedure.version)))
+
+
+def find_procedure(code: str, on: date | None = None) -> Procedure | None:
+    """The version of `code` in force on `on`; without a day, the one in force today, else the latest."""
+    versions = versions_of(code)
+    in_force = [p for p in versions if p.in_force_on(on or _today())]
+    if on is not None or in_force:
+        return in_force[-1] if in_force else None
+    return versions[-1] if versions else None
 
 
 def list_procedures(search: str | None = None, *, active_only: bool = True) -> list[Procedure]:
-    """Procedures matching `search` in code or name, accents ignored."""
-    query = select(Procedure).order_by(Procedure.code)
+    """Procedures matching `search` in code or name, accents ignored; `active_only`: the versions in force today."""
+    query = select(Procedure).order_by(Procedure.code, Procedure.version)
     if active_only:
         query = query.where(Procedure.is_active.is_(True))
     procedures = list(db.session.scalars(query))
+    if active_only:
+        today = _today()
+        procedures = list({p.code: p for p in procedures if p.in_force_on(today)}.values())
     if search:
         folded = unidecode(search).lower().strip()
         procedures = [p for p in procedures if folded in unidecode(f"{p.code} {p.name_vi}").lower()]
@@ -48,44 +77,106 @@ def list_procedures(search: str | None = None, *, active_only: bool = True) -> l
 
 
 def handling_agency_for(procedure: Procedure, receiving: Agency) -> Agency:
-    """Commune procedures are handled by the commune that received them; others by the competent agency."""
+    """By level: commune procedures are handled by the commune that received them; others by the handling agency."""
     if procedure.level == "commune" and receiving.level.value == "commune":
         return receiving
     return procedure.handling_agency
 
 
-def resolve_agency_key(procedure: Procedure, key: str | None, default: Agency) -> Agency:
-    """Map a model's symbolic agency key (police, social_insurance...) to the configured agency."""
-    code = (procedure.agency_map or {}).get(key) if key else None
+class NoCompetenceError(ValidationError):
+    code = "no_competence"
+
+
+def competent_agency(procedure: Procedure, receiving: Agency, commune_code: str | None) -> Agency:
+    """The agency competent to handle a dossier of `procedure`, wherever in the province it was received.
+
+    `commune_code` is the applicant's commune of residence or the site's commune, as the procedure declares.
+    """
+    if procedure.competence is Competence.FIXED:
+        return procedure.handling_agency
+    if procedure.competence is Competence.LEVEL:
+        return handling_agency_for(procedure, receiving)
+    code = commune_code or (receiving.code if receiving.level.value == "commune" else None)
+    where_vi, where_en = (("nơi cư trú của người nộp", "the applicant's commune of residence")
+                          if procedure.competence is Competence.RESIDENCE else
+                          ("nơi có công trình", "the site's commune"))
     if not code:
-        return default
+        raise NoCompetenceError(f"Cần chọn xã/phường {where_vi} để xác định cơ quan có thẩm quyền.",
+                                f"Choose {where_en} to find the competent agency.")
     agency = find_agency_by_code(code)
-    if agency is None:
-        raise ValidationError(f"Thủ tục {procedure.code}: chưa cấu hình đơn vị cho '{key}'.",
-                              f"Procedure {procedure.code}: no agency configured for '{key}'.")
+    if agency is None or agency.level.value != "commune":
+        raise NoCompetenceError(f"Không tìm thấy xã/phường {code} ({where_vi}).",
+                                f"No commune {code} ({where_en}).")
     return agency
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def resolve_agency_key(procedure: Procedure, key: str | None, default: Agency, commune: str | None = None) -> Agency:
+    """Map a model's symbolic agency key (police, social_insurance...) to the configured agency.
+
+    A configured code may name the competent commune's own unit: "{commune}.CA" is that commune's police.
+    """
+    code = (procedure.agency_map or {}).get(key) if key else None
+    if not code:
+        return default
+    if "{commune}" in code:
+        code = code.replace("{commune}", commune or default.code)
+    agency = find_agency_by_code(code)
+    if agency is None:
+        raise ValidationError(f"Thủ tục {procedure.code}: chưa cấu hình đơn vị cho '{key}' ({code}).",
+                              f"Procedure {procedure.code}: no agency configured for '{key}' ({code}).")
+    return agency
+
+
+def competent_agencies(procedure: Procedure, handling: Agency, commune: str | None) -> list[Agency]:
+    """Every agency that may hold a step of such a dossier: the handling agency and its liên thông partners."""
+    agencies = {handling.id: handling}
+    for key in (procedure.agency_map or {}):
+        agency = resolve_agency_key(procedure, key, handling, commune)
+        agencies[agency.id] = agency
+    return list(agencies.values())
+
+
+def _decimal(value: Any, field: str, *, zero: bool = False) -> Decimal:
+    """A positive number of days (`zero`: 0 allowed, the same working day)."""
     try:
         result = Decimal(str(value).replace(",", "."))
     except InvalidOperation as error:
         raise ValidationError(f"Giá trị không hợp lệ cho {field}: {value}", f"Invalid {field}: {value}") from error
-    if result <= 0:
-        raise ValidationError(f"{field} phải lớn hơn 0.", f"{field} must be positive.")
+    if not result.is_finite() or result < 0 or (result == 0 and not zero):
+        raise ValidationError(f"{field} phải lớn hơn {'hoặc bằng ' if zero else ''}0.",
+                              f"{field} must be {'zero or ' if zero else ''}positive.")
     return result
+
+
+def _optional_days(value: Any, field: str) -> Decimal | None:
+    return None if value in (None, "") else _decimal(value, field)
+
+
+def _day(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def upsert_procedure(actor: User | None, entry: dict[str, Any], agency_keys: dict[str, str]) -> Procedure:
     """Create or update one procedure from a catalogue entry (the procedures.json shape)."""
     handling_code = entry.get("agency_code") or agency_keys.get(entry.get("agency_key", ""), "")
-    procedure = find_procedure(entry["code"]) or Procedure(code=entry["code"])
+    version = int(entry.get("version", 1))
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == entry["code"],
+                                                          Procedure.version == version))
+    procedure = procedure or Procedure(code=entry["code"], version=version)
     procedure.name_vi = entry["name_vi"]
     procedure.name_en = entry.get("name_en")
     procedure.field_vi = entry.get("field_vi")
     procedure.level = entry.get("level", "province")
     procedure.handling_agency = get_agency_by_code(handling_code)
-    procedure.legal_days = _decimal(entry["legal_days"], "legal_days")
+    procedure.legal_days = _decimal(entry["legal_days"], "legal_days", zero=True)
+    procedure.refusal_days = _optional_days(entry.get("refusal_days"), "refusal_days")
+    procedure.supplement_days = _optional_days(entry.get("supplement_days"), "supplement_days")
+    procedure.competence = Competence(entry.get("competence", "level"))
+    procedure.legal_basis = entry.get("legal_basis")
+    procedure.effective_from = _day(entry.get("effective_from"))
+    procedure.effective_to = _day(entry.get("effective_to"))
     procedure.deadline_policy = DeadlinePolicy(entry.get("deadline_policy", "hours"))
     procedure.cutoff = entry.get("cutoff") or None
     procedure.online_level = OnlineLevel(entry.get("online_level", "partial"))
@@ -114,7 +205,9 @@ def load_catalog_file(actor: User | None, path: Path, agency_keys: dict[str, str
 
 
 def _row_to_entry(row: dict[str, Any]) -> dict[str, Any]:
-    missing = [c for c in ("code", "name_vi", "agency_code", "legal_days", "process_key") if not row.get(c)]
+    missing = [c for c in ("code", "name_vi", "agency_code", "process_key") if not row.get(c)]
+    if row.get("legal_days") in (None, ""):  # 0 is a legal value: the same working day
+        missing.append("legal_days")
     if missing:
         raise ValidationError(f"Thiếu cột bắt buộc: {', '.join(missing)}", f"Missing required columns: {missing}")
     documents = [d.strip() for d in str(row.get("documents") or "").split(";") if d.strip()]
@@ -127,6 +220,9 @@ def _row_to_entry(row: dict[str, Any]) -> dict[str, Any]:
         "return_methods": [m.strip() for m in str(row.get("return_methods") or "counter").split(",") if m.strip()],
         "five_on_site": str(row.get("five_on_site") or "").lower() in ("1", "true", "yes", "x", "có"),
         "cutoff": row.get("cutoff") or None,
+        "competence": row.get("competence") or "level", "refusal_days": row.get("refusal_days") or None,
+        "effective_from": row.get("effective_from") or None, "effective_to": row.get("effective_to") or None,
+        "version": row.get("version") or 1,
         "required_documents": [{"name_vi": d} for d in documents],
         "fees": [{"name_vi": "Lệ phí", "amount_vnd": fee}] if fee else [],
     }
@@ -218,6 +314,8 @@ def update_procedure(actor: User, code: str, values: dict[str, Any]) -> Procedur
     """Change a procedure's published settings; dossiers already received keep their own deadlines."""
     _ensure_global_admin(actor)
     procedure = get_procedure(code)
+    if "legal_days" in values and values["legal_days"] not in (None, ""):
+        values = {**values, "legal_days": _decimal(values["legal_days"], "legal_days", zero=True)}
     for name in EDITABLE_FIELDS:
         if name in values:
             setattr(procedure, name, values[name] if values[name] != "" else None)

@@ -18,6 +18,13 @@ AGENCIES = [
     ("14797", "000.01.23.H38", "UBND phường Hạc Thành", "Hac Thanh Ward People's Committee", "commune", "38"),
     ("15880", "000.02.23.H38", "UBND xã Đông Sơn", "Dong Son Commune People's Committee", "commune", "38"),
     ("16195", "000.03.23.H38", "UBND xã Quảng Xương", "Quang Xuong Commune People's Committee", "commune", "38"),
+    # Commune police (residence registration since 1 Jul 2025) under the provincial police: code "<commune>.CA".
+    ("14797.CA", "000.30.01.H38", "Công an phường Hạc Thành", "Hac Thanh Ward Police", "vertical", "H38.CA"),
+    ("15880.CA", "000.30.02.H38", "Công an xã Đông Sơn", "Dong Son Commune Police", "vertical", "H38.CA"),
+    ("16195.CA", "000.30.03.H38", "Công an xã Quảng Xương", "Quang Xuong Commune Police", "vertical", "H38.CA"),
+    # Social insurance: the provincial unit and a grassroots unit seconded to the provincial center.
+    ("H38.BHXH.CS1", "000.31.01.H38", "Bảo hiểm xã hội cơ sở Hạc Thành", "Hac Thanh Social Insurance Office",
+     "vertical", "H38.BHXH"),
 ]
 
 # (username, full name, [role@agency ...])
@@ -39,6 +46,10 @@ USERS = [
     ("lanhdao.hacthanh", "Cao Văn Chủ Tịch", ["leader@14797", "clerk@14797"]),
     ("congan", "Đinh Văn Công An", ["specialist@H38.CA", "leader@H38.CA", "clerk@H38.CA"]),
     ("bhxh", "Tạ Thị Bảo Hiểm", ["specialist@H38.BHXH", "leader@H38.BHXH", "clerk@H38.BHXH"]),
+    ("congan.hacthanh", "Lương Văn Cư Trú", ["specialist@14797.CA", "leader@14797.CA", "clerk@14797.CA"]),
+    ("congan.dongson", "Kiều Văn Hộ Khẩu", ["specialist@15880.CA", "leader@15880.CA", "clerk@15880.CA"]),
+    ("congan.quangxuong", "Âu Thị Thường Trú", ["specialist@16195.CA", "leader@16195.CA", "clerk@16195.CA"]),
+    ("bhxh.hacthanh", "Phùng Thị Thẻ Y Tế", ["specialist@H38.BHXH.CS1", "leader@H38.BHXH.CS1", "clerk@H38.BHXH.CS1"]),
     ("lanhdao.tinh", "Lê Văn Chủ Tịch Tỉnh", ["leader@38", "clerk@38"]),
     ("vanthu.ttpvhcc", "Phan Thị Trả Kết Quả", ["returner@H38.TTPVHCC", "clerk@H38.TTPVHCC"]),
     ("giamsat.tinh", "Nguyễn Thị Giám Sát", ["supervisor@38"]),
@@ -49,6 +60,7 @@ USERS = [
 # Symbolic agency keys used by bpmn/procedures.json and the models' `agency` properties.
 AGENCY_KEYS = {
     "labour": "H38.SNV", "home_affairs": "H38.SNV", "construction": "H38.SXD", "justice": "H38.STP",
-    "police": "H38.CA", "social_insurance": "H38.BHXH", "province_committee": "38", "center": "H38.TTPVHCC",
+    "police": "H38.CA", "commune_police": "{commune}.CA", "social_insurance": "H38.BHXH.CS1",
+    "province_committee": "38", "center": "H38.TTPVHCC",
     "commune": "14797",
 }

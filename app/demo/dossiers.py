@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import Agency, RoleAssignment, User
 from app.catalog.models import Procedure
+from app.catalog.services import list_procedures
 from app.core.db import simulated_time
 from app.core.errors import AppError
 from app.dossiers import lifecycle
@@ -82,10 +83,14 @@ def find_official(role: str | None, agency_id: int | None) -> User | None:
     return db.session.scalar(query)
 
 
+DEMO_COMMUNES = ("14797", "15880", "16195")
+
+
 def _receiving_agency(procedure: Procedure, rng: random.Random) -> Agency:
-    """Commune procedures are received at one of two demo communes, the others at the provincial center."""
-    if procedure.level == "commune":
-        code = rng.choice(("14797", "15880"))
+    """Commune procedures are received at a demo commune or, since 1 Jul 2025, at the provincial center whatever
+    the applicant's commune; the others at the provincial center."""
+    if procedure.level == "commune" and rng.random() < 0.7:
+        code = rng.choice(DEMO_COMMUNES[:2])
         return db.session.scalar(select(Agency).where(Agency.code == code))
     return db.session.scalar(select(Agency).where(Agency.level == "center").limit(1))
 
@@ -116,7 +121,8 @@ def create_demo_dossier(procedure: Procedure, scenario: str, received_at: dateti
     intake = IntakeInput(procedure_code=procedure.code, applicant=applicant,
                          received_documents=[d.id for d in procedure.documents],
                          channel=ctx.rng.choice(["counter", "counter", "online"]),
-                         return_method=procedure.return_methods[0] if procedure.return_methods else "counter")
+                         return_method=procedure.return_methods[0] if procedure.return_methods else "counter",
+                         commune_code=ctx.rng.choice(DEMO_COMMUNES) if procedure.level == "commune" else None)
     intake.form_data = sample_form_data(_intake_form_key(procedure), ctx)
     with simulated_time(received_at):
         dossier = receive_dossier(receiver, agency, intake).dossier
@@ -161,7 +167,7 @@ def load_demo_dossiers(count: int = 200, seed: int = 2026) -> int:
         return 0
     ctx = DemoContext(Faker("vi_VN"), random.Random(seed), datetime.now(UTC))
     ctx.fake.seed_instance(seed)
-    procedures = list(db.session.scalars(select(Procedure).order_by(Procedure.code)))
+    procedures = list_procedures()  # the versions in force today
     names, weights = zip(*SCENARIOS, strict=True)
     created = 0
     for i in range(count):

@@ -15,8 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import Agency, User
+from app.core.db import utcnow
 from app.core.errors import ConflictError, PermissionDeniedError
 from app.core.permissions import OFFICIAL_ROLES
+from app.core.timefmt import to_local
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.rules import RuleSet, get_ruleset
 from app.extensions import db
@@ -89,7 +91,7 @@ def _waiting_supplement(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
 
 
 def _withdrawable(dossier: Dossier, rules: RuleSet) -> Refusal | None:
-    if not rules.allows_withdrawal:
+    if rules.withdrawal_from is None or to_local(utcnow()).date() < rules.withdrawal_from:
         return ("Quy định áp dụng cho hồ sơ này không cho phép rút hồ sơ.",
                 "The rules applying to this dossier do not allow withdrawal.")
     if not dossier.is_open or dossier.result_ready_at is not None:
@@ -113,6 +115,14 @@ def _processing(dossier: Dossier, rules: RuleSet) -> Refusal | None:
     return _open(dossier, rules)
 
 
+def _supplement_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
+    """Supplements are requested once, completely (the rule set says how many times)."""
+    if dossier.supplement_count >= rules.max_supplement_requests:
+        return (f"Chỉ được yêu cầu bổ sung hồ sơ {rules.max_supplement_requests} lần.",
+                f"A supplement can be requested only {rules.max_supplement_requests} time(s).")
+    return _processing(dossier, rules)
+
+
 def _rated_once(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
     if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
         return ("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
@@ -133,7 +143,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            EngineOp.START, Clock.START),
     Action("complete_step", _l("Hoàn thành bước xử lý"), _TASK_ROLE, _processing, "task_completed",
            EngineOp.COMPLETE_TASK),
-    Action("request_supplement", _l("Yêu cầu bổ sung hồ sơ"), _TASK_ROLE, _processing, "supplement_requested",
+    Action("request_supplement", _l("Yêu cầu bổ sung hồ sơ"), _TASK_ROLE, _supplement_left, "supplement_requested",
            clock=Clock.PAUSE),
     Action("refuse", _l("Từ chối giải quyết"), _TASK_ROLE, _processing, "refused"),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
@@ -150,6 +160,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("migrate", _l("Chuyển phiên bản quy trình"), (("designer", Where.RECEIVING),), _open, "migrated",
            EngineOp.MIGRATE),
     Action("fire_timers", _l("Hẹn giờ của quy trình"), (), _open, "timer_fired", EngineOp.FIRE_TIMERS),
+    Action("alert_apology", _l("Cảnh báo cần gửi thư xin lỗi"), (), _apology_left, "apology_alerted"),
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
 )}
 

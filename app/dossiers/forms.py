@@ -29,6 +29,8 @@ class IntakeForm(BaseForm):
     representative = StringField(_l("Người đại diện / người được ủy quyền"), validators=[Optional(), Length(max=255)])
     documents = MultiCheckboxField(_l("Giấy tờ đã nhận"), coerce=int)
     return_method = SelectField(_l("Hình thức nhận kết quả"))
+    commune_code = SelectField(_l("Xã/phường có thẩm quyền (nơi cư trú hoặc nơi có công trình)"),
+                               validators=[Optional()], validate_choice=False)
 
     def validate_id_number(self, field) -> None:  # noqa: ANN001 - WTForms' inline validator
         """A person gives the 12-digit personal ID; an organisation its 10- or 13-digit tax code."""

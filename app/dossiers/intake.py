@@ -10,7 +10,7 @@ from unidecode import unidecode
 
 from app.auth.models import Agency, User
 from app.catalog.models import Procedure
-from app.catalog.services import get_procedure
+from app.catalog.services import competent_agency, get_procedure
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.timefmt import to_local
@@ -20,7 +20,7 @@ from app.dossiers.deadlines import clock_start, legal_due
 from app.dossiers.lifecycle import complete_checked
 from app.dossiers.models import Channel, Dossier, DossierStatus
 from app.dossiers.pipeline import Step, perform
-from app.dossiers.rules import ruleset_for
+from app.dossiers.rules import form_set_for, ruleset_for
 from app.dossiers.schemas import IntakeInput
 from app.dossiers.task_forms import check_data, validate_submission
 from app.extensions import db
@@ -53,7 +53,9 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     """Check completeness and the intake form, create the dossier with its code and appointment, start its
     process; at the counter the intake step is completed on the spot."""
     ensure_can_receive(actor, agency)
-    procedure = get_procedure(intake.procedure_code)
+    now = utcnow()
+    procedure = get_procedure(intake.procedure_code, on=to_local(now).date())  # the version in force at receipt
+    handling = competent_agency(procedure, agency, intake.commune_code)
     intake.applicant.validate()
     check_data(intake.form_data)  # raw process data: no helper-shadowing keys, NaN or huge numbers
     missing = missing_documents(procedure, intake.received_documents)
@@ -64,8 +66,9 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     version = workflow.latest_version(procedure.process_key)
     form_key = workflow.intake_form_key(version)
     form_data = validate_submission(form_key, intake.form_data)
-    now = utcnow()
     dossier, pin = _new_dossier(procedure, agency, intake, form_data, now)
+    dossier.handling_agency_id, dossier.handling_agency = handling.id, handling
+    dossier.competence_commune = handling.code if handling.level.value == "commune" else intake.commune_code
     dossier.process_version_id = version.id
     db.session.add(dossier)
     db.session.flush()
@@ -103,12 +106,14 @@ def _search_text(dossier: Dossier) -> str:
 
 def _new_dossier(procedure: Procedure, agency: Agency, intake: IntakeInput, form_data: dict[str, Any],
                  now: datetime) -> tuple[Dossier, str]:
-    due = legal_due(procedure, agency.id, now)
-    code = codes.new_dossier_code(agency.id, agency.edoc_code or agency.code, to_local(now).date())
+    day = to_local(now).date()
+    ruleset = ruleset_for(day)
+    due = legal_due(procedure, agency.id, now, ruleset=ruleset)
+    code = codes.new_dossier_code(agency.id, agency.edoc_code or agency.code, day)
     pin = codes.new_pin()
     a = intake.applicant
     dossier = Dossier(
-        code=code, procedure=procedure, ruleset=ruleset_for(to_local(now).date()).code,
+        code=code, procedure=procedure, ruleset=ruleset.code, form_set=form_set_for(day).code,
         receiving_agency_id=agency.id, receiving_agency=agency, current_agency_id=agency.id,
         channel=Channel(intake.channel), status=DossierStatus.RECEIVED,
         applicant_kind=a.kind, applicant_name=a.name.strip(), applicant_id_number=a.id_number,

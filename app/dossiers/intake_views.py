@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth.services import list_agencies
 from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work, utcnow
 from app.core.jsonguard import loads_guarded
@@ -23,6 +24,7 @@ from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import intake_form_key
 from app.dossiers.pins import reissue_pin
+from app.dossiers.rules import form_set_for, get_form_set
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
@@ -71,7 +73,8 @@ def _intake_input(procedure, form: IntakeForm, data: dict) -> IntakeInput:
                                email=form.email.data or None, address=form.address.data or None,
                                representative=form.representative.data or None)
     return IntakeInput(procedure_code=procedure.code, applicant=applicant, received_documents=form.documents.data,
-                       return_method=form.return_method.data, form_data=data)
+                       return_method=form.return_method.data, form_data=data,
+                       commune_code=form.commune_code.data or None)
 
 
 APPLICANT_FIELDS = {"applicant_name": "name", "applicant_id_number": "id_number", "applicant_phone": "phone",
@@ -97,11 +100,12 @@ def _applicant_data(form: IntakeForm) -> dict:
 @bp.route("/counter/intake/<procedure_code>", methods=["GET", "POST"])
 @roles_required("receiver")
 def intake_form(procedure_code: str):
-    procedure = get_procedure(procedure_code)
+    procedure = get_procedure(procedure_code, on=to_local(utcnow()).date())
     agency, agencies = _receiving_agency()
     form = IntakeForm()
     form.documents.choices = [(d.id, d.name_vi) for d in procedure.documents]
     form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
+    form.commune_code.choices = [("", "")] + [(a.code, a.name) for a in list_agencies() if a.level.value == "commune"]
     form_key = intake_form_key(procedure)
     schema = load_form(form_key) if form_key else None
     data, errors, duplicates = submitted_form_data(), {}, []
@@ -171,9 +175,10 @@ def receipt(code: str):
     pin = _take_pin(dossier.code)
     # The QR carries the code only: the PIN is printed, never put in a URL.
     lookup_url = url_for("citizen.lookup", code=dossier.code, _external=True)
+    form_set = get_form_set(dossier.form_set or form_set_for(to_local(dossier.received_at).date()).code)
     with force_locale("vi"):  # a legal slip is always in Vietnamese, whatever the official's UI language
         page = render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
-                               qr=qr_data_uri(lookup_url))
+                               form_set=form_set, qr=qr_data_uri(lookup_url))
     response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -13,9 +13,10 @@ from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.dossiers.actions import InvalidTransitionError, ensure_allowed
-from app.dossiers.deadlines import clock_start, legal_due, working_days_between
-from app.dossiers.models import Decision, Dossier
+from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
+from app.dossiers.models import Decision, Dossier, DossierStatus
 from app.dossiers.pipeline import Outcome, Step, perform
+from app.dossiers.routing import arrival_at, ensure_competent
 from app.dossiers.rules import get_ruleset
 from app.dossiers.services import get_dossier, get_dossier_for
 from app.dossiers.task_forms import validate_submission
@@ -63,59 +64,76 @@ def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, com
 def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, cleaned: dict[str, Any],
                      comment: str | None, tasks: list[HumanTask] | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
-    _check_decision(dossier, task, cleaned, comment)
+    facts = _check_decision(dossier, task, cleaned, comment)
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
                 event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
                                    comment=comment),
-                riders=_riders(task, cleaned, comment))
-    step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at)
+                riders=_riders(task, cleaned, comment, facts))
+    step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at, facts)
     outcome = perform(step)
     task.completed_by_id = getattr(actor, "id", None)
     return outcome
 
 
-def _riders(task: HumanTask, data: dict[str, Any], comment: str | None) -> list[tuple[str, HistoryEvent]]:
+def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
+            facts: dict[str, Any]) -> list[tuple[str, HistoryEvent]]:
     decision = data.get("decision")
     if decision == Decision.SUPPLEMENT:
         return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
-                                                    data={"items": data.get("supplement_items")}))]
+                                                    data={"items": data.get("supplement_items"), **facts}))]
     if decision == Decision.REFUSE:
         return [("refuse", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                         data={"reason": data.get("refusal_reason") or comment}))]
     return []
 
 
-def _check_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> None:
-    """Legal preconditions of the chosen decision (reasons, supplement window)."""
+def _check_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> dict[str, Any]:
+    """Legal preconditions of the chosen decision (reasons, supplement window); returns what the event records."""
     decision = data.get("decision")
     if decision in (Decision.REFUSE, Decision.REJECT) and not (
             comment or data.get("refusal_reason") or data.get("opinion")):
         raise ValidationError("Cần nêu rõ lý do.", "A reason is required.")
     if decision == Decision.SUPPLEMENT:
-        _check_supplement_window(dossier)
         if not (data.get("supplement_items") or comment):
             raise ValidationError("Cần liệt kê đầy đủ giấy tờ cần bổ sung.", "List every document to supplement.")
+        return check_supplement_window(dossier, utcnow(), reason=comment)
+    return {}
 
 
-def _check_supplement_window(dossier: Dossier) -> None:
+def check_supplement_window(dossier: Dossier, at: datetime, *, reason: str | None) -> dict[str, Any]:
+    """Within N working days of receipt (rule set, or the procedure's sector law) the request is compliant;
+    later it needs a reason and is flagged non-compliant, unless the rule set refuses it outright."""
     ruleset = get_ruleset(dossier.ruleset)
-    used = working_days_between(dossier.receiving_agency_id, dossier.clock_started_at, utcnow())
-    if used > ruleset.supplement_request_days and ruleset.supplement_deadline_enforced:
+    window_end = supplement_window_end(dossier.procedure, dossier.receiving_agency_id, dossier.received_at, ruleset)
+    facts = {"compliant": at <= window_end, "window_end": window_end.isoformat()}
+    if facts["compliant"]:
+        return facts
+    days = dossier.procedure.supplement_days
+    days = float(days) if days is not None else ruleset.supplement_request_days
+    if ruleset.supplement_deadline_enforced:
         raise InvalidTransitionError(
-            f"Đã quá {ruleset.supplement_request_days:g} ngày làm việc kể từ khi tiếp nhận: "
-            "không được yêu cầu bổ sung.",
-            f"More than {ruleset.supplement_request_days:g} working days since receipt: supplements can no longer "
-            "be requested.")
+            f"Đã quá {days:g} ngày làm việc kể từ ngày tiếp nhận: không được yêu cầu bổ sung.",
+            f"More than {days:g} working days since the receipt day: supplements can no longer be requested.")
+    if not (reason or "").strip():
+        raise ValidationError(
+            f"Đã quá {days:g} ngày làm việc kể từ ngày tiếp nhận: cần ghi lý do yêu cầu bổ sung muộn "
+            "(yêu cầu sẽ được đánh dấu không đúng quy định).",
+            f"More than {days:g} working days since the receipt day: give the reason for the late request "
+            "(it will be flagged non-compliant).")
+    return {**facts, "late_reason": reason.strip()}
 
 
-def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now: datetime) -> None:
+def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now: datetime,
+                    facts: dict[str, Any]) -> None:
     """Translate the step's decision into the dossier's legal status, as of the action's instant."""
     decision = data.get("decision")
     dossier.start_processing()
     if decision == Decision.SUPPLEMENT:
-        dossier.wait_for_supplement()
+        dossier.wait_for_supplement(compliant=facts.get("compliant", True))
     elif decision == Decision.REFUSE:
-        dossier.decide_refusal()
+        dossier.decide_refusal(now, refusal_due(dossier.procedure, dossier.receiving_agency_id,
+                                                dossier.clock_started_at, dossier.legal_due_at,
+                                                get_ruleset(dossier.ruleset)))
     if task.step_kind == "stamping":
         dossier.issue_result(now, str(data.get("result_number") or "") or None)
     if task.step_kind == "return":
@@ -135,7 +153,8 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     def restart(_result: Any) -> None:
         agency_id = dossier.receiving_agency_id
         dossier.restart_clock(clock_start(dossier.procedure, agency_id, step.at),
-                              legal_due(dossier.procedure, agency_id, step.at, dossier.legal_days))
+                              legal_due(dossier.procedure, agency_id, step.at, dossier.legal_days,
+                                        ruleset=get_ruleset(dossier.ruleset)))
         step.event.data["due_at"] = dossier.due_at.isoformat()
 
     step.apply = restart
@@ -173,7 +192,7 @@ def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> D
                 event=HistoryEvent("", agency_id=dossier.current_agency_id, comment=reason))
 
     def reschedule(_result: Any) -> None:
-        previous = dossier.reschedule(new_due_at)
+        previous = dossier.reschedule(new_due_at, compliant=compliant)
         step.event.data = {"previous_due_at": previous.isoformat(), "new_due_at": new_due_at.isoformat(),
                            "compliant": compliant}
 
@@ -192,6 +211,29 @@ def _check_appointment_day(dossier: Dossier, new_due_at: datetime) -> None:
         raise ValidationError(f"Ngày hẹn mới ({format_date(day)}) không phải ngày làm việc.",
                               f"The new appointment ({format_date(day)}) is not a working day.",
                               details={"errors": {"new_date": ["Ngày hẹn mới không phải ngày làm việc."]}})
+def apology_alert_due(dossier: Dossier, now: datetime) -> bool:
+    """One working day (the rule set's apology lead) plus the configured margin or less remains, the dossier is
+    not waiting for the applicant, no alert was raised yet and an apology may still be sent."""
+    from app.dossiers.actions import refusal
+
+    rules = get_ruleset(dossier.ruleset)
+    if dossier.apology_alerted_at is not None or dossier.status is DossierStatus.WAITING_SUPPLEMENT:
+        return False
+    if dossier.due_at <= now or refusal(None, "alert_apology", dossier) is not None:
+        return False
+    left = working_days_between(dossier.receiving_agency_id, now, dossier.due_at)
+    return left <= rules.apology_lead_days + rules.apology_alert_margin_days
+
+
+def alert_apology(dossier: Dossier, now: datetime) -> Dossier:
+    """Record the alert on the dossier (its page and the inbox show it to the handling leader)."""
+    left = working_days_between(dossier.receiving_agency_id, now, dossier.due_at)
+    step = Step("alert_apology", dossier, None, at=now,
+                event=HistoryEvent("", agency_id=dossier.current_agency_id,
+                                   data={"due_at": dossier.due_at.isoformat(), "working_days_left": round(left, 2)}))
+    step.apply = lambda _result: setattr(dossier, "apology_alerted_at", now)
+    perform(step)
+    return dossier
 
 
 def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dossier:
@@ -206,15 +248,18 @@ def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dos
     ensure_allowed(actor, "transfer", dossier, tasks)
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do chuyển.", "A transfer reason is required.")
+    ensure_competent(dossier, target)
     source = tasks[0].agency_id
     step = Step("transfer", dossier, actor, tasks=tasks,
                 event=HistoryEvent("", agency_id=source, comment=reason,
                                    data={"from_agency": source, "to_agency": target.id}))
 
     def move(_result: Any) -> None:
+        arrives = arrival_at(dossier, target.id, step.at)
+        step.event.data["arrives_at"] = arrives.isoformat()
         for task in tasks:
             task.agency_id, task.assignee_id, task.status = target.id, None, TaskStatus.OPEN
-        dossier.current_agency_id = target.id
+        dossier.transfer_to(target.id)
 
     step.apply = move
     perform(step)

@@ -53,6 +53,10 @@ class Dossier(db.Model):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     ruleset: Mapped[str] = mapped_column(String(32))
     receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The competent agency the dossier belongs to (statistics, competence checks on transfer).
+    handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    competence_commune: Mapped[str | None] = mapped_column(String(32))  # residence or site commune code
+    form_set: Mapped[str | None] = mapped_column(String(32))  # the forms circular in force at receipt
     current_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16,
                                                   values_callable=lambda e: [m.value for m in e]))
@@ -83,6 +87,11 @@ class Dossier(db.Model):
     legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     apology_count: Mapped[int] = mapped_column(default=0)
     supplement_count: Mapped[int] = mapped_column(default=0)
+    late_supplement_count: Mapped[int] = mapped_column(default=0)  # requested past the legal window
+    apology_compliant: Mapped[bool | None]  # None: no apology; False: sent later than the rule set allows
+    apology_alerted_at: Mapped[datetime | None]  # the leader was alerted that an apology is due
+    decided_at: Mapped[datetime | None]  # refusal decided (statistics count refusals here)
+    decision_due_at: Mapped[datetime | None]  # the limit for that decision (two-outcome limits)
     result_ready_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -99,6 +108,7 @@ class Dossier(db.Model):
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
+    handling_agency: Mapped[Agency | None] = relationship(foreign_keys=[handling_agency_id])
     current_agency: Mapped[Agency | None] = relationship(foreign_keys=[current_agency_id])
 
     @property
@@ -117,17 +127,20 @@ class Dossier(db.Model):
         if self.status is DossierStatus.RECEIVED:
             self.status = DossierStatus.PROCESSING
 
-    def wait_for_supplement(self) -> None:
+    def wait_for_supplement(self, *, compliant: bool = True) -> None:
         self.status = DossierStatus.WAITING_SUPPLEMENT
         self.supplement_count += 1
+        self.late_supplement_count += 0 if compliant else 1
 
     def restart_clock(self, started_at: datetime, due_at: datetime) -> None:
         """The complete supplement arrived: the full time limit runs again from `started_at`."""
         self.clock_started_at, self.legal_due_at, self.due_at = started_at, due_at, due_at
         self.status = DossierStatus.PROCESSING
 
-    def decide_refusal(self) -> None:
+    def decide_refusal(self, at: datetime | None = None, due_at: datetime | None = None) -> None:
+        """Refusal decided with reasons: statistics count it at this instant against `due_at`."""
         self.outcome = "refused"
+        self.decided_at, self.decision_due_at = at, due_at or self.legal_due_at
 
     def issue_result(self, at: datetime, number: str | None) -> None:
         """The result is signed and stamped: ready for the applicant."""
@@ -143,11 +156,16 @@ class Dossier(db.Model):
         self.status, self.outcome, self.finished_at = DossierStatus.STOPPED, "stopped", at
         self.current_step, self.current_step_kind = None, None
 
-    def reschedule(self, new_due_at: datetime) -> datetime:
+    def reschedule(self, new_due_at: datetime, *, compliant: bool = True) -> datetime:
         """Apology with a new appointment; statistics keep `legal_due_at`. Returns the previous appointment."""
         previous, self.due_at = self.due_at, new_due_at
         self.apology_count += 1
+        self.apology_compliant = compliant if self.apology_compliant is None else self.apology_compliant and compliant
         return previous
+
+    def transfer_to(self, agency_id: int) -> None:
+        """Its open steps moved to another competent agency (the handling agency found at receipt stays)."""
+        self.current_agency_id = agency_id
 
     def finish(self, at: datetime, timing: str | None) -> None:
         """The process ended: returned (or refused) unless it was stopped."""

@@ -59,3 +59,4 @@ class IntakeInput:
     return_method: str = "counter"
     form_data: dict[str, Any] = field(default_factory=dict)
     document_notes: dict[int, str] = field(default_factory=dict)
+    commune_code: str | None = None  # the applicant's commune of residence or the site's (competence)

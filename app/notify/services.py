@@ -44,6 +44,16 @@ def queue_for_event(dossier: Dossier, event: Any) -> list[Notification]:
     return rows
 
 
+def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, recipients: list[str],
+                         at: datetime | None = None) -> list[Notification]:
+    """E-mail officials (e.g. the handling leader) through the same outbox as the citizens' messages."""
+    rows = [Notification(dossier_id=dossier.id, event_kind=kind, channel="email", recipient=address,
+                         subject=subject, body=body, next_attempt_at=at or utcnow())
+            for address in dict.fromkeys(r for r in recipients if r)]
+    db.session.add_all(rows)
+    return rows
+
+
 def on_event_recorded(dossier: Dossier, event: Any) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
     queue_for_event(dossier, event)

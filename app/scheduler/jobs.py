@@ -7,12 +7,15 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from app.auth.models import RoleAssignment, User
 from app.calendar.services import get_calendar
 from app.core.db import unit_of_work, utcnow
-from app.dossiers.actions import refusal
-from app.dossiers.lifecycle import fire_due_timers
+from app.core.timefmt import format_datetime
+from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_timers
 from app.dossiers.models import OPEN_STATUSES, Dossier
+from app.dossiers.rules import RULESETS
 from app.extensions import db
+from app.notify.services import queue_official_alert
 
 logger = logging.getLogger(__name__)
 
@@ -27,21 +30,40 @@ def sweep_timers(app: Flask) -> int:
 
 
 def dossiers_needing_apology(now: datetime | None = None) -> list[Dossier]:
-    """Open dossiers due within one working day that may still get an apology under their rule set (domain.md §1)."""
+    """Open dossiers whose apology must leave soon: one working day (the apology lead) plus each rule set's
+    margin or less remains (domain.md §1: alert the day before, so the apology can still be compliant)."""
     now = now or utcnow()
     cal = get_calendar()
-    horizon = cal.add_working_hours(now, cal.hours_per_day)
+    widest = max(r.apology_lead_days + r.apology_alert_margin_days for r in RULESETS)
+    horizon = cal.add_working_hours(now, (widest + 1) * cal.hours_per_day)  # a coarse pre-filter, refined below
     query = select(Dossier).where(Dossier.status.in_(OPEN_STATUSES), Dossier.due_at <= horizon,
-                                  Dossier.due_at > now).order_by(Dossier.due_at)
-    return [d for d in db.session.scalars(query) if refusal(None, "apologize", d) is None]
+                                  Dossier.due_at > now, Dossier.apology_alerted_at.is_(None)).order_by(Dossier.due_at)
+    return [d for d in db.session.scalars(query) if apology_alert_due(d, now)]
 
 
-def alert_due_tomorrow(app: Flask) -> int:
-    """Log the dossiers that need an apology letter today so the leader can send it in time."""
-    with app.app_context():
-        dossiers = dossiers_needing_apology()
+def handling_leaders(dossier: Dossier) -> list[User]:
+    """Leaders of the agency handling the dossier now."""
+    agency_id = dossier.current_agency_id or dossier.handling_agency_id or dossier.receiving_agency_id
+    query = (select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .where(RoleAssignment.role == "leader", RoleAssignment.agency_id == agency_id,
+                    User.is_enabled.is_(True)).order_by(User.id))
+    return list(db.session.scalars(query))
+
+
+def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
+    """Flag the dossiers whose apology letter is due (the leader sees it on the dossier page and in the inbox)
+    and e-mail the handling leaders through the outbox."""
+    with app.app_context(), unit_of_work():
+        now = now or utcnow()
+        dossiers = dossiers_needing_apology(now)
         for dossier in dossiers:
-            logger.warning("Dossier %s is due %s: send the apology letter today / gửi thư xin lỗi hôm nay",
+            alert_apology(dossier, now)
+            queue_official_alert(
+                dossier, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
+                f"Hồ sơ {dossier.code} ({dossier.procedure.name_vi}) hẹn trả {format_datetime(dossier.due_at)}. "
+                "Đề nghị gửi văn bản xin lỗi và hẹn lại ngày trả chậm nhất 01 ngày làm việc trước ngày hẹn.",
+                [leader.email for leader in handling_leaders(dossier)], now)
+            logger.warning("Dossier %s is due %s: apology alert raised / đã cảnh báo gửi thư xin lỗi",
                            dossier.code, dossier.due_at.isoformat())
         return len(dossiers)
 

@@ -49,7 +49,7 @@ def set_text(page, name: str, value: str) -> None:
 
 
 def test_designer_adds_a_step_deploys_it_and_migrates_running_dossiers(sessions, desk):
-    dossiers = [desk.receive("1.000105").dossier.code for _ in range(2)]
+    dossiers = [desk.receive("1.014199").dossier.code for _ in range(2)]
     v1 = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == "work_permit"))
     db.session.remove()
     designer = sessions("designer")
@@ -68,7 +68,7 @@ def test_designer_adds_a_step_deploys_it_and_migrates_running_dossiers(sessions,
     page.locator("#bio-properties-panel-motcua-step_kind").select_option("appraisal")
     set_text(page, "duration_days", "0.5")
     select_element(page, "appraisal")
-    set_text(page, "duration_days", "2.5")
+    set_text(page, "duration_days", "6.5")  # 7-day appraisal minus the new 0.5-day check
 
     page.evaluate(BREAK_CONDITION)
     page.get_by_role("button", name="Lưu bản nháp").click()

@@ -81,7 +81,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "tokens.index": (AUTHENTICATED, None), "tokens.revoke": (AUTHENTICATED, None),
 }
 DUMMY = {"code": "000.00.00.H00-000000-0000", "process_key": "work_permit", "form_key": "work_permit/intake",
-         "decision_key": "fee", "procedure_code": "1.000105"}
+         "decision_key": "fee", "procedure_code": "1.014199"}
 OUTSIDE = "15880"  # Đông Sơn: a commune that never touches the provincial work-permit dossier
 
 
@@ -174,7 +174,7 @@ def test_signed_in_users_without_the_role_are_refused(app, world):  # noqa: F811
 @pytest.fixture
 def provincial(desk):  # noqa: F811
     """A work permit of the provincial center, waiting at the Department of Home Affairs' appraisal."""
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     task = desk.task(dossier, "appraisal")
     other = db.session.scalar(db.select(User).where(User.username == "chuyenvien.snv"))
     return {"code": dossier.code, "task_id": task.id, "user_id": other.id,

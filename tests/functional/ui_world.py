@@ -8,7 +8,7 @@ from app.extensions import db
 from tests.integration.dossiers.conftest import Desk, clock, local, official, world  # noqa: F401
 
 DEMO_PASSWORD = "motcua-demo"
-WORK_PERMIT = "1.000105"
+WORK_PERMIT = "1.014199"
 
 
 class Officials:

@@ -27,8 +27,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"
 FORMS_DIR = ROOT / "forms"
 CATALOG = json.loads((BPMN_DIR / "procedures.json").read_text(encoding="utf-8"))
-BY_PROCESS = {p["process_id"]: p for p in CATALOG}
-MODEL_IDS = [p["process_id"] for p in CATALOG]
+# A model serves every current catalogue entry of its process; its properties follow the first one in force
+# (versions that ended, such as the 1.000105 work permit, keep their dossiers on the model version they got).
+BY_PROCESS: dict = {}
+for _entry in CATALOG:
+    if not _entry.get("effective_to"):
+        BY_PROCESS.setdefault(_entry["process_id"], _entry)
+MODEL_IDS = list(BY_PROCESS)
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -456,7 +461,11 @@ def test_lanes_have_roles_and_hold_every_node(process_id):
 @pytest.mark.parametrize("process_id", MODEL_IDS)
 def test_step_shares_on_the_critical_path_sum_to_legal_days(process_id):
     tree = load_tree(process_id)
-    assert math.isclose(longest_path_days(tree, process_id), BY_PROCESS[process_id]["legal_days"])
+    legal = BY_PROCESS[process_id]["legal_days"]
+    if legal == 0:  # the same working day: the steps share that day
+        assert longest_path_days(tree, process_id) <= 1
+    else:
+        assert math.isclose(longest_path_days(tree, process_id), legal)
 
 
 # ----------------------------------------------------------------------------- diagram
@@ -529,7 +538,8 @@ def test_happy_path_runs_to_the_end(parser, process_id):
     assert {"appraisal", "approval", "stamping"} <= set(kinds)
     if not processes(load_tree(process_id))[process_id].xpath("./bpmn:parallelGateway", namespaces=NS):
         total = sum(float(task_props[n]["duration_days"]) for n in done)
-        assert math.isclose(total, BY_PROCESS[process_id]["legal_days"]), (done, total)
+        legal = BY_PROCESS[process_id]["legal_days"]
+        assert total <= 1 if legal == 0 else math.isclose(total, legal), (done, total)
     if process_id == "construction_permit":
         assert len(timers) == 1
         assert timers[0].task_spec.name == "site_visit_timer"
@@ -596,14 +606,21 @@ def test_message_not_expected_is_not_caught(parser):
     assert [t.task_spec.name for t in ready_user_tasks(wf)] == ["intake"]
 
 
-def test_interconnected_police_refusal_skips_health_insurance(parser):
+def test_interconnected_residence_and_health_insurance_run_in_parallel(parser):
+    # issue 20.8 (Decree 63/2024): once the birth is registered, the commune police and social insurance work in
+    # parallel; a residence refusal no longer holds back the health insurance card.
     wf = new_workflow(parser, "child_under6_interconnected")
     done, _ = drive(wf, {"tt_appraisal": [{"decision": "refuse", "opinion": "Sai địa chỉ",
                                            "refusal_reason": "Chỗ ở không đủ điều kiện đăng ký thường trú"}]})
-    assert done == ["intake", "kb_appraisal", "kb_approval", "kb_stamping", "tt_appraisal",
-                    "return_result"]
+    assert done[:4] == ["intake", "kb_appraisal", "kb_approval", "kb_stamping"]
+    assert set(done[4:-1]) == {"tt_appraisal", "yt_appraisal", "yt_approval"} and done[-1] == "return_result"
     assert wf.is_completed()
-    assert wf.last_task.data["decision"] == "refuse"
+
+
+def test_interconnected_branches_are_ready_at_the_same_time(parser):
+    wf = new_workflow(parser, "child_under6_interconnected")
+    drive(wf, stop_at="tt_appraisal")
+    assert {"tt_appraisal", "yt_appraisal"} <= {t.task_spec.name for t in ready_user_tasks(wf)}
 
 
 def test_interconnected_supplement_inside_a_called_process(parser):

@@ -297,8 +297,8 @@ def work_permit():
     return [simple_procedure(
         "work_permit", "Cấp giấy phép lao động cho người lao động nước ngoài",
         "Trung tâm Phục vụ hành chính công tỉnh — Sở Nội vụ (5 tại chỗ)",
-        {"procedure_code": "1.000105", "legal_days": "5"},
-        {"intake": 0.5, "appraisal": 3, "approval": 1, "stamping": 0.25, "return": 0.25},
+        {"procedure_code": "1.014199", "legal_days": "10"},  # Decree 219/2025 (the 1.000105 version: 5 days)
+        {"intake": 0.5, "appraisal": 7, "approval": 2, "stamping": 0.25, "return": 0.25},
         lane_names={"receiver": "Công chức tiếp nhận (Sở Nội vụ tại Trung tâm)",
                     "specialist": "Chuyên viên Sở Nội vụ tại Trung tâm",
                     "leader": "Lãnh đạo Sở Nội vụ (ký tại Trung tâm)",
@@ -311,7 +311,7 @@ def birth_registration():
     return [simple_procedure(
         "birth_registration", "Đăng ký khai sinh",
         "Trung tâm Phục vụ hành chính công xã",
-        {"procedure_code": "1.001193", "legal_days": "0.5", "cutoff": "15:00"},
+        {"procedure_code": "1.001193", "legal_days": "0", "cutoff": "15:00"},
         {"intake": 0.0625, "appraisal": 0.1875, "approval": 0.125, "stamping": 0.0625,
          "return": 0.0625},
         appraisal_name="Kiểm tra hồ sơ, ghi sổ hộ tịch",
@@ -486,13 +486,15 @@ def child_under6():
         N("call_birth", "callActivity", "Đăng ký khai sinh (UBND xã)", "receiver",
           called="child_under6_birth"),
         N("gw_birth", "exclusiveGateway", "Khai sinh được chấp thuận?", "receiver",
-          default="Flow_gw_birth__call_residence"),
-        N("call_residence", "callActivity", "Đăng ký thường trú (Công an)", "receiver",
+          default="Flow_gw_birth__gw_fork"),
+        # Decree 63/2024: residence registration and the health insurance card run in parallel once the birth
+        # is registered; residence at the commune police.
+        N("gw_fork", "parallelGateway", "Thường trú và BHYT song song", "receiver"),
+        N("call_residence", "callActivity", "Đăng ký thường trú (Công an xã)", "receiver",
           called="child_under6_residence"),
-        N("gw_residence", "exclusiveGateway", "Thường trú được chấp thuận?", "receiver",
-          default="Flow_gw_residence__call_health_insurance"),
         N("call_health_insurance", "callActivity", "Cấp thẻ BHYT (Bảo hiểm xã hội)", "receiver",
           called="child_under6_health_insurance"),
+        N("gw_join", "parallelGateway", "Tổng hợp kết quả liên thông", "receiver"),
         user("return_result", "Trả kết quả liên thông", "receiver", "return", 0.25,
              f"{key}/return",
              "Trả Giấy khai sinh, thông báo kết quả đăng ký thường trú và thẻ BHYT của trẻ "
@@ -502,12 +504,11 @@ def child_under6():
     ]
     main_flows = [
         F("start", "intake"), F("intake", "call_birth"), F("call_birth", "gw_birth"),
-        F("gw_birth", "call_residence", "Có Giấy khai sinh"),
+        F("gw_birth", "gw_fork", "Có Giấy khai sinh"),
         F("gw_birth", "return_result", "Từ chối", 'decision == "refuse"'),
-        F("call_residence", "gw_residence"),
-        F("gw_residence", "call_health_insurance", "Đã đăng ký thường trú"),
-        F("gw_residence", "return_result", "Từ chối", 'decision == "refuse"'),
-        F("call_health_insurance", "return_result"),
+        F("gw_fork", "call_residence"), F("gw_fork", "call_health_insurance"),
+        F("call_residence", "gw_join"), F("call_health_insurance", "gw_join"),
+        F("gw_join", "return_result"),
         F("return_result", "end"),
     ]
     main = Proc(key, "Liên thông đăng ký khai sinh, đăng ký thường trú, cấp thẻ BHYT cho trẻ em dưới 6 tuổi",
@@ -515,8 +516,9 @@ def child_under6():
                 [("receiver", "Bộ phận một cửa xã (đầu mối liên thông)")],
                 main_nodes, main_flows,
                 props={"procedure_code": "1.001022", "legal_days": "3", "cutoff": "15:00"},
-                doc="Interconnected chain commune -> police -> social insurance; each agency's "
-                    "part is a called process with its own time slice.")
+                doc="Interconnected chain: the commune registers the birth, then the commune police "
+                    "(residence) and social insurance (health insurance card) work in parallel "
+                    "(Decree 63/2024); each agency's part is a called process with its own time slice.")
 
     def agency_proc(pid, prefix, title, participant, agency, lanes, appr, appr_days, appv,
                     appv_days, form_prefix, stamping=None):
@@ -545,16 +547,16 @@ def child_under6():
         "Đăng ký khai sinh, cấp số định danh", 0.25, "Ký Giấy khai sinh", 0.125, "birth",
         stamping=("Đóng dấu Giấy khai sinh", 0.125))
     residence = agency_proc(
-        "child_under6_residence", "tt_", "Đăng ký thường trú (liên thông)", "Công an xã — cơ quan đăng ký cư trú",
+        "child_under6_residence", "tt_", "Đăng ký thường trú (liên thông)", "Công an cấp xã — đăng ký cư trú",
         "police",
         [("specialist", "Cán bộ đăng ký cư trú"), ("leader", "Trưởng Công an xã")],
-        "Thẩm định, cập nhật thường trú vào CSDL cư trú", 0.75, "Duyệt đăng ký thường trú", 0.25,
+        "Thẩm định, cập nhật thường trú vào CSDL cư trú", 1.5, "Duyệt đăng ký thường trú", 0.5,
         "residence")
     bhyt = agency_proc(
         "child_under6_health_insurance", "yt_", "Cấp thẻ BHYT cho trẻ em dưới 6 tuổi (liên thông)",
         "Bảo hiểm xã hội cơ sở", "social_insurance",
         [("specialist", "Cán bộ thu – sổ thẻ BHXH"), ("leader", "Lãnh đạo BHXH cơ sở")],
-        "Kiểm tra, lập danh sách cấp thẻ BHYT", 0.5, "Duyệt cấp thẻ BHYT", 0.5, "health_insurance")
+        "Kiểm tra, lập danh sách cấp thẻ BHYT", 1.5, "Duyệt cấp thẻ BHYT", 0.5, "health_insurance")
     return [main, birth, residence, bhyt]
 
 

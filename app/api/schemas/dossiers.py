@@ -33,6 +33,10 @@ class DossierCreateSchema(StrictSchema):
     received_documents = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=100),
                                      metadata={"description": "Ids of the procedure's required documents supplied"})
     form_data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "Intake form data"})
+    commune_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "Commune deciding competence: the applicant's residence or the site, as the procedure "
+                       "declares (defaults to the receiving commune). Received anywhere in the province, the "
+                       "dossier goes to the competent agency"})
 
 
 class DossierReceiptSchema(ma.Schema):
@@ -63,6 +67,8 @@ class DossierSchema(ma.Schema):
     current_step_kind = fields.String(allow_none=True)
     receiving_agency = fields.Function(lambda d: d.receiving_agency.code, required=True)
     current_agency = fields.Function(lambda d: d.current_agency.code if d.current_agency else None, allow_none=True)
+    handling_agency = fields.Function(lambda d: d.handling_agency.code if d.handling_agency else None,
+                                      allow_none=True, metadata={"description": "The competent agency"})
     applicant = fields.Function(lambda d: ApplicantSchema().dump(d), required=True)
     return_method = fields.String(required=True)
     received_at = LocalDateTime(required=True)

@@ -11,7 +11,7 @@ class StatsArgsSchema(StrictSchema):
     start = fields.Date(load_default=None, data_key="from", metadata={"description": "First local date (inclusive)"})
     end = fields.Date(load_default=None, data_key="to", metadata={"description": "Last local date (inclusive)"})
     agency = fields.String(load_default=None, validate=validate.Length(max=32),
-                           metadata={"description": "Agency code: that agency and its subtree"})
+                           metadata={"description": "Agency code: dossiers handled by that agency and its subtree"})
     procedure = fields.String(load_default=None, validate=validate.Length(max=32))
 
     @validates_schema
@@ -20,15 +20,35 @@ class StatsArgsSchema(StrictSchema):
             raise ValidationError("`from` must not be after `to`", "to")
 
 
+class StepCountsSchema(ma.Schema):
+    finished = fields.Integer(required=True, metadata={"description": "Steps completed in the period"})
+    early = fields.Integer(required=True)
+    on_time = fields.Integer(required=True)
+    late = fields.Integer(required=True)
+
+
 class CountsSchema(ma.Schema):
-    total = fields.Integer(required=True, metadata={"description": "Dossiers received in the period"})
+    total = fields.Integer(required=True, metadata={"description": "Dossiers received in the period, counted for "
+                                                                   "their handling agency"})
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    finished = fields.Integer(required=True, metadata={"description": "Returned or refused in the period"})
+    finished = fields.Integer(required=True, metadata={
+        "description": "Finished in the period: result ready or handed over (per rule set), refusals at their "
+                       "decision"})
     early = fields.Integer(required=True)
     on_time = fields.Integer(required=True)
     late = fields.Integer(required=True)
     on_time_rate = fields.Float(allow_none=True, required=True, metadata={"description": "(early+on_time)/finished"})
-    overdue_open = fields.Integer(required=True, metadata={"description": "Open dossiers past their legal due"})
+    overdue_open = fields.Integer(required=True, metadata={
+        "description": "Open dossiers past their legal due (waiting for the applicant is paused, not overdue)"})
+    paused = fields.Integer(required=True, metadata={"description": "Waiting for the applicant's supplement"})
+    late_supplements = fields.Integer(required=True, metadata={
+        "description": "Supplement requests sent past the legal window (non-compliant)"})
+    apologies = fields.Integer(required=True)
+    late_apologies = fields.Integer(required=True, metadata={"description": "Apologies sent too late (non-compliant)"})
+    counter_received = fields.Integer(required=True, metadata={
+        "description": "Dossiers received at this agency's counter, whoever handles them"})
+    steps = fields.Nested(StepCountsSchema, required=True, metadata={
+        "description": "Steps done by this agency: early / on time / late against each step's budget"})
 
 
 class AgencyCountsSchema(CountsSchema):

@@ -23,7 +23,7 @@ def form_data(form_key: str | None, decision: str = "approve") -> dict:
     return {**data, **{key: value for key, value in PATTERNED.items() if key in data}}
 
 
-def submission(api, procedure_code: str = "1.000105", *, agency: str = "H38.TTPVHCC", channel: str = "online",
+def submission(api, procedure_code: str = "1.014199", *, agency: str = "H38.TTPVHCC", channel: str = "online",
                **overrides) -> dict:
     procedure = api.get(f"/procedures/{procedure_code}").get_json()
     return {"procedure_code": procedure_code, "agency": agency, "channel": channel, "return_method": "online",
@@ -33,7 +33,7 @@ def submission(api, procedure_code: str = "1.000105", *, agency: str = "H38.TTPV
 
 
 def procedure_process(procedure_code: str) -> str:
-    return {"1.000105": "work_permit", "1.000775": "commendation"}[procedure_code]
+    return {"1.014199": "work_permit", "1.000775": "commendation", "1.001193": "birth_registration"}[procedure_code]
 
 
 def submit(api, user: str, **kwargs) -> dict:

@@ -50,7 +50,7 @@ class TestLostRacesAreConflicts:
 
     @pytest.fixture
     def appraisal(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         return code, task
 

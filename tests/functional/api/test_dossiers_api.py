@@ -54,7 +54,7 @@ class TestSubmit:
 
 class TestListAndRead:
     def test_officials_list_only_their_agencies_dossiers(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         commune = desk.receive("1.001193", "14797").dossier.code
         assert [d["code"] for d in api.get("/dossiers", user="tiepnhan").get_json()["items"]] == [code]
         assert [d["code"] for d in api.get("/dossiers", user="chuyenvien.snv").get_json()["items"]] == [code]
@@ -62,7 +62,7 @@ class TestListAndRead:
         assert len(api.get("/dossiers", user="auditor").get_json()["items"]) == 2
 
     def test_cursor_walks_every_page_once(self, api, desk):
-        codes = {desk.receive("1.000105").dossier.code for _ in range(5)}
+        codes = {desk.receive("1.014199").dossier.code for _ in range(5)}
         seen, cursor = [], None
         while True:
             page = api.get("/dossiers?limit=2" + (f"&cursor={cursor}" if cursor else ""), user="tiepnhan").get_json()
@@ -73,18 +73,18 @@ class TestListAndRead:
         assert sorted(seen) == sorted(codes) and len(seen) == 5
 
     def test_filters_and_bad_arguments(self, api, desk):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         assert api.get("/dossiers?status=returned", user="tiepnhan").get_json()["items"] == []
-        assert len(api.get("/dossiers?procedure=1.000105&q=nguyen", user="tiepnhan").get_json()["items"]) == 1
+        assert len(api.get("/dossiers?procedure=1.014199&q=nguyen", user="tiepnhan").get_json()["items"]) == 1
         body = assert_problem(api.get("/dossiers?status=lost&limit=0", user="tiepnhan"), 422)
         assert set(body["errors"]) == {"status", "limit"}
         assert_problem(api.get("/dossiers?cursor=!!", user="tiepnhan"), 422)
         assert_problem(api.get("/dossiers"), 401)
 
     def test_detail_for_own_agency_404_for_others_as_for_unknown(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         detail = api.get(f"/dossiers/{code}", user="chuyenvien.snv").get_json()
-        assert detail["applicant"]["name"] == "Nguyễn Văn An" and detail["procedure_code"] == "1.000105"
+        assert detail["applicant"]["name"] == "Nguyễn Văn An" and detail["procedure_code"] == "1.014199"
         assert LOCAL_ISO.match(detail["legal_due_at"]) and detail["documents"]
         assert_problem(api.get(f"/dossiers/{code}", user="hacthanh"), 404)  # no existence oracle
         assert_problem(api.get("/dossiers/000.00.12.H38-000000-0001", user="tiepnhan"), 404)
@@ -92,7 +92,7 @@ class TestListAndRead:
 
 class TestEvents:
     def test_officials_see_internal_comments_pin_holders_do_not(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code = receipt.dossier.code
         with unit_of_work():
             lifecycle.add_comment(official("receiver", receipt.dossier.receiving_agency_id), code, "Gọi lại sau")
@@ -102,7 +102,7 @@ class TestEvents:
         assert len(full) == len(public) + 1
 
     def test_events_need_a_token_or_the_right_pin(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         assert_problem(api.get(f"/dossiers/{code}/events"), 401)
         assert_problem(api.get(f"/dossiers/{code}/events?pin=000000"), 410)  # the PIN never goes in a URL
         assert_problem(api.get(f"/dossiers/{code}/events", user="hacthanh"), 404)
@@ -110,7 +110,7 @@ class TestEvents:
 
 
 def _waiting_for_supplement(api, desk) -> str:
-    code = desk.receive("1.000105").dossier.code
+    code = desk.receive("1.014199").dossier.code
     work_step(api, "chuyenvien.snv", code, decision="supplement", comment="Thiếu phiếu lý lịch tư pháp")
     return code
 
@@ -123,7 +123,7 @@ class TestSupplement:
         assert response.status_code == 200 and response.get_json()["status"] == "processing"
 
     def test_supplement_errors(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         assert_problem(api.post(f"/dossiers/{code}/supplement", {"documents": ["x"]}, user="tiepnhan"), 409,
                        "invalid_transition")
         assert_problem(api.post(f"/dossiers/{code}/supplement", {"documents": []}, user="tiepnhan"), 422)
@@ -135,13 +135,13 @@ class TestSupplement:
 
 class TestWithdraw:
     def test_receiver_stops_the_dossier_once(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         response = api.post(f"/dossiers/{code}/withdraw", {"reason": "Người nộp xin rút"}, user="tiepnhan")
         assert response.status_code == 200 and response.get_json()["status"] == "stopped"
         assert_problem(api.post(f"/dossiers/{code}/withdraw", {"reason": "lần 2"}, user="tiepnhan"), 409)
 
     def test_withdraw_errors(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         assert_problem(api.post(f"/dossiers/{code}/withdraw", {"reason": ""}, user="tiepnhan"), 422)
         assert_problem(api.post(f"/dossiers/{code}/withdraw", {"reason": "x"}, user="hacthanh"), 403)
         assert_problem(api.post("/dossiers/NOPE/withdraw", {"reason": "x"}, user="tiepnhan"), 404)

@@ -30,7 +30,7 @@ class TestJsonGuard:
         assert_problem(client.post("/api/v1/lookup/events", data=body, headers=JSON), 400)
 
     def test_deep_json_in_a_signed_in_task_completion_is_a_400(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         body = '{"data": ' + nested(50_000) + "}"
         response = api.client.post(f"/api/v1/tasks/{task['id']}/complete", data=body,
@@ -74,7 +74,7 @@ class TestFormData:
 
     @pytest.mark.parametrize("value", ["NaN", "Infinity", "1" * 4000, "123456789012345678901"])
     def test_task_number_fields_refuse_nan_and_huge_numbers(self, api, desk, value):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         assert api.post(f"/tasks/{task['id']}/claim", user="chuyenvien.snv").status_code == 200
         data = {**form_data(task["form_key"]), "permit_months": value}
@@ -116,14 +116,14 @@ class TestUploadsByContent:
 
 class TestNoExistenceOracle:
     def test_another_agencys_dossier_answers_like_an_unknown_code(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         other = api.get(f"/dossiers/{code}", user="hacthanh")
         unknown = api.get("/dossiers/000.00.12.H38-000000-0001", user="hacthanh")
         assert other.status_code == unknown.status_code == 404
         assert other.get_json()["type"] == unknown.get_json()["type"]
 
     def test_unclaim_by_an_outsider_is_refused_before_the_state_is_told(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         assert_problem(api.post(f"/tasks/{task['id']}/unclaim", user="hacthanh"), 403)
         assert_problem(api.post(f"/tasks/{task['id']}/unclaim", user="chuyenvien.snv"), 409)

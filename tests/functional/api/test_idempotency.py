@@ -52,7 +52,7 @@ class TestRetriedSubmission:
 
 class TestRetriedCompletion:
     def test_completing_twice_with_one_key_completes_once(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         body = {"data": form_data(task["form_key"])}
         first = api.post(f"/tasks/{task['id']}/complete", body, user="chuyenvien.snv", headers=KEY)

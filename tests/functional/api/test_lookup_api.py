@@ -16,7 +16,7 @@ UNKNOWN = "000.00.12.H38-260302-9999"
 
 
 def _returned(api, desk):
-    receipt = desk.receive("1.000105")
+    receipt = desk.receive("1.014199")
     code = receipt.dossier.code
     for user in ("chuyenvien.snv", "lanhdao.snv", "vanthu.snv", "tiepnhan"):
         work_step(api, user, code)
@@ -48,20 +48,20 @@ def no_delay(app, monkeypatch):
 
 class TestLookup:
     def test_citizen_sees_status_step_and_initials_only(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         body = lookup(api, receipt.dossier.code, receipt.pin).get_json()
         assert body["status"] == "processing" and body["step_vi"] == "Cán bộ chuyên môn đang xem xét hồ sơ"
         assert body["applicant_initials"] == "N. V. A." and body["can_rate"] is False
         assert "038090001234" not in str(body) and "Nguyễn" not in str(body)
 
     def test_missing_items_are_shown_while_waiting_for_a_supplement(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         work_step(api, "chuyenvien.snv", receipt.dossier.code, decision="supplement")
         body = lookup(api, receipt.dossier.code, receipt.pin).get_json()
         assert body["status"] == "waiting_supplement" and body["missing_items"]
 
     def test_wrong_pin_and_unknown_code_look_the_same(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         wrong_pin = assert_problem(lookup(api, receipt.dossier.code, wrong(receipt.pin)), 404, "lookup_not_found")
         unknown = assert_problem(lookup(api, UNKNOWN, "000000"), 404, "lookup_not_found")
         assert wrong_pin["detail_en"] == unknown["detail_en"]
@@ -73,13 +73,13 @@ class TestLookup:
 
 class TestPinNeverInAUrl:
     def test_get_with_the_pin_in_the_query_is_gone(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         assert_problem(api.get(f"/lookup/{code}?pin={pin}"), 410)
         assert_problem(api.get(f"/dossiers/{code}/events?pin={pin}"), 410)
 
     def test_gone_routes_do_not_count_as_attempts(self, api, desk, no_delay):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         for _ in range(10):
             api.get(f"/lookup/{receipt.dossier.code}?pin=000000")
         assert lookup(api, receipt.dossier.code, receipt.pin).status_code == 200
@@ -87,7 +87,7 @@ class TestPinNeverInAUrl:
 
 class TestPinGuessing:
     def test_fifty_wrong_pins_from_fifty_clients_lock_the_dossier(self, api, desk, no_delay):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         answers = {lookup(api, code, f"{n:06d}", client=f"10.0.{n // 250}.{n % 250}").status_code
                    for n in range(50) if f"{n:06d}" != pin}
@@ -95,7 +95,7 @@ class TestPinGuessing:
         assert_problem(lookup(api, code, pin, client="10.9.9.9"), 404, "lookup_not_found")
 
     def test_locked_right_pin_unknown_code_and_wrong_pin_get_the_same_answer(self, api, desk, no_delay):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         wrong_answer = refusal(lookup(api, code, wrong(pin)))
         for _ in range(5):
@@ -106,7 +106,7 @@ class TestPinGuessing:
         assert wrong_answer[0] == 404
 
     def test_lock_expires_and_the_next_lock_lasts_longer(self, api, desk, no_delay):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         with time_machine.travel("2026-03-02 02:00Z", tick=False) as traveller:
             for _ in range(5):
@@ -124,7 +124,7 @@ class TestPinGuessing:
 
     def test_progressive_delay_refuses_even_the_right_pin_until_it_has_passed(self, api, desk, app, monkeypatch):
         monkeypatch.setitem(app.config, "PIN_DELAY_SECONDS", 10)
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         with time_machine.travel("2026-03-02 02:00Z", tick=False) as traveller:
             lookup(api, code, wrong(pin))
@@ -135,12 +135,12 @@ class TestPinGuessing:
             assert lookup(api, code, pin).status_code == 200
 
     def test_one_slip_then_the_right_pin_works_at_once(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         lookup(api, receipt.dossier.code, wrong(receipt.pin))
         assert lookup(api, receipt.dossier.code, receipt.pin).status_code == 200
 
     def test_another_dossier_from_the_same_client_is_not_locked_out(self, api, desk, no_delay):
-        attacked, other = desk.receive("1.000105"), desk.receive("1.000105")
+        attacked, other = desk.receive("1.014199"), desk.receive("1.014199")
         for _ in range(10):
             lookup(api, attacked.dossier.code, wrong(attacked.pin), client="10.1.1.1")
         assert lookup(api, other.dossier.code, other.pin, client="10.1.1.1").status_code == 200
@@ -177,14 +177,14 @@ class TestRating:
         assert_problem(api.post(f"/lookup/{code}/rating", {"pin": pin, "rating": "satisfied"}), 409)
 
     def test_rating_errors(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         assert_problem(api.post(f"/lookup/{code}/rating", {"pin": pin, "rating": "satisfied"}), 409,
                        "invalid_transition")
         assert_problem(api.post(f"/lookup/{code}/rating", {"pin": pin, "rating": "great"}), 422)
 
     def test_wrong_pin_on_rating_is_no_oracle(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         wrong_pin = api.post(f"/lookup/{code}/rating", {"pin": wrong(pin), "rating": "satisfied"})
         unknown = api.post(f"/lookup/{UNKNOWN}/rating", {"pin": pin, "rating": "satisfied"})
@@ -193,7 +193,7 @@ class TestRating:
 
 class TestPublicEvents:
     def test_timeline_shows_the_office_not_the_official(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         body = api.post("/lookup/events", {"code": receipt.dossier.code, "pin": receipt.pin}).get_json()
         first = body["items"][0]
         assert first["kind"] == "received" and first["office_vi"] == "Bộ phận tiếp nhận"
@@ -201,7 +201,7 @@ class TestPublicEvents:
         assert "Lê Thị Tiếp Nhận" not in str(body)
 
     def test_timeline_with_a_wrong_pin_is_refused_like_an_unknown_code(self, api, desk):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         wrong_pin = api.post("/lookup/events", {"code": receipt.dossier.code, "pin": wrong(receipt.pin)})
         unknown = api.post("/lookup/events", {"code": UNKNOWN, "pin": receipt.pin})
         assert refusal(wrong_pin) == refusal(unknown) and wrong_pin.status_code == 404
@@ -209,7 +209,7 @@ class TestPublicEvents:
 
 class TestReissue:
     def test_receiver_reissues_the_pin_lifting_the_lock(self, api, desk, no_delay):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, old = receipt.dossier.code, receipt.pin
         for _ in range(5):
             lookup(api, code, wrong(old))
@@ -224,7 +224,7 @@ class TestReissue:
         assert list_events(dossier.id)[-1].kind == "pin_reissued"
 
     def test_only_a_receiver_of_the_receiving_agency_may_reissue(self, api, desk):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         assert api.post(f"/dossiers/{code}/pin", user="hacthanh").status_code in (403, 404)
         assert api.post(f"/dossiers/{code}/pin", user="chuyenvien.snv").status_code == 403
         assert api.post(f"/dossiers/{code}/pin").status_code == 401
@@ -238,7 +238,7 @@ class TestParallelGuesses:
             pytest.skip("row-level locking is what is tested; SQLite serialises every writer anyway")
         from concurrent.futures import ThreadPoolExecutor
 
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         code, pin = receipt.dossier.code, receipt.pin
         db.session.commit()
 

@@ -9,16 +9,16 @@ class TestProcedures:
         first = api.get("/procedures?limit=4").get_json()
         rest = api.get(f"/procedures?limit=4&cursor={first['next_cursor']}").get_json()
         codes = [p["code"] for p in first["items"] + rest["items"]]
-        assert codes == sorted(codes) and len(codes) == 6 and rest["next_cursor"] is None
+        assert codes == sorted(codes) and len(codes) == 7 and rest["next_cursor"] is None  # in force today
         assert first["items"][0]["handling_agency"]["code"]
 
     def test_search_ignores_accents(self, api, world):
         items = api.get("/procedures?q=giay phep lao dong").get_json()["items"]
-        assert [p["code"] for p in items] == ["1.000105"]
+        assert [p["code"] for p in items] == ["1.014199"]
 
     def test_detail_lists_required_documents_and_fees(self, api, world):
-        body = api.get("/procedures/1.000105").get_json()
-        assert body["legal_days"] == 5 and body["documents"]
+        body = api.get("/procedures/1.014199").get_json()
+        assert body["legal_days"] == 10 and body["documents"]  # Decree 219/2025
         assert {"id", "name", "mandatory"} <= set(body["documents"][0])
 
     def test_errors(self, api, world):

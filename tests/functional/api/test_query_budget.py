@@ -13,14 +13,14 @@ IDEMPOTENT_COMPLETE_BUDGET = 13
 class TestQueryBudget:
     def test_task_list_is_a_fixed_number_of_queries_whatever_the_page_size(self, api, desk, count_queries):
         for _ in range(5):
-            desk.receive("1.000105")
+            desk.receive("1.014199")
         api.get("/tasks", user="chuyenvien.snv")  # token issued and last use recorded: not part of the budget
         count_queries.statements.clear()
         assert len(api.get("/tasks?limit=50", user="chuyenvien.snv").get_json()["items"]) == 5
         assert count_queries.count <= TASK_LIST_BUDGET
 
     def test_claim_and_complete_stay_within_budget(self, api, desk, count_queries):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         body = {"data": form_data(task["form_key"])}
         count_queries.statements.clear()
@@ -31,7 +31,7 @@ class TestQueryBudget:
         assert claim <= CLAIM_BUDGET and count_queries.count <= COMPLETE_BUDGET
 
     def test_idempotent_completion_adds_only_the_key_lookup_and_insert(self, api, desk, count_queries):
-        code = desk.receive("1.000105").dossier.code
+        code = desk.receive("1.014199").dossier.code
         task = queued_task(api, "chuyenvien.snv", code)
         count_queries.statements.clear()
         response = api.post(f"/tasks/{task['id']}/complete", {"data": form_data(task["form_key"])},

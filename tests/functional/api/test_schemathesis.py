@@ -29,7 +29,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app({"TES
 def official_token(desk):
     """A demo receiver's token, with a few real dossiers so list responses carry data."""
     for _ in range(2):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
     db.session.commit()
     return token_for("tiepnhan")
 

@@ -9,7 +9,7 @@ from tests.functional.api.flows import form_data, queued_task
 
 
 def _appraisal(api, desk) -> tuple[str, dict]:
-    code = desk.receive("1.000105").dossier.code
+    code = desk.receive("1.014199").dossier.code
     return code, queued_task(api, "chuyenvien.snv", code)
 
 
@@ -34,7 +34,7 @@ class TestInbox:
         assert api.get("/tasks?scope=queue", user="hacthanh").get_json()["items"] == []
 
     def test_pages_follow_the_step_deadline(self, api, desk):
-        ids = [queued_task(api, "chuyenvien.snv", desk.receive("1.000105").dossier.code)["id"] for _ in range(3)]
+        ids = [queued_task(api, "chuyenvien.snv", desk.receive("1.014199").dossier.code)["id"] for _ in range(3)]
         first = api.get("/tasks?limit=2", user="chuyenvien.snv").get_json()
         second = api.get(f"/tasks?limit=2&cursor={first['next_cursor']}", user="chuyenvien.snv").get_json()
         assert [t["id"] for t in first["items"] + second["items"]] == ids and second["next_cursor"] is None

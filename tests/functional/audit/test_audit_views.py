@@ -18,7 +18,7 @@ from tests.integration.audit.conftest import run_as_attacker
 @pytest.fixture
 def dossier(desk, clock):
     clock("2026-03-02 08:00")
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     desk.complete(dossier, "appraisal")
     return dossier
 

@@ -45,6 +45,22 @@ class TestDueCommand:
         assert run("due", "2027-03-01 09:00", "1", "--policy", "civil").stdout == "2027-03-02T17:00\n"
         assert run("due", "2027-03-01 15:30", "1", "--cutoff", "15:00").stdout == "2027-03-02T17:00\n"
 
+    @pytest.mark.parametrize(("start", "due"), [
+        ("2027-03-01 14:00", "2027-03-01T17:00"),  # before the cut-off: the end of that working day
+        ("2027-03-01 15:30", "2027-03-02T17:00"),  # after it: the end of the next working day
+        ("2027-03-05 16:00", "2027-03-08T17:00"),
+    ])
+    def test_same_day_limit_with_cutoff(self, run, start, due):
+        # issue 20.4 contract: `calendar due START 0 --cutoff 15:00`
+        assert run("due", start, "0", "--cutoff", "15:00").stdout == f"{due}\n"
+
+    def test_civil_counts_the_receipt_day_out_once(self, run):
+        # issue 20.6 contract: Mon 17:30 + 1 -> Tue 17:00 with the default setting
+        assert run("due", "2027-03-01 17:30", "1", "--policy", "civil").stdout == "2027-03-02T17:00\n"
+        assert run("due", "2026-02-14 14:00", "1", "--policy", "civil").stdout == "2026-02-23T17:00\n"
+        assert run("due", "2027-03-01 17:30", "1", "--policy", "civil",
+                   "--deem-next-day").stdout == "2027-03-03T17:00\n"
+
     def test_due_uses_the_agency_calendar(self, run):
         agency = AgencyFactory(code="SOTP")
         services.add_day_off("admin", date(2027, 3, 2), "Nghỉ", agency_id=agency.id)

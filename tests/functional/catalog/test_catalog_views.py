@@ -31,24 +31,24 @@ class TestCatalogPages:
     def test_list_shows_procedures_and_accent_insensitive_search(self, client, admin):
         page = client.get("/catalog/?q=giay phep lao dong")
         assert page.status_code == 200
-        assert "1.000105" in page.text and "1.001193" not in page.text
+        assert "1.014199" in page.text and "1.001193" not in page.text
 
     def test_admin_edits_time_limit_and_cutoff(self, client, admin):
-        response = client.post("/catalog/1.000105", data={
+        response = client.post("/catalog/1.014199", data={
             "name_vi": "Cấp giấy phép lao động", "legal_days": "7", "deadline_policy": "civil", "cutoff": "15:00",
             "online_level": "full", "return_methods": ["counter", "post"], "process_key": "work_permit",
             "is_active": "y"})
         assert response.status_code == 302
-        procedure = get_procedure("1.000105")
+        procedure = get_procedure("1.014199")
         assert float(procedure.legal_days) == 7 and procedure.cutoff == "15:00"
         assert procedure.deadline_policy.value == "civil" and procedure.return_methods == ["counter", "post"]
 
     def test_invalid_cutoff_is_shown_in_place(self, client, admin):
-        response = client.post("/catalog/1.000105", data={
+        response = client.post("/catalog/1.014199", data={
             "name_vi": "X", "legal_days": "5", "deadline_policy": "hours", "cutoff": "25:99",
             "online_level": "full", "return_methods": ["counter"], "process_key": "work_permit"})
         assert response.status_code == 200 and "is-invalid" in response.text
-        assert get_procedure("1.000105").cutoff is None
+        assert get_procedure("1.014199").cutoff is None
 
     def test_officials_cannot_open_the_catalogue(self, client, auth):
         UserFactory(username="cv", with_roles=[("specialist", AgencyFactory())])

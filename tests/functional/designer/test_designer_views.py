@@ -41,7 +41,7 @@ class TestAccess:
 
 class TestLibrary:
     def test_library_shows_versions_with_running_dossiers_in_few_queries(self, login, desk, count_queries):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         client = login("designer")
         count_queries.statements.clear()
         page = client.get("/designer/").get_data(as_text=True)
@@ -82,7 +82,7 @@ class TestImportAndDiff:
         assert "bpmn:complexGateway" in page
 
     def test_diff_page_shows_engine_plan_and_dry_run(self, login, desk):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         client = login("designer")
         client.post("/designer/models/work_permit/save", json={"xml": with_document_check().decode()})
         page = client.get(f"/designer/diff?old={version(1).id}&new={version(2).id}").get_data(as_text=True)
@@ -91,7 +91,7 @@ class TestImportAndDiff:
 
 class TestBulkMigration:
     def test_batch_is_processed_by_polling_steps(self, login, desk):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         client = login("designer")
         saved = client.post("/designer/models/work_permit/save",
                             json={"xml": with_document_check().decode()}).get_json()

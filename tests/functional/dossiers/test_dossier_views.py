@@ -137,14 +137,20 @@ class TestLegalActions:
         assert "Chuyển đơn vị xử lý" in client.get(f"/dossiers/{dossier.code}").text
         bad = client.post(f"/dossiers/{dossier.code}/transfer", data={"transfer-to_agency": "H38.SXD"})
         assert bad.status_code == 422
-        ok = client.post(f"/dossiers/{dossier.code}/transfer",
-                         data={"transfer-to_agency": "H38.SXD", "transfer-reason": "Thuộc thẩm quyền Sở Xây dựng"})
+        # issue 20.1: the Department of Construction has no competence for a work permit
+        refused = client.post(f"/dossiers/{dossier.code}/transfer", follow_redirects=True,
+                              data={"transfer-to_agency": "H38.SXD", "transfer-reason": "Nhầm thẩm quyền"})
+        assert "không có thẩm quyền" in refused.text
+        assert db.session.query(DossierEvent).filter_by(dossier_id=dossier.id, kind="transferred").count() == 0
+        commendation = desk.receive("1.000775").dossier  # handled by Home Affairs, decided by the province
+        ok = client.post(f"/dossiers/{commendation.code}/transfer",
+                         data={"transfer-to_agency": "38", "transfer-reason": "Trình UBND tỉnh"})
         assert ok.status_code == 302
         db.session.expire_all()
         from app.auth.services import get_agency_by_code
 
-        assert desk.task(db.session.get(Dossier, dossier.id)).agency_id == get_agency_by_code("H38.SXD").id
-        assert db.session.query(DossierEvent).filter_by(dossier_id=dossier.id, kind="transferred").count() == 1
+        assert desk.task(db.session.get(Dossier, commendation.id)).agency_id == get_agency_by_code("38").id
+        assert db.session.query(DossierEvent).filter_by(dossier_id=commendation.id, kind="transferred").count() == 1
 
     def test_officials_who_do_not_hold_the_step_cannot_transfer(self, officials, desk, at_office):
         dossier = desk.receive(WORK_PERMIT).dossier

@@ -12,7 +12,7 @@ def nested(depth: int) -> str:
 
 class TestHostileForms:
     def test_deep_json_in_the_web_form_field_is_no_500(self, officials, desk, at_office):
-        receipt = desk.receive("1.000105")
+        receipt = desk.receive("1.014199")
         client = officials.login("chuyenvien.snv")
         task = reach(desk, receipt.dossier, "appraisal")
         response = client.post(f"/tasks/{task.id}", data={"form_json": nested(100_000)})

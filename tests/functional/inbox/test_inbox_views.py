@@ -34,7 +34,7 @@ class TestInboxPage:
     def test_filters_narrow_the_list_and_stay_in_the_url(self, officials, desk, at_office):
         dossier, _task = _appraisal(desk)
         client = officials.login("chuyenvien.snv")
-        assert dossier.code in client.get("/inbox/?tab=queue&procedure=1.000105&step=appraisal").text
+        assert dossier.code in client.get("/inbox/?tab=queue&procedure=1.014199&step=appraisal").text
         assert dossier.code not in client.get("/inbox/?tab=queue&step=approval").text
         assert dossier.code not in client.get("/inbox/?tab=queue&overdue=1").text
         assert dossier.code in client.get("/inbox/?tab=queue&q=nguyen van an").text
@@ -43,7 +43,7 @@ class TestInboxPage:
     def test_overdue_filter_finds_late_tasks_coloured_red(self, officials, desk, clock):
         clock("2026-03-02 09:00")
         dossier, _task = _appraisal(desk)
-        clock("2026-03-09 09:00")
+        clock("2026-03-12 09:00")  # the 7-day appraisal step (Decree 219/2025 permit) is late
         page = officials.login("chuyenvien.snv").get("/inbox/?tab=queue&overdue=1")
         assert dossier.code in page.text
         assert 'data-urgency="late"' in page.text
@@ -165,8 +165,8 @@ class TestSavedViews:
     def test_saved_view_keeps_the_filters_and_can_be_deleted(self, officials, desk, at_office):
         client = officials.login("chuyenvien.snv")
         response = client.post("/inbox/views", data={"name": "Quá hạn GPLĐ",
-                                                     "query": "tab=queue&procedure=1.000105&overdue=1"})
-        assert response.headers["Location"].endswith("?tab=queue&procedure=1.000105&overdue=1")
+                                                     "query": "tab=queue&procedure=1.014199&overdue=1"})
+        assert response.headers["Location"].endswith("?tab=queue&procedure=1.014199&overdue=1")
         page = client.get("/inbox/")
         assert "Quá hạn GPLĐ" in page.text
         view = db.session.query(SavedView).one()

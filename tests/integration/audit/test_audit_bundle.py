@@ -44,7 +44,7 @@ def edit_case(change):
 @pytest.fixture
 def bundle(desk, clock, tmp_path):
     clock("2026-03-02 08:00")
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     desk.run_to_end(dossier)
     return write_bundle(dossier, tmp_path)
 

@@ -35,7 +35,7 @@ EDITS = {
 def dossier(desk, clock):
     """A work permit handled from receipt to return, with an internal comment: 8 events."""
     clock("2026-03-02 08:00")
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     desk.complete(dossier, "appraisal", comment="Đủ điều kiện")
     lifecycle.add_comment(official("leader", desk.task(dossier).agency_id), dossier.code, "Ưu tiên xử lý")
     db.session.commit()

@@ -10,7 +10,7 @@ from app.dossiers import lifecycle
 from app.extensions import db
 from tests.integration.audit.conftest import official, rewrite_chain
 
-PROCEDURES = {"1.000105": "H38.TTPVHCC", "1.001193": "14797", "1.001022": "14797", "1.009994": "14797",
+PROCEDURES = {"1.014199": "H38.TTPVHCC", "1.001193": "14797", "1.001022": "14797", "1.009994": "14797",
               "2.000720": "14797", "1.000775": "H38.TTPVHCC"}
 
 
@@ -32,7 +32,7 @@ class TestReexecutionVerifies:
 
     def test_a_supplement_round_trip_re_executes(self, desk, clock):
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105").dossier
+        dossier = desk.receive("1.014199").dossier
         clock("2026-03-03 09:00")
         desk.complete(dossier, "appraisal", decision="supplement", supplement_items="Bản sao hộ chiếu")
         clock("2026-03-10 10:00")
@@ -61,7 +61,7 @@ class TestReexecutionVerifies:
 
     def test_an_online_dossier_waiting_for_intake_re_executes(self, desk, clock):
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105", channel="online").dossier
+        dossier = desk.receive("1.014199", channel="online").dossier
         assert desk.task(dossier).step_kind == "intake"
         assert _verified(dossier).steps == 1
 
@@ -70,7 +70,7 @@ class TestReexecutionDiverges:
     @pytest.fixture
     def dossier(self, desk, clock):
         clock("2026-03-02 08:00")
-        dossier = desk.receive("1.000105").dossier
+        dossier = desk.receive("1.014199").dossier
         desk.run_to_end(dossier)
         return dossier
 
@@ -104,7 +104,7 @@ class TestReexecutionDiverges:
 
 def test_cli_reexecute_reports_one_dossier_and_a_sample(app, desk, clock):
     clock("2026-03-02 08:00")
-    done = desk.receive("1.000105").dossier
+    done = desk.receive("1.014199").dossier
     desk.run_to_end(done)
     desk.receive("1.000775")  # open: not in the closed sample
     runner = app.test_cli_runner()

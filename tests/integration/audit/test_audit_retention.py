@@ -24,7 +24,7 @@ LATER = datetime(2036, 6, 1, tzinfo=UTC)
 @pytest.fixture
 def closed(desk, clock):
     clock("2026-03-02 08:00")
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     desk.run_to_end(dossier)
     dossier.procedure.retention_years = 5
     db.session.commit()
@@ -44,7 +44,7 @@ class TestDue:
 
     def test_open_dossiers_are_never_due(self, desk, clock):
         clock("2026-03-02 08:00")
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         assert retention.list_due(LATER) == []
 
 

@@ -20,7 +20,7 @@ from tests.integration.audit.conftest import rewrite_chain
 @pytest.fixture
 def dossier(desk, clock):
     clock("2026-03-02 08:00")
-    dossier = desk.receive("1.000105").dossier
+    dossier = desk.receive("1.014199").dossier
     desk.run_to_end(dossier)
     return dossier
 

@@ -75,7 +75,7 @@ class TestScopeRule:
 
         _province, commune = tree
         with pytest.raises(PermissionDeniedError):
-            update_procedure(UserFactory(with_roles=[("admin", commune)]), "1.000105", {})
+            update_procedure(UserFactory(with_roles=[("admin", commune)]), "1.014199", {})
 
     def test_scoped_designer_must_pick_an_agency_inside_its_subtree(self, tree):
         from app.designer.migration import ensure_can_migrate

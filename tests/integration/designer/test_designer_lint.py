@@ -30,7 +30,7 @@ def model(tasks=FIVE, legal_days: str | None = "5", lanes: dict[str, str | None]
     pairs = flows if flows is not None else list(zip(ids, ids[1:], strict=False))
     flow_xml = "".join(f'<bpmn:sequenceFlow id="f{n}" sourceRef="{a}" targetRef="{b}"/>'
                        for n, (a, b) in enumerate(pairs))
-    process_props = props(procedure_code="1.000105", **({"legal_days": legal_days} if legal_days else {}))
+    process_props = props(procedure_code="1.014199", **({"legal_days": legal_days} if legal_days else {}))
     return ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
             'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">'
             f'<bpmn:process id="p" isExecutable="true">{process_props}<bpmn:laneSet id="ls">{lane_xml}</bpmn:laneSet>'

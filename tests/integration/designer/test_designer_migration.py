@@ -26,7 +26,7 @@ def publish(designer, xml: bytes, comment: str):
 
 def dossier_at(desk, step_kind: str):
     """A work-permit dossier waiting at `step_kind` (online dossiers wait at intake)."""
-    receipt = desk.receive("1.000105", channel="online" if step_kind == "intake" else "counter")
+    receipt = desk.receive("1.014199", channel="online" if step_kind == "intake" else "counter")
     dossier = receipt.dossier
     order = STEPS[1:]
     if step_kind != "intake":
@@ -70,19 +70,19 @@ class TestMigrateToVersionWithExtraTask:
         dossier = dossier_at(desk, "intake")
         run_batch(designer, publish(designer, with_document_check(), "v2"))
         intake = desk.task(dossier, "intake")
-        lifecycle.complete_task(official("receiver", intake.agency_id), intake.id, desk.intake_data("1.000105"))
+        lifecycle.complete_task(official("receiver", intake.agency_id), intake.id, desk.intake_data("1.014199"))
         assert [t.bpmn_id for t in desk.open_tasks(dossier)] == ["check_documents"]
         assert desk.run_to_end(dossier)[-1] == "return"
 
     def test_new_dossiers_start_on_the_latest_published_version(self, desk, designer):
         v2 = publish(designer, with_document_check(), "v2")
-        assert desk.receive("1.000105").dossier.process_version_id == v2.id
+        assert desk.receive("1.014199").dossier.process_version_id == v2.id
 
 
 class TestMigrateToVersionRemovingATask:
     def test_dossier_waiting_at_the_removed_task_is_blocked_with_the_reason(self, desk, designer):
         publish(designer, with_document_check(), "v2: thêm bước kiểm tra")
-        waiting = desk.receive("1.000105").dossier
+        waiting = desk.receive("1.014199").dossier
         assert [t.bpmn_id for t in desk.open_tasks(waiting)] == ["check_documents"]
         v3 = publish(designer, without_document_check(), "v3: bỏ bước kiểm tra")
 
@@ -98,7 +98,7 @@ class TestMigrateToVersionRemovingATask:
     @pytest.mark.parametrize("step_kind", ["approval", "stamping", "return"])
     def test_dossier_past_the_removed_task_is_blocked_too(self, desk, designer, step_kind):
         publish(designer, with_document_check(), "v2")
-        dossier = desk.receive("1.000105").dossier
+        dossier = desk.receive("1.014199").dossier
         desk.complete(dossier, "appraisal")  # the check step
         for kind in STEPS[1:STEPS.index(step_kind)]:
             desk.complete(dossier, kind)

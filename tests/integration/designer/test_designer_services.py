@@ -74,16 +74,16 @@ class TestSaveAndDeploy:
 
 class TestLibraryAndDiff:
     def test_library_lists_every_model_with_running_counts(self, desk, designer, count_queries):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         count_queries.statements.clear()
         entries = {e.process_key: e for e in services.list_library()}
         assert count_queries.count <= 3
         work_permit = entries["work_permit"]
-        assert work_permit.procedure.code == "1.000105" and work_permit.running == {versions()[0].id: 1}
+        assert work_permit.procedure.code == "1.014199" and work_permit.running == {versions()[0].id: 1}
         assert len(entries) == 6  # one entry per file in bpmn/
 
     def test_diff_reports_the_added_task_and_the_dry_run(self, desk, designer):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         v2 = services.save_draft(designer, with_document_check(), process_key="work_permit").version
         view = services.diff(versions()[0].id, v2.id)
         assert view.plan.added == ["check_documents"] and view.plan.removed == []
@@ -112,7 +112,7 @@ class TestCommands:
         assert "work_permit\tv1\tunchanged" in result.output
 
     def test_models_migrate_dry_run_then_apply(self, app, desk, designer):
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         draft = services.save_draft(designer, with_document_check(), process_key="work_permit").version
         services.deploy_version(designer, draft.id, "v2")
         db.session.commit()

@@ -50,7 +50,7 @@ def with_document_check() -> bytes:
     task.set("id", "check_documents")
     task.set("name", "Kiểm tra thành phần hồ sơ")
     set_property(task, "duration_days", "0.5")
-    set_property(appraisal, "duration_days", "2.5")
+    set_property(appraisal, "duration_days", "6.5")  # the 7-day appraisal (Decree 219/2025 permit) minus 0.5
     appraisal.addprevious(task)
     _by_id(root, "Flow_intake__appraisal").set("targetRef", "check_documents")
     _flow(process, "Flow_check_documents__appraisal", "check_documents", "appraisal")

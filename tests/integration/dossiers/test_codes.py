@@ -38,7 +38,7 @@ class TestConcurrentIntake:
             with app.app_context():
                 try:
                     barrier.wait()
-                    receipt = desk.receive("1.000105")
+                    receipt = desk.receive("1.014199")
                     results.append(receipt.dossier.code)
                 except Exception as error:  # noqa: BLE001 - collected and asserted below
                     errors.append(repr(error))

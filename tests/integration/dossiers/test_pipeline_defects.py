@@ -67,7 +67,7 @@ class TestOneAnswerForWhoMayAct:
         from tests.integration.dossiers.conftest import official
 
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105").dossier
+        dossier = desk.receive("1.014199").dossier
         leader = official("leader", desk.task(dossier).agency_id)
         receiver = official("receiver", dossier.receiving_agency_id)
         return dossier, leader, receiver
@@ -93,15 +93,23 @@ class TestOneAnswerForWhoMayAct:
     def test_withdrawal_follows_the_rule_set_on_the_page_and_in_the_service(self, desk, clock, officials):  # noqa: F811
         from app.dossiers import lifecycle
         from app.dossiers.actions import InvalidTransitionError, available_actions
+        from tests.integration.dossiers.conftest import official
 
-        dossier, _leader, receiver = self._late(desk, clock)
-        dossier.ruleset = "ND61-2018"  # received under Decree 61: no withdrawal
-        db.session.commit()
+        clock("2025-06-20 09:00")  # received under Decree 61, which has no withdrawal
+        dossier = desk.receive("1.000105").dossier
+        receiver = official("receiver", dossier.receiving_agency_id)
+        assert dossier.ruleset == "ND61-2018"
         assert "withdraw" not in available_actions(receiver, dossier, workflow.open_tasks(dossier.id))
         page = officials.login(receiver.username).get(f"/dossiers/{dossier.code}")
         assert "action-withdraw" not in page.text and "action-apology" in page.text
         with pytest.raises(InvalidTransitionError):
             lifecycle.withdraw(receiver, dossier.code, reason="Xin rút")
+        db.session.rollback()
+        clock("2026-01-12 09:00")  # still open after 1 Jul 2025: Decree 118 withdrawal applies (issue 20.7)
+        assert "withdraw" in available_actions(receiver, dossier, workflow.open_tasks(dossier.id))
+        lifecycle.withdraw(receiver, dossier.code, reason="Xin rút")
+        db.session.commit()
+        assert dossier.status.value == "stopped"
 
     def test_an_apology_re_executes(self, desk, clock):
         from app.dossiers import lifecycle

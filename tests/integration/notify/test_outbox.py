@@ -26,7 +26,7 @@ REAL_SMTP = smtplib.SMTP  # captured before the suite's disallow_outbound fixtur
 
 
 def receive_with_contacts(email: str | None = "an@example.vn", phone: str | None = "0912345678"):
-    procedure = get_procedure("1.000105")
+    procedure = get_procedure("1.014199")
     agency = get_agency_by_code("H38.TTPVHCC")
     intake = IntakeInput(procedure_code=procedure.code, received_documents=[d.id for d in procedure.documents],
                          applicant=ApplicantInput(name="Nguyễn Văn An", id_number="038090001234", phone=phone,
@@ -91,7 +91,7 @@ class TestQueue:
         dossier = receive_with_contacts()
         rows = list_notifications(dossier.id)
         assert sorted((r.channel, r.event_kind) for r in rows) == [("email", "received"), ("sms", "received")]
-        assert dossier.code in rows[0].body and "09/03/2026 09:00" in rows[0].body
+        assert dossier.code in rows[0].body and "16/03/2026 09:00" in rows[0].body
         assert {r.status for r in rows} == {"pending"}
 
     def test_no_contact_means_no_message(self, desk, clock):

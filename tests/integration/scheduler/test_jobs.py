@@ -31,10 +31,12 @@ class TestTimerSweep:
 class TestApologyAlerts:
     def test_dossier_due_within_one_working_day_without_apology_is_listed(self, desk, clock):
         clock("2026-03-02 09:00")
-        dossier = desk.receive("1.000105").dossier  # due Monday 09/03 09:00
-        clock("2026-03-05 09:00")
+        dossier = desk.receive("1.014199").dossier  # due Monday 16/03 09:00
+        clock("2026-03-11 09:00")
         assert dossiers_needing_apology() == []
-        clock("2026-03-06 09:00")  # one working day before the due instant
+        # issue 20.5: one working day (the apology lead) plus the one-day margin left: a compliant apology is
+        # still possible, so the alert fires now (it used to wait until fewer than 8 working hours were left)
+        clock("2026-03-12 09:00")
         assert [d.code for d in dossiers_needing_apology()] == [dossier.code]
         assert dossier.status is DossierStatus.PROCESSING
 
@@ -63,7 +65,7 @@ class TestAnchorJob:
         from app.scheduler.jobs import anchor_yesterday
 
         clock("2026-03-02 09:00")
-        desk.receive("1.000105")
+        desk.receive("1.014199")
         clock("2026-03-03 00:20")
         anchor_yesterday(app)
         anchor_yesterday(app)  # a restarted scheduler must not fail or anchor twice

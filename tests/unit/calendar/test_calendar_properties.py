@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from official_schedules import official_calendar
 
@@ -15,6 +15,7 @@ PLAIN = WorkCalendar()
 instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2028, 6, 30),
                         timezones=st.just(LOCAL_TZ))
 eighths = st.integers(min_value=0, max_value=160).map(lambda k: k / 8)  # up to 20 days, in whole hours
+positive = st.integers(min_value=1, max_value=160).map(lambda k: k / 8)
 calendars = st.sampled_from([VN, PLAIN])
 days_2026 = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31))
 random_calendars = st.builds(
@@ -48,26 +49,22 @@ def reference_add_hours(calendar: WorkCalendar, start: datetime, hours: float) -
 
 
 class TestDueProperties:
-    @given(calendars, instants, eighths, eighths.filter(lambda b: b > 0))
+    @given(calendars, instants, positive, positive)
     def test_due_is_additive(self, calendar, t, a, b):
         assert calendar.due(calendar.due(t, a), b) == calendar.due(t, a + b)
 
-    @given(calendars, instants, eighths)
-    def test_due_is_additive_with_zero_up_to_the_next_start_of_work(self, calendar, t, a):
-        # due(x, 0) is start_of_work(x): a due at 17:00 and the next 07:30 are the same working instant.
-        once = calendar.due(t, a)
-        assert calendar.start_of_work(calendar.due(once, 0)) == calendar.start_of_work(once)
-        assert calendar.working_hours_between(once, calendar.due(once, 0)) == 0
+    @given(calendars, instants, st.sampled_from(["hours", "civil"]))
+    def test_zero_days_is_the_close_of_the_working_day_the_clock_starts(self, calendar, t, policy):
+        # 0 = the same day (issue 20.4): not an amount of time, so it is outside the additive property.
+        begin = calendar.start_of_work(t)
+        due = calendar.due(t, 0, policy)
+        assert due.date() == begin.date() and due.time() == calendar.periods[-1][1]
 
     @given(calendars, instants, eighths, st.sampled_from(["hours", "civil"]))
     def test_due_never_lands_outside_working_time(self, calendar, t, days, policy):
         assert in_working_time(calendar, calendar.due(t, days, policy))
 
-    @given(calendars, instants)
-    def test_zero_days_is_the_start_of_work(self, calendar, t):
-        assert calendar.due(t, 0) == calendar.start_of_work(t)
-
-    @given(calendars, instants, eighths, eighths)
+    @given(calendars, instants, positive, positive)
     def test_due_is_monotonic_in_days(self, calendar, t, a, b):
         low, high = sorted((a, b))
         assert calendar.due(t, low) <= calendar.due(t, high)
@@ -81,7 +78,7 @@ class TestDueProperties:
     def test_hours_policy_is_never_later_than_civil(self, calendar, t, days):
         assert calendar.due(t, days, "hours") <= calendar.due(t, days, "civil")
 
-    @given(calendars, instants, eighths)
+    @given(calendars, instants, positive)
     def test_working_hours_between_start_and_due_is_the_limit(self, calendar, t, days):
         elapsed = calendar.working_hours_between(calendar.start_of_work(t), calendar.due(t, days))
         assert elapsed == days * calendar.hours_per_day
@@ -90,7 +87,14 @@ class TestDueProperties:
                                           timezones=st.just(LOCAL_TZ)), eighths)
     @settings(max_examples=200)
     def test_fast_arithmetic_agrees_with_the_day_by_day_reference(self, calendar, t, days):
+        assume(days > 0)
         assert calendar.due(t, days) == reference_add_hours(calendar, t, days * 8)
+
+    @given(calendars, instants, st.integers(min_value=1, max_value=40))
+    def test_civil_counts_the_receipt_day_out_once(self, calendar, t, days):
+        due = calendar.due(t, days, "civil")
+        local = t.astimezone(calendar.tz).date()
+        assert due.date() == calendar.add_working_days(local, days)
 
 
 class TestIntervalProperties:

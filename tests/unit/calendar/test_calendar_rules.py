@@ -115,8 +115,12 @@ class TestDueHoursPolicy:
         assert plain.due(local(2027, 3, 1, 7, 30), 1) == local(2027, 3, 1, 17)
         assert plain.due(local(2027, 3, 1, 14), Decimal("0.5")) == local(2027, 3, 2, 8, 30)
 
-    def test_zero_days_is_the_start_of_work(self, plain):
-        assert plain.due(local(2027, 3, 1, 12), 0) == local(2027, 3, 1, 13)
+    def test_zero_days_is_the_close_of_that_working_day(self, plain):
+        # issue 20.4: Law on Civil Status art. 5(3), same day when received before the cut-off
+        assert plain.due(local(2027, 3, 1, 12), 0) == local(2027, 3, 1, 17)
+        assert plain.due(local(2027, 3, 1, 14), 0, cutoff=time(15)) == local(2027, 3, 1, 17)
+        assert plain.due(local(2027, 3, 1, 15), 0, cutoff=time(15)) == local(2027, 3, 2, 17)
+        assert plain.due(local(2027, 3, 5, 17, 30), 0) == local(2027, 3, 8, 17)
 
     def test_cutoff_moves_late_receipts_to_the_next_morning(self, plain):
         assert plain.due(local(2027, 3, 1, 15, 30), 1, cutoff=time(15)) == local(2027, 3, 2, 17)
@@ -147,8 +151,17 @@ class TestDueCivilPolicy:
         assert plain.due(local(2027, 3, 1, 10), 0.5, "civil") == local(2027, 3, 2, 17)
         assert plain.due(local(2027, 3, 1, 10), 1.2, "civil") == local(2027, 3, 3, 17)
 
-    def test_after_hours_receipt_is_deemed_received_next_working_day(self, plain):
-        assert plain.due(local(2027, 3, 1, 18), 1, "civil") == local(2027, 3, 3, 17)
+    def test_after_hours_receipt_day_is_not_counted_once(self, plain):
+        # issue 20.6: Mon 17:30 + 1 -> Tue (domain.md: day 1 is the next working day), not Wed
+        assert plain.due(local(2027, 3, 1, 17, 30), 1, "civil") == local(2027, 3, 2, 17)
+        assert plain.due(local(2027, 3, 1, 18), 1, "civil") == local(2027, 3, 2, 17)
+
+    def test_after_hours_receipt_deemed_next_working_day_is_a_setting(self, plain):
+        assert plain.due(local(2027, 3, 1, 18), 1, "civil", deem_next_day=True) == local(2027, 3, 3, 17)
+
+    def test_non_working_day_receipt_counts_from_the_next_working_day(self, vn):
+        # Sat 14/2/2026 + 1: the next working day after Tết is Mon 23/2
+        assert vn.due(local(2026, 2, 14, 14), 1, "civil") == local(2026, 2, 23, 17)
 
     def test_civil_skips_tet(self, vn):
         assert vn.due(local(2026, 2, 13, 10), 1, "civil") == local(2026, 2, 23, 17)
@@ -156,8 +169,11 @@ class TestDueCivilPolicy:
     def test_zero_days_is_the_close_of_the_receipt_day(self, plain):
         assert plain.due(local(2027, 3, 1, 10), 0, "civil") == local(2027, 3, 1, 17)
 
-    def test_cutoff_applies_to_civil_too(self, plain):
-        assert plain.due(local(2027, 3, 1, 15, 30), 1, "civil", cutoff=time(15)) == local(2027, 3, 3, 17)
+    def test_cutoff_does_not_shift_civil_twice(self, plain):
+        assert plain.due(local(2027, 3, 1, 15, 30), 1, "civil", cutoff=time(15)) == local(2027, 3, 2, 17)
+        assert plain.due(local(2027, 3, 1, 15, 30), 1, "civil", cutoff=time(15),
+                         deem_next_day=True) == local(2027, 3, 3, 17)
+        assert plain.due(local(2027, 3, 1, 15, 30), 0, "civil", cutoff=time(15)) == local(2027, 3, 2, 17)
 
 
 class TestWorkingHours:
