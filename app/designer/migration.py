@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.core.crashpoints import crash_point
-from app.core.db import utcnow
+from app.core.db import begin_savepoint, utcnow
 from app.core.errors import AppError, NotFoundError, ValidationError
 from app.designer.models import MigrationBatch, MigrationItem
 from app.dossiers.models import OPEN_STATUSES, Dossier
@@ -196,7 +196,7 @@ def process_batch(actor: User | None, batch_id: int, limit: int = 20) -> int:
 
 
 def _move_in_savepoint(actor: User | None, item: MigrationItem, batch: MigrationBatch) -> tuple[str, str | None]:
-    savepoint = db.session.begin_nested()
+    savepoint = begin_savepoint()  # on SQLite too: a kill before the chunk commits must undo every move
     try:
         dossier = db.session.get(Dossier, item.dossier_id)
         status, reason = migrate_dossier(actor, dossier, batch.to_version, batch_id=batch.id)
