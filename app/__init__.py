@@ -118,6 +118,10 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(tokens_cli)
+    from app.ops.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

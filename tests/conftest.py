@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 
 from app import MIGRATIONS_DIR, create_app
 from app.extensions import db
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, is_postgres
 
 # Under load (CI on two cores, xdist) data generation is slow but correct: no health check on speed or deadline.
 settings.register_profile("motcua", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -62,11 +62,20 @@ def database_url(tmp_path_factory):
         yield url
 
 
+# The race tests run 50 clients at once in this process: each needs its own connection (production keeps
+# SQLAlchemy's 5 + 10 per worker process).
+RACE_POOL = {"pool_size": 10, "max_overflow": 60, "pool_timeout": 60}
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
+    from app.config import build_config
+
+    engine_options = build_config(tmp_path_factory.mktemp("instance"))["SQLALCHEMY_ENGINE_OPTIONS"]
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {**engine_options, **(RACE_POOL if is_postgres() else {})},
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "LOG_LEVEL": "WARNING",

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.audit.models import AuditAnchor
-from app.audit.witness import get_witness
+from app.audit.witness import AnchorWitness, get_witness
 from app.core.db import after_commit, utcnow
 from app.core.errors import ConflictError
 from app.core.timefmt import LOCAL_TZ, to_local
@@ -71,9 +71,10 @@ def create_anchor(day: date | None = None) -> AuditAnchor:
     return anchor
 
 
-def verify_anchors(dossier_ids: set[int] | None = None) -> list[AnchorProblem]:
-    """Check the published anchors, the anchor chain and that every anchored head still has its anchored hash."""
-    problems = _check_published(dossier_ids is None)
+def verify_anchors(dossier_ids: set[int] | None = None, witness: AnchorWitness | None = None) -> list[AnchorProblem]:
+    """Check the published anchors (the configured witness, or `witness`), the anchor chain and that every anchored
+    head still has its anchored hash."""
+    problems = _check_published(dossier_ids is None, witness or get_witness())
     previous = GENESIS
     for anchor in db.session.scalars(select(AuditAnchor).order_by(AuditAnchor.day)):
         recomputed = anchor_digest(anchor.day, anchor.prev_digest, anchor.heads)
@@ -89,10 +90,10 @@ def _problem(day: date, vi: str, en: str) -> AnchorProblem:
     return AnchorProblem(day, vi, en)
 
 
-def _check_published(recompute: bool) -> list[AnchorProblem]:
+def _check_published(recompute: bool, witness: AnchorWitness) -> list[AnchorProblem]:
     """Every anchor published outside the database must still be in it, unchanged; the latest one must still
     be what the events themselves give (a rewrite before it shows even when the anchor rows were deleted)."""
-    records = get_witness().records()
+    records = witness.records()
     stored = {a.day.isoformat(): a.digest for a in db.session.scalars(select(AuditAnchor))}
     problems, previous = [], GENESIS
     for record in records:

@@ -8,14 +8,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from app.audit import anchors, reexecute, retention, verify
+from app.audit import anchors, checks, reexecute, retention
 from app.audit.export import write_bundle
 from app.core.db import unit_of_work
-from app.dossiers.models import Dossier
 from app.dossiers.services import get_dossier
-from app.extensions import db
 
 audit_cli = AppGroup("audit", help="Sổ sự kiện chống sửa đổi / tamper-evident event log.")
 
@@ -28,22 +25,11 @@ def _both(vi: str, en: str) -> str:
 @click.option("--dossier", "code", help="Mã hồ sơ / dossier code (default: every dossier).")
 def verify_command(code: str | None) -> None:
     """Check hash chains and daily anchors; exit 1 at the first broken event of any dossier."""
-    dossiers = [get_dossier(code)] if code else db.session.scalars(select(Dossier).order_by(Dossier.id))
-    checked, broken = 0, 0
-    for report in verify.verify_dossiers(dossiers):
-        checked += 1
-        if not report.ok:
-            broken += 1
-            click.echo(f"{report.code}: " + _both(report.problem.message("vi"), report.problem.message("en")))
-    scope = {get_dossier(code).id} if code else None
-    problems = anchors.verify_anchors(scope)
-    for problem in problems:
-        click.echo(_both(problem.message("vi"), problem.message("en")))
-    if broken or problems:
-        click.echo(_both(f"HỎNG: {broken}/{checked} chuỗi lỗi, {len(problems)} lỗi mốc neo.",
-                         f"BROKEN: {broken}/{checked} chains broken, {len(problems)} anchor problems."))
+    result = checks.verify_all(code)
+    for line in result.lines():
+        click.echo(line)
+    if not result.ok:
         sys.exit(1)
-    click.echo(_both(f"OK: {checked} chuỗi toàn vẹn.", f"OK: {checked} chains intact."))
 
 
 @audit_cli.command("anchor")

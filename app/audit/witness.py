@@ -61,10 +61,11 @@ class FileWitness:
         return out
 
 
-def get_witness() -> AnchorWitness:
-    """The configured witness (MOTCUA_ANCHOR_FILE, default instance/anchors.jsonl)."""
+def get_witness(path: Path | None = None) -> AnchorWitness:
+    """The configured witness (MOTCUA_ANCHOR_FILE, default instance/anchors.jsonl), or the file at `path` (a copy
+    shipped with a backup) checked with the same key."""
     config = current_app.config
-    path = Path(config.get("ANCHOR_FILE") or Path(current_app.instance_path) / "anchors.jsonl")
+    path = path or Path(config.get("ANCHOR_FILE") or Path(current_app.instance_path) / "anchors.jsonl")
     key = config.get("ANCHOR_KEY") or hmac.new(config["SECRET_KEY"].encode(), b"motcua-anchor",
                                                hashlib.sha256).hexdigest()
     return FileWitness(path, key.encode("utf-8"))

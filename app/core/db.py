@@ -108,6 +108,21 @@ def flush() -> None:
         raise
 
 
+def begin_savepoint() -> Any:
+    """`session.begin_nested()` that nests on SQLite too.
+
+    pysqlite sends no BEGIN before a SAVEPOINT, so when nothing was written yet the savepoint *is* the transaction
+    and its RELEASE commits at once (see SQLAlchemy's pysqlite notes): a crash later in the unit of work would leave
+    that part committed. Begin the real transaction first.
+    """
+    from app.extensions import db
+
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    return db.session.begin_nested()
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Any]:
     """Commit once on success, roll back on any error, then run the queued side effects.

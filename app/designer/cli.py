@@ -1,4 +1,8 @@
-"""`flask models migrate PROCESS_KEY --to N [--dry-run]`: move running dossiers to another model version."""
+"""`flask models migrate PROCESS_KEY --to N [--dry-run]`: move running dossiers to another model version.
+
+An interrupted run (crash, kill) left its batch `running` with pending items: running the same command again
+resumes that batch instead of starting a new one.
+"""
 from __future__ import annotations
 
 import click
@@ -23,8 +27,11 @@ def _run(criteria: migration.DossierFilter, target_number: int, dry_run: bool, u
         return
     actor = db.session.scalar(select(User).where(User.username == username)) if username else None
     with unit_of_work():
-        batch_id = migration.create_batch(actor, criteria, target, comment="flask models migrate").id
-    while True:
+        batch = migration.unfinished_batch(criteria, target)
+        if batch is not None:
+            click.echo(f"resuming batch {batch.id}")
+        batch_id = (batch or migration.create_batch(actor, criteria, target, comment="flask models migrate")).id
+    for _ in range(migration.batch_progress(batch_id)["pending"] // chunk + 2):  # each pass moves a chunk
         with unit_of_work():
             done = migration.process_batch(actor, batch_id, limit=chunk)
         if done < chunk:
@@ -43,7 +50,7 @@ def _run(criteria: migration.DossierFilter, target_number: int, dry_run: bool, u
 @click.option("--chunk", type=int, default=50, show_default=True, help="Dossiers per transaction.")
 def migrate(process_key: str, to_number: int, from_number: int | None, step_kind: str | None, dry_run: bool,
             username: str | None, chunk: int) -> None:
-    """Move running dossiers of PROCESS_KEY to version N (re-runnable: moved dossiers are skipped)."""
+    """Move running dossiers of PROCESS_KEY to version N (re-runnable: an interrupted batch resumes)."""
     try:
         from_id = services.get_version_by_number(process_key, from_number).id if from_number else None
         criteria = migration.DossierFilter(process_key, from_version_id=from_id, step_kind=step_kind)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.core.db import utcnow
+from app.core.crashpoints import crash_point
+from app.core.db import begin_savepoint, utcnow
 from app.core.errors import AppError, NotFoundError, ValidationError
 from app.designer.models import MigrationBatch, MigrationItem
 from app.dossiers.models import OPEN_STATUSES, Dossier
@@ -164,6 +165,14 @@ def create_batch(actor: User | None, criteria: DossierFilter, target: ProcessVer
     return batch
 
 
+def unfinished_batch(criteria: DossierFilter, target: ProcessVersion) -> MigrationBatch | None:
+    """The latest batch with the same selection and target that did not finish (interrupted: resume it)."""
+    batches = db.session.scalars(select(MigrationBatch).where(
+        MigrationBatch.process_key == criteria.process_key, MigrationBatch.to_version_id == target.id,
+        MigrationBatch.status == "running").order_by(MigrationBatch.id.desc()))
+    return next((batch for batch in batches if (batch.filters or {}) == criteria.as_dict()), None)
+
+
 def get_batch(batch_id: int) -> MigrationBatch:
     batch = db.session.get(MigrationBatch, batch_id)
     if batch is None:
@@ -187,7 +196,7 @@ def process_batch(actor: User | None, batch_id: int, limit: int = 20) -> int:
 
 
 def _move_in_savepoint(actor: User | None, item: MigrationItem, batch: MigrationBatch) -> tuple[str, str | None]:
-    savepoint = db.session.begin_nested()
+    savepoint = begin_savepoint()  # on SQLite too: a kill before the chunk commits must undo every move
     try:
         dossier = db.session.get(Dossier, item.dossier_id)
         status, reason = migrate_dossier(actor, dossier, batch.to_version, batch_id=batch.id)
@@ -200,6 +209,7 @@ def _move_in_savepoint(actor: User | None, item: MigrationItem, batch: Migration
         return "failed", f"{type(error).__name__}: {error}"
     if status == "migrated":
         savepoint.commit()
+        crash_point("migration_item")  # tests only (MOTCUA_TEST_CRASH_FILE): killed mid-chunk, the batch resumes
     else:
         savepoint.rollback()
     return status, reason

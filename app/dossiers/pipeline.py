@@ -13,6 +13,7 @@ from typing import Any
 
 from app.auth.models import User
 from app.calendar import services as calendar
+from app.core.crashpoints import crash_point
 from app.core.db import flush, utcnow
 from app.dossiers.actions import ACTIONS, Action, Clock, EngineOp, ensure_allowed
 from app.dossiers.models import ClockEntry, Dossier
@@ -75,6 +76,7 @@ def perform(step: Step) -> Outcome:
     if result is not None:
         tasks = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at)
     _record(action, step, step.event, instance, result, call)
+    crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
     flush()
     return Outcome(step.dossier, tasks, instance, result)
 
