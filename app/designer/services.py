@@ -58,7 +58,9 @@ def running_counts() -> dict[int, int]:
 
 def list_library() -> list[ModelEntry]:
     """Every process model with its versions and the number of running dossiers per version (3 queries)."""
-    procedures = {p.process_key: p for p in db.session.scalars(select(Procedure))}
+    # several dated procedures may run one model: the latest in force names it (later rows win the dict)
+    procedures = {p.process_key: p for p in db.session.scalars(select(Procedure).order_by(
+        Procedure.effective_from.asc().nulls_first(), Procedure.id))}
     counts = running_counts()
     entries: dict[str, ModelEntry] = {}
     for version in workflow.list_versions():

@@ -54,3 +54,13 @@ def rewrite_chain(dossier_id: int, from_seq: int, change=None) -> None:
         previous = digest
     run_as_attacker("UPDATE dossiers SET last_event_hash = :h WHERE id = :id", h=previous, id=dossier_id)
     db.session.expire_all()
+
+
+def first_break(dossier):
+    """The first break `verify_dossier` reports after tampering (fails the test if there is none)."""
+    from app.audit.verify import verify_dossier
+
+    db.session.expire_all()
+    report = verify_dossier(dossier)
+    assert not report.ok, "tampering went unnoticed"
+    return report.problem

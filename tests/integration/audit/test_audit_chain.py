@@ -12,7 +12,7 @@ from app.dossiers import lifecycle
 from app.extensions import db
 from app.history.chain import GENESIS, event_hash
 from app.history.models import DossierEvent
-from tests.integration.audit.conftest import dialect, json_param, official, rewrite_chain
+from tests.integration.audit.conftest import dialect, first_break, json_param, official, rewrite_chain
 
 EDITS = {
     "kind": "kind = 'refused'",
@@ -44,12 +44,6 @@ def dossier(desk, clock):
     return dossier
 
 
-def _break(dossier):
-    db.session.expire_all()
-    report = verify_dossier(dossier)
-    assert not report.ok, "tampering went unnoticed"
-    return report.problem
-
 
 def _event_id(dossier, seq: int) -> int:
     return db.session.scalar(select(DossierEvent.id).where(DossierEvent.dossier_id == dossier.id,
@@ -73,7 +67,7 @@ class TestEditedEvent:
     @pytest.mark.parametrize("field", sorted(EDITS))
     def test_editing_any_field_is_reported_at_that_event(self, dossier, tamper, field):
         tamper(f"UPDATE dossier_events SET {EDITS[field]} WHERE id = :id", id=_event_id(dossier, 3))
-        problem = _break(dossier)
+        problem = first_break(dossier)
         assert (problem.seq, problem.kind) == (3, "edited")
         assert "#3" in problem.message("vi") and "edited" in problem.message("en")
 
@@ -82,19 +76,19 @@ class TestEditedEvent:
         shifted = at + timedelta(minutes=1)
         value = shifted.replace(tzinfo=None) if dialect() == "sqlite" else shifted
         tamper("UPDATE dossier_events SET at = :v WHERE id = :id", v=value, id=_event_id(dossier, 4))
-        assert (_break(dossier).seq, _break(dossier).kind) == (4, "edited")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (4, "edited")
 
     def test_editing_the_submitted_data_is_reported(self, dossier, tamper):
         tamper(f"UPDATE dossier_events SET data = {json_param(dialect())} WHERE id = :id",
                v='{"task": "appraisal", "input": {"decision": "refuse"}}', id=_event_id(dossier, 3))
-        assert (_break(dossier).seq, _break(dossier).kind) == (3, "edited")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (3, "edited")
 
     def test_an_edit_re_hashed_in_place_is_caught_by_the_next_event(self, dossier, tamper):
         event = db.session.get(DossierEvent, _event_id(dossier, 3))
         fields = {**event.chain_fields(), "actor_name": "Người khác"}
         tamper("UPDATE dossier_events SET actor_name = :n, hash = :h WHERE id = :id", n="Người khác",
                h=event_hash(fields), id=event.id)
-        assert (_break(dossier).seq, _break(dossier).kind) == (3, "rehashed")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (3, "rehashed")
 
     def test_re_hashing_the_last_event_is_caught_by_the_dossier_head(self, dossier, tamper):
         last = dossier.event_seq
@@ -102,22 +96,22 @@ class TestEditedEvent:
         fields = {**event.chain_fields(), "comment": "Sửa"}
         tamper("UPDATE dossier_events SET comment = 'Sửa', hash = :h WHERE id = :id", h=event_hash(fields),
                id=event.id)
-        assert (_break(dossier).seq, _break(dossier).kind) == (last, "rehashed")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (last, "rehashed")
 
 
 class TestDeletedReorderedInserted:
     def test_a_deleted_event_is_reported_as_a_gap(self, dossier, tamper):
         tamper("DELETE FROM dossier_events WHERE id = :id", id=_event_id(dossier, 4))
-        assert (_break(dossier).seq, _break(dossier).kind) == (4, "deleted")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (4, "deleted")
 
     def test_deleting_the_first_event_is_reported(self, dossier, tamper):
         tamper("DELETE FROM dossier_events WHERE id = :id", id=_event_id(dossier, 1))
-        assert (_break(dossier).seq, _break(dossier).kind) == (1, "deleted")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (1, "deleted")
 
     def test_a_cut_tail_is_reported_against_the_dossier_head(self, dossier, tamper):
         last = dossier.event_seq
         tamper("DELETE FROM dossier_events WHERE dossier_id = :d AND seq >= :s", d=dossier.id, s=last - 1)
-        problem = _break(dossier)
+        problem = first_break(dossier)
         assert (problem.seq, problem.kind) == (last - 1, "truncated")
         assert f"#{last}" in problem.message("en")
 
@@ -126,7 +120,7 @@ class TestDeletedReorderedInserted:
         tamper("UPDATE dossier_events SET seq = -1 WHERE id = :id", id=first)
         tamper("UPDATE dossier_events SET seq = 3 WHERE id = :id", id=second)
         tamper("UPDATE dossier_events SET seq = 4 WHERE id = :id", id=first)
-        problem = _break(dossier)
+        problem = first_break(dossier)
         assert (problem.seq, problem.kind) == (3, "reordered")
         assert problem.extra["original"] == 4
 
@@ -138,7 +132,7 @@ class TestDeletedReorderedInserted:
         tamper("INSERT INTO dossier_events (dossier_id, seq, kind, at, is_internal, data, prev_hash, hash, comment) "
                f"VALUES (:d, :s, 'comment', :at, false, {json_param(dialect())}, :p, :h, :c)",
                d=dossier.id, s=last.seq + 1, at=at, v="{}", p=last.hash, h=event_hash(fields), c="Bổ sung sau")
-        assert (_break(dossier).seq, _break(dossier).kind) == (last.seq + 1, "inserted")
+        assert (first_break(dossier).seq, first_break(dossier).kind) == (last.seq + 1, "inserted")
 
 
 class TestAnchors:
