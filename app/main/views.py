@@ -19,6 +19,13 @@ def home():
     return render_template("main/home.html")
 
 
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon instead of a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/healthz")
 @public
 def health():

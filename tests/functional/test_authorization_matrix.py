@@ -70,7 +70,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "inbox.unclaim": (OFFICIALS, "task"),
     "lookup_api.events": (PUBLIC, None), "lookup_api.lookup": (PUBLIC, None),
     "lookup_api.lookup_by_url": (PUBLIC, None), "lookup_api.rate": (PUBLIC, None),
-    "main.health": (PUBLIC, None), "main.home": (PUBLIC, None),
+    "main.favicon": (PUBLIC, None), "main.health": (PUBLIC, None), "main.home": (PUBLIC, None),
     "models_api.deploy": (("designer",), None), "models_api.list_models": (AUTHENTICATED, None),
     "models_api.versions": (AUTHENTICATED, None),
     "procedures_api.get_procedure": (PUBLIC, None), "procedures_api.list_procedures": (PUBLIC, None),
