@@ -30,7 +30,8 @@ def date(page: Page, label: str, ddmmyyyy: str) -> None:
 
 def complete(page: Page) -> None:
     page.get_by_role("button", name="Hoàn thành bước").click()
-    expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước")
+    # a completion plus the inbox render can take several seconds on a loaded CI machine (two suites at once)
+    expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước", timeout=20_000)
 
 
 def claim_from_queue(page: Page, code: str) -> None:
