@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.auth.models import Agency, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, PermissionDeniedError
 from app.core.permissions import OFFICIAL_ROLES
 from app.core.timefmt import to_local
+from app.dossiers.involvement import involved_agency_ids
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.rules import RuleSet, get_ruleset
 from app.extensions import db
-from app.workflow.models import HumanTask
 
 
 class InvalidTransitionError(ConflictError):
@@ -177,8 +176,7 @@ def _agencies(where: Where, dossier: Dossier, tasks: list[Any]) -> list[Agency |
         return [dossier.current_agency]
     ids = {t.agency_id for t in tasks}
     if where is Where.INVOLVED:
-        ids = set(db.session.scalars(select(HumanTask.agency_id).where(HumanTask.dossier_id == dossier.id)))
-        ids.add(dossier.receiving_agency_id)
+        ids = involved_agency_ids(dossier)
     return [db.session.get(Agency, agency_id) for agency_id in sorted(i for i in ids if i is not None)]
 
 

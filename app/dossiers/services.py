@@ -6,9 +6,9 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.errors import NotFoundError
 from app.core.permissions import OFFICIAL_ROLES
+from app.dossiers.involvement import involved_agency_ids  # noqa: F401  (re-exported for features above)
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.workflow.models import HumanTask
 
 # --- queries --------------------------------------------------------------------------------
 
@@ -21,14 +21,6 @@ def get_dossier(code: str) -> Dossier:
 
 def find_dossier(code: str) -> Dossier | None:
     return db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
-
-
-def involved_agency_ids(dossier: Dossier) -> set[int]:
-    """Agencies that received the dossier or hold one of its tasks."""
-    ids = {dossier.receiving_agency_id}
-    ids.update(a for a in db.session.scalars(select(HumanTask.agency_id).where(HumanTask.dossier_id == dossier.id))
-               if a is not None)
-    return ids
 
 
 def can_view(actor: User, dossier: Dossier) -> bool:
