@@ -24,7 +24,7 @@ from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import intake_form_key
 from app.dossiers.pins import reissue_pin
-from app.dossiers.rules import form_set_for, get_form_set
+from app.dossiers.rules import legal_form
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
@@ -130,7 +130,8 @@ def intake_form(procedure_code: str):
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
                 with force_locale("vi"):  # the guidance slip is a legal form too
                     return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
-                                           applicant=intake.applicant, missing=incomplete.details["missing"])
+                                           applicant=intake.applicant, missing=incomplete.details["missing"],
+                                           form=legal_form("guidance", to_local(utcnow()).date()))
             _hand_over_pin(receipt.dossier.code, receipt.pin)
             session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
                                           **{token: receipt.dossier.code})
@@ -175,10 +176,9 @@ def receipt(code: str):
     pin = _take_pin(dossier.code)
     # The QR carries the code only: the PIN is printed, never put in a URL.
     lookup_url = url_for("citizen.lookup", code=dossier.code, _external=True)
-    form_set = get_form_set(dossier.form_set or form_set_for(to_local(dossier.received_at).date()).code)
     with force_locale("vi"):  # a legal slip is always in Vietnamese, whatever the official's UI language
         page = render_template("dossiers/receipt.html", d=dossier, pin=pin, lookup_url=lookup_url,
-                               form_set=form_set, qr=qr_data_uri(lookup_url))
+                               form=legal_form("receipt", dossier), qr=qr_data_uri(lookup_url))
     response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.timefmt import to_local
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -68,6 +70,39 @@ def ruleset_for(day: date) -> RuleSet:
 def form_set_for(day: date) -> FormSet:
     """The form set in force on `day`: Circular 03/2025 forms from 15 Sep 2025, not from the decree's 1 Jul."""
     return _in_force(FORM_SETS, day)
+
+
+# Which standard form each slip the app prints is. The counter's guidance slip for an incomplete dossier is the
+# supplement request (Mẫu 02 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ") in both circulars.
+FORM_KINDS = {"receipt": "receipt", "guidance": "supplement", "supplement": "supplement", "refusal": "refusal",
+              "apology": "apology", "stop": "stop", "control": "control", "log": "log"}
+
+
+@dataclass(frozen=True)
+class LegalForm:
+    number: str
+    circular: str
+    form_set: str
+
+    @property
+    def label(self) -> str:
+        return f"Mẫu số {self.number} – {self.circular}"
+
+
+def legal_form(kind: str, received) -> LegalForm | None:
+    """The form number of slip `kind` for a dossier (its recorded form set) or a receipt day (a `date`).
+
+    The one place every printed slip (HTML now, PDF later) asks; None when that circular has no such form
+    (a stop notice before Circular 03/2025). Unknown kinds raise KeyError.
+    """
+    form_kind = FORM_KINDS[kind]
+    if isinstance(received, date):
+        form_set = form_set_for(received)
+    else:
+        code = received.form_set or form_set_for(to_local(received.received_at).date()).code
+        form_set = get_form_set(code)
+    number = form_set.forms.get(form_kind)
+    return LegalForm(number, form_set.circular, form_set.code) if number else None
 
 
 def get_ruleset(code: str) -> RuleSet:

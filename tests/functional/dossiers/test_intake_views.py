@@ -90,6 +90,7 @@ class TestIntake:
                                                     data=intake_post([mandatory[0].id]))
         assert response.status_code == 200
         assert "PHIẾU HƯỚNG DẪN HOÀN THIỆN HỒ SƠ" in response.text
+        assert 'id="slip-form">Mẫu số 02 – Thông tư 03/2025/TT-VPCP<' in response.text  # today's form set
         listed = re.search(r'<ol id="missing-documents">(.*?)</ol>', response.text, re.S).group(1)
         for doc in mandatory[1:]:
             assert doc.name_vi in listed

@@ -228,7 +228,7 @@ class TestEffectiveDating:  # finding 7
         assert dossier.form_set == form_set
         page = officials.login("tiepnhan").get(f"/dossiers/{dossier.code}/receipt")
         circular = {"TT01-2018": "01/2018/TT-VPCP", "TT03-2025": "03/2025/TT-VPCP"}[form_set]
-        assert circular in page.text
+        assert f'id="receipt-form">Mẫu số 01 – Thông tư {circular}<' in page.text
 
     def test_old_work_permit_version_is_not_receivable_after_decree_219(self, desk, clock):
         clock("2026-03-02 09:00")
