@@ -68,6 +68,8 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: still limited per worker; PIN locks hold anyway
         "LOOKUP_CLIENT_LIMIT": _env("LOOKUP_CLIENT_LIMIT", "30 per minute; 300 per hour"),
         "LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "10 per minute; 40 per hour"),
+        # Counter search by a whole ID/tax number, per official (a search cannot become a population register).
+        "COUNTER_ID_SEARCH_LIMIT": _env("COUNTER_ID_SEARCH_LIMIT", "20 per minute; 200 per day"),
         # Per-dossier PIN guard in the database: delay from the 2nd failure, lock after N, growing locks.
         "PIN_MAX_FAILURES": int(_env("PIN_MAX_FAILURES", "5")),
         "PIN_DELAY_SECONDS": float(_env("PIN_DELAY_SECONDS", "2")),

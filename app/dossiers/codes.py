@@ -10,26 +10,35 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.dossiers.models import DossierCodeCounter
+from app.dossiers.models import DossierCodeCounter, LogbookCounter
 from app.extensions import db
 
 MIN_SEQUENCE_DIGITS = 4
 
 
-def next_sequence(agency_id: int, day: date) -> int:
-    """Atomically take the next number of the agency's daily sequence (row lock on PostgreSQL)."""
-    table = DossierCodeCounter.__table__
-    bump = (update(table).where(table.c.agency_id == agency_id, table.c.day == day)
+def _bump(table, **key) -> int:
+    """Atomically take the next value of the counter row `key` (row lock on PostgreSQL), creating it at 1."""
+    bump = (update(table).where(*[table.c[name] == value for name, value in key.items()])
             .values(last_value=table.c.last_value + 1).returning(table.c.last_value))
     value = db.session.execute(bump).scalar()
     if value is not None:
         return value
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(table).values(agency_id=agency_id, day=day, last_value=1))
+            db.session.execute(insert(table).values(**key, last_value=1))
         return 1
-    except IntegrityError:  # another intake created today's row first: take the next number from it
+    except IntegrityError:  # another intake created the row first: take the next number from it
         return db.session.execute(bump).scalar_one()
+
+
+def next_sequence(agency_id: int, day: date) -> int:
+    """The next number of the agency's daily code sequence."""
+    return _bump(DossierCodeCounter.__table__, agency_id=agency_id, day=day)
+
+
+def next_logbook_number(agency_id: int, year: int) -> int:
+    """The next running number of the agency's tracking book for `year` (restarts at 1 each year)."""
+    return _bump(LogbookCounter.__table__, agency_id=agency_id, year=year)
 
 
 def format_code(edoc_code: str, day: date, sequence: int) -> str:

@@ -114,6 +114,7 @@ def _new_dossier(procedure: Procedure, agency: Agency, intake: IntakeInput, form
     a = intake.applicant
     dossier = Dossier(
         code=code, procedure=procedure, ruleset=ruleset.code, form_set=form_set_for(day).code,
+        logbook_number=codes.next_logbook_number(agency.id, day.year),
         receiving_agency_id=agency.id, receiving_agency=agency, current_agency_id=agency.id,
         channel=Channel(intake.channel), status=DossierStatus.RECEIVED,
         applicant_kind=a.kind, applicant_name=a.name.strip(), applicant_id_number=a.id_number,

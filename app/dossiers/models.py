@@ -57,6 +57,7 @@ class Dossier(db.Model):
     handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     competence_commune: Mapped[str | None] = mapped_column(String(32))  # residence or site commune code
     form_set: Mapped[str | None] = mapped_column(String(32))  # the forms circular in force at receipt
+    logbook_number: Mapped[int | None]  # running number of the year in the receiving agency's tracking book
     current_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16,
                                                   values_callable=lambda e: [m.value for m in e]))
@@ -206,6 +207,19 @@ class DossierCodeCounter(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     day: Mapped[date]
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class LogbookCounter(db.Model):
+    """Yearly running number of the tracking book (Sổ theo dõi hồ sơ) per receiving agency; same race-free
+    UPDATE ... RETURNING as the daily code sequence."""
+
+    __tablename__ = "logbook_counters"
+    __table_args__ = (UniqueConstraint("agency_id", "year", name="uq_logbook_counters_agency_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    year: Mapped[int]
     last_value: Mapped[int] = mapped_column(default=0)
 
 

@@ -172,4 +172,4 @@ def transfer(code: str):
     return redirect(url_for("inbox.index"))
 
 
-from app.dossiers import intake_views, task_views  # noqa: E402,F401  (routes registered on `bp`)
+from app.dossiers import counter_views, intake_views, task_views  # noqa: E402,F401  (routes registered on `bp`)
