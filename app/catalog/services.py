@@ -306,14 +306,43 @@ def import_procedures(actor: User | None, filename: str, content: bytes) -> list
 
 
 
-EDITABLE_FIELDS = ("name_vi", "name_en", "field_vi", "legal_days", "committed_days", "cutoff", "return_methods",
-                   "five_on_site", "process_key", "description", "is_active")
+EDITABLE_FIELDS = ("name_vi", "name_en", "field_vi", "legal_days", "committed_days", "refusal_days", "supplement_days",
+                   "legal_basis", "effective_from", "effective_to", "cutoff", "return_methods", "five_on_site",
+                   "process_key", "description", "is_active")
 
 
-def update_procedure(actor: User, code: str, values: dict[str, Any]) -> Procedure:
-    """Change a procedure's published settings; dossiers already received keep their own deadlines."""
+def get_version(code: str, version: int | None) -> Procedure:
+    """One version of `code` by its number (administration edits old versions too); None: the current one."""
+    if version is None:
+        return get_procedure(code)
+    for procedure in versions_of(code):
+        if procedure.version == version:
+            return procedure
+    raise NotFoundError(f"Không tìm thấy phiên bản {version} của thủ tục {code}.",
+                        f"Version {version} of procedure {code} not found.")
+
+
+class OverlappingVersionsError(ValidationError):
+    code = "procedure_versions_overlap"
+
+
+def _check_no_overlap(procedure: Procedure) -> None:
+    """Two versions of one code may not be in force on the same day (a dossier must find exactly one)."""
+    low, high = procedure.effective_from or date.min, procedure.effective_to or date.max
+    for other in versions_of(procedure.code):
+        if other.id == procedure.id:
+            continue
+        if low <= (other.effective_to or date.max) and (other.effective_from or date.min) <= high:
+            raise OverlappingVersionsError(
+                f"Khoảng hiệu lực trùng với phiên bản {other.version} của thủ tục {procedure.code}.",
+                f"The effective period overlaps version {other.version} of procedure {procedure.code}.",
+                details={"errors": {"effective_to": ["overlap"]}})
+
+
+def update_procedure(actor: User, code: str, values: dict[str, Any], *, version: int | None = None) -> Procedure:
+    """Change a procedure version's published settings; dossiers already received keep their own deadlines."""
     _ensure_global_admin(actor)
-    procedure = get_procedure(code)
+    procedure = get_version(code, version)
     if "legal_days" in values and values["legal_days"] not in (None, ""):
         values = {**values, "legal_days": _decimal(values["legal_days"], "legal_days", zero=True)}
     for name in EDITABLE_FIELDS:
@@ -321,5 +350,10 @@ def update_procedure(actor: User, code: str, values: dict[str, Any]) -> Procedur
             setattr(procedure, name, values[name] if values[name] != "" else None)
     procedure.deadline_policy = DeadlinePolicy(values.get("deadline_policy", procedure.deadline_policy.value))
     procedure.online_level = OnlineLevel(values.get("online_level", procedure.online_level.value))
+    procedure.competence = Competence(values.get("competence", procedure.competence.value))
+    if procedure.refusal_days is not None and procedure.refusal_days > procedure.legal_days:
+        raise ValidationError("Thời hạn từ chối không được dài hơn thời hạn giải quyết.",
+                              "The refusal limit may not exceed the time limit.")
+    _check_no_overlap(procedure)
     db.session.flush()
     return procedure

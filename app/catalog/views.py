@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.catalog import services
 from app.catalog.forms import ImportForm, ProcedureForm
 from app.core.db import unit_of_work
+from app.core.errors import ValidationError
 from app.core.permissions import roles_required
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -25,18 +27,25 @@ def index():
 @bp.route("/<code>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit(code: str):
-    procedure = services.get_procedure(code)
+    version = request.args.get("version", type=int)
+    procedure = services.get_version(code, version)
     form = ProcedureForm(obj=procedure)
     if request.method == "GET":
         form.online_level.data = procedure.online_level.value
         form.deadline_policy.data = procedure.deadline_policy.value
+        form.competence.data = procedure.competence.value
     if form.validate_on_submit():
-        with unit_of_work():
-            services.update_procedure(current_user, code, {name: field.data for name, field in form._fields.items()
-                                                           if name != "csrf_token"})
-        flash(_("Đã lưu thủ tục %(code)s.", code=code), "success")
-        return redirect(url_for("catalog.index"))
-    return render_template("catalog/edit.html", procedure=procedure, form=form)
+        try:
+            with unit_of_work():
+                services.update_procedure(current_user, code, {name: field.data for name, field in form._fields.items()
+                                                               if name != "csrf_token"}, version=procedure.version)
+        except ValidationError as error:  # a rule across versions (overlap): shown at the date field
+            form.effective_to.errors = [*form.effective_to.errors, error.message(str(get_locale() or "vi"))]
+        else:
+            flash(_("Đã lưu thủ tục %(code)s.", code=code), "success")
+            return redirect(url_for("catalog.index"))
+    return render_template("catalog/edit.html", procedure=procedure, form=form,
+                           versions=services.versions_of(code))
 
 
 @bp.route("/import", methods=["POST"])

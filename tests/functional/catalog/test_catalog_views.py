@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -83,3 +85,63 @@ class TestImport:
         page = upload(client, "catalog.csv", content)
         assert "Dòng 3" in page.text
         assert find_procedure("9.000003") is None and find_procedure("9.000004") is None
+
+
+PERMIT_FORM = {"name_vi": "Cấp giấy phép lao động", "legal_days": "10", "deadline_policy": "hours",
+               "online_level": "full", "return_methods": ["counter"], "process_key": "work_permit",
+               "competence": "fixed", "is_active": "y"}
+
+
+class TestLegalSettingsOfAVersion:  # issue 20c: competence, limits and effective dates are editable
+    def test_admin_sets_same_day_two_outcome_limits_competence_and_dates(self, client, admin):
+        response = client.post("/catalog/1.014199", data={
+            **PERMIT_FORM, "legal_days": "0", "refusal_days": "0", "supplement_days": "1.5",
+            "competence": "fixed", "legal_basis": "Nghị định 219/2025/NĐ-CP",
+            "effective_from": "2025-08-07", "effective_to": "2030-12-31"})
+        assert response.status_code == 302, response.text
+        p = get_procedure("1.014199")
+        assert (float(p.legal_days), float(p.refusal_days), float(p.supplement_days)) == (0, 0, 1.5)
+        assert p.competence.value == "fixed" and p.legal_basis == "Nghị định 219/2025/NĐ-CP"
+        assert (p.effective_from.isoformat(), p.effective_to.isoformat()) == ("2025-08-07", "2030-12-31")
+
+    def test_fractions_are_kept(self, client, admin):
+        assert client.post("/catalog/1.014199", data={**PERMIT_FORM, "legal_days": "0.5",
+                                                      "refusal_days": "0.25"}).status_code == 302
+        assert float(get_procedure("1.014199").legal_days) == 0.5
+
+    @pytest.mark.parametrize(("extra", "field"), [
+        ({"refusal_days": "12"}, "refusal_days"),  # refusing may not take longer than granting
+        ({"effective_from": "2026-05-01", "effective_to": "2026-04-30"}, "effective_to"),
+        ({"legal_days": "-1"}, "legal_days"),
+        ({"competence": "anywhere"}, "competence"),
+    ])
+    def test_inconsistent_values_are_refused_in_place(self, client, admin, extra, field):
+        before = get_procedure("1.014199")
+        limits = (before.legal_days, before.refusal_days, before.effective_to)
+        response = client.post("/catalog/1.014199", data={**PERMIT_FORM, **extra})
+        assert response.status_code == 200
+        assert re.search(rf'id="{field}"[^>]*is-invalid|is-invalid[^>]*id="{field}"', response.text), field
+        db.session.expire_all()
+        after = get_procedure("1.014199")
+        assert (after.legal_days, after.refusal_days, after.effective_to) == limits
+
+    def test_an_old_version_is_edited_by_its_number_and_versions_may_not_overlap(self, client, admin):
+        from app.catalog.services import upsert_procedure, versions_of
+
+        current = get_procedure("1.001193")
+        current.effective_to = date(2026, 3, 31)
+        upsert_procedure(None, {"code": "1.001193", "version": 2, "name_vi": "Đăng ký khai sinh (2026)",
+                                "agency_code": "14797", "legal_days": 0, "process_id": "birth_registration",
+                                "level": "commune", "competence": "residence", "effective_from": "2026-04-01"}, {})
+        db.session.commit()
+        page = client.get("/catalog/1.001193?version=1")
+        assert 'value="2026-03-31"' in page.text
+        form = {"name_vi": current.name_vi, "legal_days": "0", "deadline_policy": "hours", "online_level": "partial",
+                "return_methods": ["counter"], "process_key": "birth_registration", "competence": "residence",
+                "is_active": "y"}
+        overlap = client.post("/catalog/1.001193?version=1", data={**form, "effective_to": "2026-04-15"})
+        assert overlap.status_code == 200 and "phiên bản 2" in overlap.text
+        ok = client.post("/catalog/1.001193?version=1", data={**form, "effective_to": "2026-03-20"})
+        assert ok.status_code == 302
+        db.session.expire_all()
+        assert [p.effective_to for p in versions_of("1.001193")] == [date(2026, 3, 20), None]
