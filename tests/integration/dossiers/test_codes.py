@@ -56,3 +56,6 @@ class TestConcurrentIntake:
         assert all(re.match(r"^000\.00\.12\.H38-260302-\d{4}$", code) for code in results)
         assert db.session.scalar(select(func.count()).select_from(Dossier)) == 8
         assert codes.current_max_sequence(agency_id, date(2026, 3, 2)) == 8
+        # the tracking book's yearly running number is taken in the same race: 1..8, no gaps, no repeats
+        numbers = db.session.scalars(select(Dossier.logbook_number)).all()
+        assert sorted(numbers) == list(range(1, 9))
