@@ -28,6 +28,8 @@ class ProcedureForm(BaseForm):
                                 validators=[Optional(), NumberRange(min=0, max=365)])
     supplement_days = DecimalField(_l("Thời hạn yêu cầu bổ sung (ngày làm việc; trống = theo bộ quy tắc)"), places=2,
                                    validators=[Optional(), NumberRange(min=0.25, max=365)])
+    verification_days = DecimalField(_l("Gia hạn khi cần xác minh (ngày làm việc; trống = luật không cho phép)"),
+                                     places=2, validators=[Optional(), NumberRange(min=0.25, max=365)])
     competence = SelectField(_l("Thẩm quyền giải quyết"), choices=COMPETENCE)
     legal_basis = StringField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=255)])
     effective_from = DateField(_l("Hiệu lực từ ngày"), validators=[Optional()])

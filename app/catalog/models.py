@@ -54,6 +54,7 @@ class Procedure(db.Model):
     legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # 0 = the same working day
     refusal_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # two-outcome limits (grant vs refuse)
     supplement_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # sector law's supplement window
+    verification_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # extension when verification is needed
     competence: Mapped[Competence] = mapped_column(_enum(Competence), default=Competence.LEVEL)
     legal_basis: Mapped[str | None] = mapped_column(String(255))
     committed_days: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))

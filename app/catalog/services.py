@@ -173,6 +173,7 @@ def upsert_procedure(actor: User | None, entry: dict[str, Any], agency_keys: dic
     procedure.legal_days = _decimal(entry["legal_days"], "legal_days", zero=True)
     procedure.refusal_days = _optional_days(entry.get("refusal_days"), "refusal_days")
     procedure.supplement_days = _optional_days(entry.get("supplement_days"), "supplement_days")
+    procedure.verification_days = _optional_days(entry.get("verification_days"), "verification_days")
     procedure.competence = Competence(entry.get("competence", "level"))
     procedure.legal_basis = entry.get("legal_basis")
     procedure.effective_from = _day(entry.get("effective_from"))
@@ -307,8 +308,8 @@ def import_procedures(actor: User | None, filename: str, content: bytes) -> list
 
 
 EDITABLE_FIELDS = ("name_vi", "name_en", "field_vi", "legal_days", "committed_days", "refusal_days", "supplement_days",
-                   "legal_basis", "effective_from", "effective_to", "cutoff", "return_methods", "five_on_site",
-                   "process_key", "description", "is_active")
+                   "verification_days", "legal_basis", "effective_from", "effective_to", "cutoff", "return_methods",
+                   "five_on_site", "process_key", "description", "is_active")
 
 
 def get_version(code: str, version: int | None) -> Procedure:

@@ -108,6 +108,18 @@ def _apology_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
     return None
 
 
+def _verification_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
+    """Only where the procedure's law gives a verification extension, once, while it is being handled."""
+    if dossier.procedure.verification_days is None:
+        return ("Thủ tục này không có quy định gia hạn để xác minh.",
+                "This procedure's law has no extension for verification.")
+    if dossier.verification_extended_at is not None:
+        return ("Hồ sơ đã được gia hạn để xác minh.", "The time limit was already extended for verification.")
+    if dossier.result_ready_at is not None:
+        return ("Hồ sơ đã có kết quả.", "The dossier already has a result.")
+    return _processing(dossier, rules)
+
+
 def _processing(dossier: Dossier, rules: RuleSet) -> Refusal | None:
     if dossier.status is DossierStatus.WAITING_SUPPLEMENT:
         return ("Hồ sơ đang chờ người nộp bổ sung.", "The dossier is waiting for the applicant's supplement.")
@@ -152,6 +164,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("apologize", _l("Xin lỗi và hẹn lại ngày trả"),
            (("leader", Where.CURRENT), ("receiver", Where.RECEIVING)), _apology_left, "apology_sent",
            clock=Clock.EXTEND),
+    Action("extend_for_verification", _l("Gia hạn để xác minh"),
+           (("specialist", Where.CURRENT), ("leader", Where.CURRENT)), _verification_left, "verification_extended",
+           clock=Clock.EXTEND),
     Action("transfer", _l("Chuyển đơn vị xử lý"), _TASK_ROLE, _processing, "transferred"),
     Action("reassign", _l("Phân công lại"), (("leader", Where.TASK_AGENCY),), _open, "task_reassigned"),
     Action("comment", _l("Trao đổi nội bộ"), _OFFICIALS, _always, "comment"),
@@ -164,7 +179,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 #: Actions offered on the dossier page (the task's own actions are on the task page).
-DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "transfer", "comment")
+DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
 
 
 # --- who may act ------------------------------------------------------------------------------

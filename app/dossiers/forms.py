@@ -60,6 +60,10 @@ class ApologyForm(BaseForm):
     new_time = TimeField(_l("Giờ hẹn trả mới"), validators=[DataRequired()])
 
 
+class VerificationForm(BaseForm):
+    reason = TextAreaField(_l("Nội dung cần xác minh"), validators=[DataRequired(), Length(max=2000)])
+
+
 class TransferForm(BaseForm):
     to_agency = SelectField(_l("Chuyển đến đơn vị"), validators=[DataRequired()])
     reason = TextAreaField(_l("Lý do chuyển"), validators=[DataRequired(), Length(max=2000)])

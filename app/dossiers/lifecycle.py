@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 SUPPLEMENT_MESSAGE = "supplement_received"
 
 __all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
-           "apologize", "transfer", "add_comment", "rate", "fire_due_timers", "get_task", "ensure_can_work"]
+           "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers", "get_task",
+           "ensure_can_work"]
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -197,6 +198,29 @@ def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> D
                            "compliant": compliant}
 
     step.apply = reschedule
+    perform(step)
+    return dossier
+
+
+def extend_for_verification(actor: User, code: str, *, reason: str) -> Dossier:
+    """Extend the legal limit by the procedure's verification days (sector law), once, with the reason recorded."""
+    dossier = get_dossier(code)
+    ensure_allowed(actor, "extend_for_verification", dossier)
+    if not (reason or "").strip():
+        raise ValidationError("Cần nêu nội dung cần xác minh.", "Say what has to be verified.",
+                              details={"errors": {"reason": ["required"]}})
+    step = Step("extend_for_verification", dossier, actor, clock_reason=reason.strip(),
+                event=HistoryEvent("", agency_id=dossier.current_agency_id, comment=reason.strip()))
+
+    def extend(_result: Any) -> None:
+        days = dossier.procedure.verification_days
+        new_due = legal_due(dossier.procedure, dossier.current_agency_id or dossier.receiving_agency_id,
+                            dossier.legal_due_at, days, at_receipt=False, ruleset=get_ruleset(dossier.ruleset))
+        previous = dossier.extend_for_verification(step.at, new_due)
+        step.event.data = {"previous_legal_due_at": previous.isoformat(), "legal_due_at": new_due.isoformat(),
+                           "days": float(days)}
+
+    step.apply = extend
     perform(step)
     return dossier
 

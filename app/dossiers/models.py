@@ -57,6 +57,7 @@ class Dossier(db.Model):
     handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     competence_commune: Mapped[str | None] = mapped_column(String(32))  # residence or site commune code
     form_set: Mapped[str | None] = mapped_column(String(32))  # the forms circular in force at receipt
+    verification_extended_at: Mapped[datetime | None]  # the limit was extended once for verification (sector law)
     logbook_number: Mapped[int | None]  # running number of the year in the receiving agency's tracking book
     current_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16,
@@ -162,6 +163,13 @@ class Dossier(db.Model):
         previous, self.due_at = self.due_at, new_due_at
         self.apology_count += 1
         self.apology_compliant = compliant if self.apology_compliant is None else self.apology_compliant and compliant
+        return previous
+
+    def extend_for_verification(self, at: datetime, legal_due_at: datetime) -> datetime:
+        """The sector law's extension: the LEGAL limit moves (statistics follow it). Returns the previous one."""
+        previous, self.legal_due_at = self.legal_due_at, legal_due_at
+        self.due_at = max(self.due_at, legal_due_at)
+        self.verification_extended_at = at
         return previous
 
     def transfer_to(self, agency_id: int) -> None:

@@ -14,7 +14,15 @@ from app.core.signals import page_sections
 from app.core.timefmt import LOCAL_TZ
 from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
-from app.dossiers.forms import ApologyForm, CommentForm, DiscloseForm, SupplementForm, TransferForm, WithdrawForm
+from app.dossiers.forms import (
+    ApologyForm,
+    CommentForm,
+    DiscloseForm,
+    SupplementForm,
+    TransferForm,
+    VerificationForm,
+    WithdrawForm,
+)
 from app.dossiers.pages import dossier_page
 from app.dossiers.pins import is_locked
 from app.dossiers.services import get_dossier_for
@@ -31,7 +39,7 @@ MAX_DISCLOSED = 50
 #: action → (form name on the page, form class)
 FORMS = {"comment": ("comment", CommentForm), "receive_supplement": ("supplement", SupplementForm),
          "withdraw": ("withdraw", WithdrawForm), "apologize": ("apology", ApologyForm),
-         "transfer": ("transfer", TransferForm)}
+         "transfer": ("transfer", TransferForm), "extend_for_verification": ("verification", VerificationForm)}
 
 
 def _action_forms(dossier, page) -> dict:
@@ -155,6 +163,19 @@ def apology(code: str):
     with unit_of_work():
         lifecycle.apologize(current_user, code, reason=form.reason.data, new_due_at=new_due)
     flash(_("Đã gửi thư xin lỗi và hẹn lại ngày trả kết quả."), "success")
+    return redirect(url_for("dossiers.detail", code=code))
+
+
+@bp.route("/dossiers/<code>/verification", methods=["POST"])
+@roles_required("specialist", "leader")
+def verification(code: str):
+    dossier = get_dossier_for(current_user, code)
+    form = VerificationForm(prefix="verification")
+    if not form.validate_on_submit():
+        return _redisplay(dossier, "verification", form)
+    with unit_of_work():
+        lifecycle.extend_for_verification(current_user, code, reason=form.reason.data)
+    flash(_("Đã gia hạn thời hạn giải quyết để xác minh."), "success")
     return redirect(url_for("dossiers.detail", code=code))
 
 

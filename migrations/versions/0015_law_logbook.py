@@ -1,4 +1,4 @@
-"""law: tracking book (Sổ theo dõi hồ sơ) running number per receiving agency and year
+"""law: verification extension (procedure days, dossier flag); tracking book (Sổ theo dõi hồ sơ) running number per receiving agency and year
 
 Revision ID: 0015_law
 Revises: 0014_law
@@ -27,9 +27,15 @@ def upgrade():
     )
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('logbook_number', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('verification_extended_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('procedures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('verification_days', sa.Numeric(precision=6, scale=2), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('procedures', schema=None) as batch_op:
+        batch_op.drop_column('verification_days')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.drop_column('verification_extended_at')
         batch_op.drop_column('logbook_number')
     op.drop_table('logbook_counters')

@@ -54,6 +54,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "designer.try_decision": (("designer",), None), "designer.version_xml": (("designer",), None),
     "dossiers.apology": (("leader", "receiver"), "dossier"),
     "dossiers.comment": ((*OFFICIALS, "admin", "auditor"), "dossier"),
+    "dossiers.verification": (("specialist", "leader"), "dossier"),
     "dossiers.counter_lists": (("receiver", "returner"), None), "dossiers.logbook": (("receiver", "returner"), None),
     "dossiers.complete": (OFFICIALS, "task"), "dossiers.detail": (READERS, "dossier"),
     "dossiers.disclose": (("supervisor",), "dossier"), "dossiers.intake": (("receiver",), None),

@@ -95,12 +95,13 @@ PERMIT_FORM = {"name_vi": "Cấp giấy phép lao động", "legal_days": "10", 
 class TestLegalSettingsOfAVersion:  # issue 20c: competence, limits and effective dates are editable
     def test_admin_sets_same_day_two_outcome_limits_competence_and_dates(self, client, admin):
         response = client.post("/catalog/1.014199", data={
-            **PERMIT_FORM, "legal_days": "0", "refusal_days": "0", "supplement_days": "1.5",
+            **PERMIT_FORM, "legal_days": "0", "refusal_days": "0", "supplement_days": "1.5", "verification_days": "5",
             "competence": "fixed", "legal_basis": "Nghị định 219/2025/NĐ-CP",
             "effective_from": "2025-08-07", "effective_to": "2030-12-31"})
         assert response.status_code == 302, response.text
         p = get_procedure("1.014199")
         assert (float(p.legal_days), float(p.refusal_days), float(p.supplement_days)) == (0, 0, 1.5)
+        assert float(p.verification_days) == 5
         assert p.competence.value == "fixed" and p.legal_basis == "Nghị định 219/2025/NĐ-CP"
         assert (p.effective_from.isoformat(), p.effective_to.isoformat()) == ("2025-08-07", "2030-12-31")
 
