@@ -157,6 +157,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("request_supplement", _l("Yêu cầu bổ sung hồ sơ"), _TASK_ROLE, _supplement_left, "supplement_requested",
            clock=Clock.PAUSE),
     Action("refuse", _l("Từ chối giải quyết"), _TASK_ROLE, _processing, "refused"),
+    Action("refuse_part", _l("Từ chối một thủ tục của chuỗi liên thông"), _TASK_ROLE, _processing, "part_refused"),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
            "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
     Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,

@@ -66,6 +66,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
                      comment: str | None, tasks: list[HumanTask] | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
     facts = _check_decision(dossier, task, cleaned, comment)
+    if cleaned.get("decision") == Decision.REFUSE:
+        facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
                 event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
                                    comment=comment),
@@ -83,9 +85,28 @@ def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
         return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                                     data={"items": data.get("supplement_items"), **facts}))]
     if decision == Decision.REFUSE:
-        return [("refuse", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
-                                        data={"reason": data.get("refusal_reason") or comment}))]
+        reason = {"reason": data.get("refusal_reason") or comment}
+        if facts.get("part"):  # one procedure of a liên thông chain: the others go on and are returned
+            return [("refuse_part", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
+                                                 data={**reason, "part": facts["part"], "part_name": task.name}))]
+        return [("refuse", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment, data=reason))]
     return []
+
+
+def refused_part(dossier: Dossier, task: HumanTask) -> str | None:
+    """The called process whose procedure alone a refusal at `task` refuses, or None (the whole dossier).
+
+    A model marks the parallel parts of a liên thông chain with the process property refusal_scope=part
+    (children under 6: residence and health insurance, Decree 63/2024 [unsure: the decree's wording on a
+    partial refusal]); the chain's precondition (the birth registration) refuses the whole dossier.
+    """
+    from app.workflow.models import ProcessVersion
+
+    model = workflow.model_for(db.session.get(ProcessVersion, dossier.process_version_id))
+    info = model.task_info(task.bpmn_id)
+    if info is None or model.properties(info.process_id).get("refusal_scope") != "part":
+        return None
+    return info.process_id
 
 
 def _check_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> dict[str, Any]:
@@ -131,7 +152,7 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
     dossier.start_processing()
     if decision == Decision.SUPPLEMENT:
         dossier.wait_for_supplement(compliant=facts.get("compliant", True))
-    elif decision == Decision.REFUSE:
+    elif decision == Decision.REFUSE and not facts.get("part"):
         dossier.decide_refusal(now, refusal_due(dossier.procedure, dossier.receiving_agency_id,
                                                 dossier.clock_started_at, dossier.legal_due_at,
                                                 get_ruleset(dossier.ruleset)))

@@ -11,6 +11,11 @@ def _due(dossier: Dossier, _event: Any) -> str:
     return format_datetime(dossier.due_at)
 
 
+def _part(_dossier: Dossier, event: Any) -> str:
+    data = event.data or {}
+    return f"bước \"{data.get('part_name')}\" không được giải quyết, lý do: {data.get('reason') or event.comment or ''}"
+
+
 def _items(_dossier: Dossier, event: Any) -> str:
     return (event.data or {}).get("items") or event.comment or ""
 
@@ -33,6 +38,8 @@ TEMPLATES: dict[str, tuple[str, str, Any]] = {
                 "Hồ sơ {code} không đủ điều kiện giải quyết. Lý do: {extra}. Thông báo lúc {at}.", _reason),
     "apology_sent": ("Thư xin lỗi và hẹn lại hồ sơ {code}",
                      "{agency} xin lỗi vì hồ sơ {code} chưa có kết quả đúng hẹn. Ngày hẹn trả mới: {extra}.", _due),
+    "part_refused": ("Một thủ tục của hồ sơ liên thông {code} không được giải quyết",
+                     "Hồ sơ liên thông {code}: {extra}. Các thủ tục còn lại tiếp tục được giải quyết.", _part),
     "verification_extended": ("Gia hạn giải quyết hồ sơ {code}",
                               "Hồ sơ {code} cần xác minh theo quy định nên được gia hạn. Ngày hẹn trả mới: {extra}.",
                               _due),

@@ -521,7 +521,7 @@ def child_under6():
                     "(Decree 63/2024); each agency's part is a called process with its own time slice.")
 
     def agency_proc(pid, prefix, title, participant, agency, lanes, appr, appr_days, appv,
-                    appv_days, form_prefix, stamping=None):
+                    appv_days, form_prefix, stamping=None, part=False):
         end_ok, end_ko = f"{prefix}end", f"{prefix}end_refused"
         a = user(f"{prefix}appraisal", appr, "specialist", "appraisal", appr_days,
                  f"{key}/{form_prefix}_appraisal", DOC_APPRAISAL, agency=agency)
@@ -537,7 +537,8 @@ def child_under6():
             flows.append(F(f"{prefix}stamping", end_ok))
         nodes += [N(end_ok, "endEvent", "Chuyển kết quả", "clerk" if stamping else "leader"),
                   N(end_ko, "endEvent", "Từ chối", "specialist")]
-        return Proc(pid, title, participant, lanes, nodes, flows)
+        # a parallel part: its refusal refuses that procedure only (app.dossiers.lifecycle.refused_part)
+        return Proc(pid, title, participant, lanes, nodes, flows, props={"refusal_scope": "part"} if part else {})
 
     birth = agency_proc(
         "child_under6_birth", "kb_", "Đăng ký khai sinh (liên thông)", "UBND xã — Tư pháp hộ tịch",
@@ -551,12 +552,13 @@ def child_under6():
         "police",
         [("specialist", "Cán bộ đăng ký cư trú"), ("leader", "Trưởng Công an xã")],
         "Thẩm định, cập nhật thường trú vào CSDL cư trú", 1.5, "Duyệt đăng ký thường trú", 0.5,
-        "residence")
+        "residence", part=True)
     bhyt = agency_proc(
         "child_under6_health_insurance", "yt_", "Cấp thẻ BHYT cho trẻ em dưới 6 tuổi (liên thông)",
         "Bảo hiểm xã hội cơ sở", "social_insurance",
         [("specialist", "Cán bộ thu – sổ thẻ BHXH"), ("leader", "Lãnh đạo BHXH cơ sở")],
-        "Kiểm tra, lập danh sách cấp thẻ BHYT", 1.5, "Duyệt cấp thẻ BHYT", 0.5, "health_insurance")
+        "Kiểm tra, lập danh sách cấp thẻ BHYT", 1.5, "Duyệt cấp thẻ BHYT", 0.5, "health_insurance",
+        part=True)
     return [main, birth, residence, bhyt]
 
 
