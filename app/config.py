@@ -47,6 +47,7 @@ def build_config(instance_path: Path) -> dict:
         "LANGUAGES": ["vi", "en"],
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),
         # Idle timeout: the signed cookie is re-issued on every request and refused once older than this.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(_env("SESSION_IDLE_HOURS", "8"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
