@@ -109,7 +109,8 @@ def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> dict[str
     """Send the due outbox rows once each; returns how many ended in each status."""
     now = now or utcnow()
     rows = list(db.session.scalars(select(Notification).where(
-        Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)))
+        Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)
+        .with_for_update(skip_locked=True)))  # a scheduler taking over mid-batch sends other rows, not these again
     counts: dict[str, int] = {}
     for row in rows:
         _deliver(row, now)

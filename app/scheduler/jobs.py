@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from flask import Flask
@@ -20,10 +21,19 @@ from app.notify.services import queue_official_alert
 logger = logging.getLogger(__name__)
 
 
-def sweep_timers(app: Flask) -> int:
-    """Fire the BPMN timers that are due."""
-    with app.app_context(), unit_of_work():
-        fired = fire_due_timers(utcnow())
+TIMER_BATCH = 200
+SWEEP_SECONDS = 50  # one sweep stops starting batches after this, so the next interval's sweep is not skipped
+
+
+def sweep_timers(app: Flask, batch: int = TIMER_BATCH) -> int:
+    """Fire the BPMN timers that are due, one transaction per claimed batch, until none is left."""
+    fired, deadline = 0, time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        with app.app_context(), unit_of_work():
+            moved = fire_due_timers(utcnow(), batch)
+        fired += moved
+        if moved < batch:  # the last batch, or one with failures (retried by the next sweep)
+            break
     if fired:
         logger.info("Fired timers of %s dossiers", fired)
     return fired
@@ -97,8 +107,16 @@ def anchor_yesterday(app: Flask) -> None:
 
 
 def deliver_notifications(app: Flask) -> dict[str, int]:
-    """Send the queued citizen notifications (e-mail, SMS gateway)."""
-    from app.notify.services import deliver_pending
+    """Send the queued notifications (e-mail, SMS gateway), batch after batch until none is due."""
+    from app.notify.services import BATCH, deliver_pending
 
-    with app.app_context(), unit_of_work():
-        return deliver_pending()
+    totals: dict[str, int] = {}
+    deadline = time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        with app.app_context(), unit_of_work():
+            counts = deliver_pending()
+        for status, count in counts.items():
+            totals[status] = totals.get(status, 0) + count
+        if sum(counts.values()) < BATCH:
+            break
+    return totals
