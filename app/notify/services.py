@@ -56,7 +56,10 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
 
 def on_event_recorded(dossier: Dossier, event: Any) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
+    from app.notify.notices import on_event
+
     queue_for_event(dossier, event)
+    on_event(dossier, event)
 
 
 def _send_email(row: Notification) -> None:

@@ -16,6 +16,7 @@ from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_ti
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.dossiers.rules import RULESETS
 from app.extensions import db
+from app.notify.notices import notify_official, warn_due_steps
 from app.notify.services import queue_official_alert
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
         dossiers = dossiers_needing_apology(now)
         for dossier in dossiers:
             alert_apology(dossier, now)
+            for leader in handling_leaders(dossier):
+                notify_official(leader.id, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
+                                f"Hồ sơ {dossier.code} hẹn trả {format_datetime(dossier.due_at)}: gửi văn bản xin lỗi "
+                                "và hẹn lại ngày trả.", dossier.id, dedupe_key=f"apology:{dossier.id}")
             queue_official_alert(
                 dossier, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
                 f"Hồ sơ {dossier.code} ({dossier.procedure.name_vi}) hẹn trả {format_datetime(dossier.due_at)}. "
@@ -76,6 +81,15 @@ def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
             logger.warning("Dossier %s is due %s: apology alert raised / đã cảnh báo gửi thư xin lỗi",
                            dossier.code, dossier.due_at.isoformat())
         return len(dossiers)
+
+
+def warn_officials(app: Flask) -> dict[str, int]:
+    """Bell notices for steps due within one working day, late, or late long enough to escalate."""
+    with app.app_context(), unit_of_work():
+        counts = warn_due_steps(utcnow())
+    if counts.get("escalated"):
+        logger.warning("Escalated %s late steps to their agencies' leaders", counts["escalated"])
+    return counts
 
 
 def purge_idempotency_keys(app: Flask) -> int:
