@@ -74,6 +74,8 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "notify.bell": (AUTHENTICATED, None), "notify.email": (AUTHENTICATED, None),
     "notify.index": (AUTHENTICATED, None), "notify.read": (AUTHENTICATED, None),
     "notify.read_all": (AUTHENTICATED, None),
+    "scheduler.cancel": (("admin",), None), "scheduler.index": (("admin",), None),
+    "scheduler.retry": (("admin",), None),
     "models_api.deploy": (("designer",), None), "models_api.list_models": (AUTHENTICATED, None),
     "models_api.versions": (AUTHENTICATED, None),
     "procedures_api.get_procedure": (PUBLIC, None), "procedures_api.list_procedures": (PUBLIC, None),
