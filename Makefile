@@ -81,6 +81,7 @@ bench: install-dev
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 3 --threads 2
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
+	$(BIN)/python bench/scheduler_bench.py --timers 100000 --seconds 60
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
