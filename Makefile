@@ -50,11 +50,13 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo load
 
+# The web server, the scheduler and the local sandboxes of the Procfile, under honcho (one log, one Ctrl-C).
 run: demo
 	@$(BIN)/flask demo logins
-	@echo "Motcua: http://127.0.0.1:5000"
-	MOTCUA_RATELIMIT_STORAGE_URI=$${MOTCUA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
-		$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Motcua: http://127.0.0.1:5000 (messages delivered to the local sink: http://127.0.0.1:5120/messages)"
+	PATH=$(abspath $(BIN)):$$PATH \
+		MOTCUA_RATELIMIT_STORAGE_URI=$${MOTCUA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
+		$(BIN)/honcho start -f Procfile
 
 # Debian packages the tests need: chromium for the browser tests, Pango and a font for WeasyPrint's PDF summaries.
 SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -79,6 +81,7 @@ bench: install-dev
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/http_bench.py --seconds 30 --clients 8 --workers 3 --threads 2
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
+	$(BIN)/python bench/scheduler_bench.py --timers 100000 --seconds 60
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -47,6 +47,7 @@ def build_config(instance_path: Path) -> dict:
         "LANGUAGES": ["vi", "en"],
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),
         # Idle timeout: the signed cookie is re-issued on every request and refused once older than this.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(_env("SESSION_IDLE_HOURS", "8"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
@@ -58,6 +59,8 @@ def build_config(instance_path: Path) -> dict:
         "SMTP_PORT": int(_env("SMTP_PORT", "25")),
         "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
         "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
+        # Officials' notices: a step late by this many working hours is escalated to the agency's leaders.
+        "ESCALATION_HOURS": float(_env("ESCALATION_HOURS", "8")),
         # Daily audit anchors are also appended, signed, to a file outside the database (put it on another volume).
         "ANCHOR_FILE": _env("ANCHOR_FILE"),
         "ANCHOR_KEY": _env("ANCHOR_KEY"),

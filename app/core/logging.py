@@ -11,6 +11,10 @@ from pythonjsonlogger.json import JsonFormatter
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
+# Libraries that log every step at INFO (SpiffWorkflow: each task state change, thousands at demo load; APScheduler:
+# each job run): the console keeps our warnings and events. MOTCUA_LIBRARY_LOG_LEVEL=INFO brings them back.
+CHATTY_LOGGERS = ("spiff", "apscheduler", "mail.log")
+
 
 class RequestIdFilter(logging.Filter):
     """Attach the current request id (or '-') to every record."""
@@ -33,6 +37,8 @@ def configure_logging(app: Flask) -> None:
     handler._motcua = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(app.config["LIBRARY_LOG_LEVEL"])
 
     @app.before_request
     def _assign_request_id() -> None:

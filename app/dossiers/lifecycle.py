@@ -343,11 +343,11 @@ def rate(code: str, pin: str | None, rating: str, comment: str | None = None, *,
     return dossier
 
 
-def fire_due_timers(now: datetime | None = None) -> int:
-    """Fire every BPMN timer due at `now`, one dossier per savepoint so one failure does not block others."""
+def fire_due_timers(now: datetime | None = None, limit: int = 200) -> int:
+    """Fire a batch of BPMN timers due at `now`, one dossier per savepoint so one failure does not block others."""
     now = now or utcnow()
     fired = 0
-    for dossier_id in workflow.dossiers_with_due_timers(now):
+    for dossier_id in workflow.dossiers_with_due_timers(now, limit):
         try:
             with db.session.begin_nested():
                 dossier = db.session.get(Dossier, dossier_id)

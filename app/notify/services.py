@@ -10,10 +10,11 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import Agency
 from app.core.db import utcnow
+from app.core.errors import ConflictError, NotFoundError
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.notify.messages import notification_kind, render
@@ -56,7 +57,10 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
 
 def on_event_recorded(dossier: Dossier, event: Any) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
+    from app.notify.notices import on_event
+
     queue_for_event(dossier, event)
+    on_event(dossier, event)
 
 
 def _send_email(row: Notification) -> None:
@@ -109,12 +113,51 @@ def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> dict[str
     """Send the due outbox rows once each; returns how many ended in each status."""
     now = now or utcnow()
     rows = list(db.session.scalars(select(Notification).where(
-        Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)))
+        Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)
+        .with_for_update(skip_locked=True)))  # a scheduler taking over mid-batch sends other rows, not these again
     counts: dict[str, int] = {}
     for row in rows:
         _deliver(row, now)
         counts[row.status] = counts.get(row.status, 0) + 1
     return counts
+
+
+OUTBOX_STATES = ("pending", "failed", "skipped", "sent", "cancelled")
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox rows are in each state."""
+    rows = db.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
+    return {state: 0 for state in OUTBOX_STATES} | dict(rows.all())
+
+
+def list_outbox(status: str, limit: int = 50) -> list[Notification]:
+    """The newest outbox rows in one state."""
+    return list(db.session.scalars(select(Notification).where(Notification.status == status)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def retry_notification(notification_id: int, now: datetime | None = None) -> Notification:
+    """Send an unsent message again at the next sweep, with a fresh set of attempts."""
+    row = _unsent(notification_id)
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, now or utcnow()
+    return row
+
+
+def cancel_notification(notification_id: int) -> Notification:
+    """Never send this message (it stays listed as cancelled)."""
+    row = _unsent(notification_id)
+    row.status = "cancelled"
+    return row
+
+
+def _unsent(notification_id: int) -> Notification:
+    row = db.session.get(Notification, notification_id)
+    if row is None:
+        raise NotFoundError("Không tìm thấy tin nhắn.", "Message not found.")
+    if row.status == "sent":
+        raise ConflictError("Tin nhắn đã được gửi.", "The message has already been sent.")
+    return row
 
 
 def list_notifications(dossier_id: int) -> list[Notification]:

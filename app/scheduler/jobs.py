@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from flask import Flask
@@ -15,15 +16,25 @@ from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_ti
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.dossiers.rules import RULESETS
 from app.extensions import db
+from app.notify.notices import notify_official, warn_due_steps
 from app.notify.services import queue_official_alert
 
 logger = logging.getLogger(__name__)
 
 
-def sweep_timers(app: Flask) -> int:
-    """Fire the BPMN timers that are due."""
-    with app.app_context(), unit_of_work():
-        fired = fire_due_timers(utcnow())
+TIMER_BATCH = 200
+SWEEP_SECONDS = 50  # one sweep stops starting batches after this, so the next interval's sweep is not skipped
+
+
+def sweep_timers(app: Flask, batch: int = TIMER_BATCH) -> int:
+    """Fire the BPMN timers that are due, one transaction per claimed batch, until none is left."""
+    fired, deadline = 0, time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        with app.app_context(), unit_of_work():
+            moved = fire_due_timers(utcnow(), batch)
+        fired += moved
+        if moved < batch:  # the last batch, or one with failures (retried by the next sweep)
+            break
     if fired:
         logger.info("Fired timers of %s dossiers", fired)
     return fired
@@ -58,6 +69,10 @@ def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
         dossiers = dossiers_needing_apology(now)
         for dossier in dossiers:
             alert_apology(dossier, now)
+            for leader in handling_leaders(dossier):
+                notify_official(leader.id, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
+                                f"Hồ sơ {dossier.code} hẹn trả {format_datetime(dossier.due_at)}: gửi văn bản xin lỗi "
+                                "và hẹn lại ngày trả.", dossier.id, dedupe_key=f"apology:{dossier.id}")
             queue_official_alert(
                 dossier, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
                 f"Hồ sơ {dossier.code} ({dossier.procedure.name_vi}) hẹn trả {format_datetime(dossier.due_at)}. "
@@ -66,6 +81,15 @@ def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
             logger.warning("Dossier %s is due %s: apology alert raised / đã cảnh báo gửi thư xin lỗi",
                            dossier.code, dossier.due_at.isoformat())
         return len(dossiers)
+
+
+def warn_officials(app: Flask) -> dict[str, int]:
+    """Bell notices for steps due within one working day, late, or late long enough to escalate."""
+    with app.app_context(), unit_of_work():
+        counts = warn_due_steps(utcnow())
+    if counts.get("escalated"):
+        logger.warning("Escalated %s late steps to their agencies' leaders", counts["escalated"])
+    return counts
 
 
 def purge_idempotency_keys(app: Flask) -> int:
@@ -97,8 +121,16 @@ def anchor_yesterday(app: Flask) -> None:
 
 
 def deliver_notifications(app: Flask) -> dict[str, int]:
-    """Send the queued citizen notifications (e-mail, SMS gateway)."""
-    from app.notify.services import deliver_pending
+    """Send the queued notifications (e-mail, SMS gateway), batch after batch until none is due."""
+    from app.notify.services import BATCH, deliver_pending
 
-    with app.app_context(), unit_of_work():
-        return deliver_pending()
+    totals: dict[str, int] = {}
+    deadline = time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        with app.app_context(), unit_of_work():
+            counts = deliver_pending()
+        for status, count in counts.items():
+            totals[status] = totals.get(status, 0) + count
+        if sum(counts.values()) < BATCH:
+            break
+    return totals

@@ -80,6 +80,11 @@ def sync_timers(dossier_id: int, timers: list[Any], model_has_timers: bool = Tru
 
 
 def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
-    """Dossier ids holding at least one timer due at `now`."""
-    query = select(DueTimer.dossier_id).where(DueTimer.due_at <= now).group_by(DueTimer.dossier_id).limit(limit)
-    return list(db.session.scalars(query))
+    """Claim up to `limit` due timers (oldest first) and return their dossiers' ids.
+
+    The rows stay locked until the caller's transaction ends (`FOR UPDATE SKIP LOCKED` on PostgreSQL): a second
+    scheduler (a handover) claims other timers instead of firing the same ones; SQLite serialises writers anyway.
+    """
+    query = (select(DueTimer.dossier_id).where(DueTimer.due_at <= now).order_by(DueTimer.due_at, DueTimer.id)
+             .limit(limit).with_for_update(skip_locked=True))
+    return list(dict.fromkeys(db.session.scalars(query)))
