@@ -119,7 +119,9 @@ def _import(data: bytes | str, source_name: str, make_executable: bool, max_byte
     explained = {f.element_id for f in findings if f.kind == BLOCKER and f.element_id}
     for issue in validation.errors:
         parent = elements[issue.element_id].getparent() if issue.element_id in elements else None
-        if issue.element_id in explained or (parent is not None and parent.get("id") in explained):
+        descriptive = "no executable process" in issue.message and any(
+            f.message.startswith("descriptive process") or "has no process" in f.message for f in findings)
+        if descriptive or issue.element_id in explained or (parent is not None and parent.get("id") in explained):
             continue  # one clear line per element: the importer's own explanation
         findings.append(Finding(BLOCKER, issue.element_id, names.get(issue.element_id), issue.message,
                                 _fix_for(issue.message)))

@@ -176,22 +176,36 @@ def deploy_version(actor: User, version_id: int, comment: str) -> ProcessVersion
 
 @dataclass
 class ImportReport:
-    """What an uploaded model from another tool contains that the engine will not run."""
+    """An uploaded model from another tool: the conversion report per element and, when it runs, the draft."""
 
     filename: str
     unsupported: list[str]
     findings: list[lint.Finding]
     warnings: list[str]
     version: ProcessVersion | None = None
+    conversion: list[Any] = field(default_factory=list)
+    xml: str | None = None
+
+    @property
+    def blockers(self) -> list[Any]:
+        return [f for f in self.conversion if f.kind == "blocker"]
 
 
-def import_model(actor: User, data: bytes, filename: str) -> ImportReport:
-    """Check an uploaded BPMN file; store it as a draft when the engine can run it, else explain why not."""
-    report, findings = check(data, filename)
-    result = ImportReport(filename, report.unsupported, findings, [m for _, m in report.warnings])
+def import_model(actor: User, data: bytes, filename: str, *, make_executable: bool = False) -> ImportReport:
+    """Convert an uploaded BPMN file (JUEL/FEEL, links, encodings ...), then store it as a draft if it runs.
+
+    The converted model goes through the same checks as save and publish (`check`); what still blocks
+    publishing is listed per element with how to fix it.
+    """
+    converted = workflow.convert_model(data, filename, make_executable=make_executable)
+    if converted.xml is None:
+        return ImportReport(filename, [], [], [], conversion=converted.findings)
+    report, findings = check(converted.xml, filename)
+    result = ImportReport(filename, report.unsupported, findings, [m for _, m in report.warnings],
+                          conversion=converted.findings, xml=converted.xml.decode("utf-8"))
     if not any(f.rule == "engine" for f in findings):
-        result.version, _ = workflow.deploy_model(actor.username, data, filename, comment=f"import {filename}",
-                                                  status="draft")
+        result.version, _ = workflow.deploy_model(actor.username, converted.xml, filename,
+                                                  comment=f"import {filename}", status="draft")
     return result
 
 

@@ -83,7 +83,8 @@ def import_model():
     if not data or len(data) > MAX_UPLOAD:
         raise ValidationError("Hãy chọn một tệp BPMN (tối đa 5 MB).", "Choose a BPMN file (5 MB at most).")
     with unit_of_work():
-        report = services.import_model(current_user, data, upload.filename or "upload.bpmn")
+        report = services.import_model(current_user, data, upload.filename or "upload.bpmn",
+                                       make_executable=request.form.get("executable") == "1")
     return render_template("designer/import.html", report=report)
 
 
