@@ -1,15 +1,18 @@
 """Designer services: version identity, save as draft, deploy with server lint, import, diff, CLI."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from app.core.timefmt import LOCAL_TZ
 from app.designer import services
 from app.designer.cli import migrate as migrate_command
 from app.designer.services import ModelInvalidError
+from app.designer.simulator import simulate
 from app.extensions import db
 from app.workflow import services as workflow
 from app.workflow.cli import sync as sync_command
@@ -159,6 +162,25 @@ class TestForeignImport:
             services.publish_model(designer, xml, "api.bpmn")
         ids = {f["element_id"] for f in raised.value.details["errors"]["findings"]}
         assert {"Flow_yes", "Flow_no"} <= ids
+
+
+class TestDeadlineSimulator:
+    RECEIVED = datetime(2026, 2, 12, 9, 0, tzinfo=LOCAL_TZ)
+
+    def test_main_path_ends_at_the_receipt_appointment(self, world):
+        sim = simulate(work_permit_xml().decode(), "work_permit", self.RECEIVED, None)
+        main = next(p for p in sim.paths if p.steps[-1].element_id == "return_result" and len(p.steps) == 5)
+        assert main.due == sim.appointment and not sim.over_limit
+        assert [s.element_id for s in main.steps] == ["intake", "appraisal", "approval", "stamping", "return_result"]
+
+    def test_a_path_longer_than_the_legal_limit_is_flagged(self, world):
+        root = etree.fromstring(work_permit_xml())
+        [appraisal] = root.xpath("//bpmn:userTask[@id='appraisal']", namespaces=NS)
+        set_property(appraisal, "duration_days", "9")
+        sim = simulate(etree.tostring(root).decode(), "work_permit", self.RECEIVED, None)
+        over = sim.over_limit
+        assert over and all(p.due > sim.appointment for p in over)
+        assert any(p.steps[-1].element_id == "return_result" and len(p.steps) == 5 for p in over)
 
 
 class TestCommands:
