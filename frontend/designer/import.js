@@ -1,10 +1,21 @@
 // Import report beside the converted diagram: blockers are marked on the canvas; clicking a finding
-// highlights and centres its element.
-(function () {
+// highlights and centres its element. Diagrams exported without layout (no BPMNDiagram) are laid out
+// automatically with bpmn-auto-layout first.
+import { layoutProcess } from 'bpmn-auto-layout';
+
+(async function () {
   "use strict";
   var container = document.getElementById("import-diagram");
   if (!container || typeof window.BpmnJS === "undefined") { return; }
   var xml = JSON.parse(document.getElementById("import-xml").textContent);
+  if (!/BPMNDiagram[\s>]/.test(xml)) {
+    try {
+      xml = await layoutProcess(xml);
+      container.setAttribute("data-auto-layout", "1");
+    } catch (error) {
+      container.setAttribute("data-layout-error", String(error));
+    }
+  }
   var blockers = JSON.parse(document.getElementById("import-blockers").textContent || "[]");
   var viewer = new window.BpmnJS({ container: container });
   viewer.importXML(xml).then(function () {
