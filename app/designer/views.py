@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
 from app.core.permissions import roles_required
-from app.designer import services
+from app.designer import import_vi, services
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 designer_only = roles_required("designer")
@@ -85,7 +85,8 @@ def import_model():
     with unit_of_work():
         report = services.import_model(current_user, data, upload.filename or "upload.bpmn",
                                        make_executable=request.form.get("executable") == "1")
-    return render_template("designer/import.html", report=report)
+    return render_template("designer/import.html", report=report, message_vi=import_vi.message_vi,
+                           fix_vi=import_vi.fix_vi)
 
 
 @bp.route("/diff")

@@ -19,6 +19,7 @@ def test_import_report_sits_beside_the_diagram_and_highlights_elements(sessions)
     blockers = page.locator("#conversion-report li.finding-blocker")
     assert blockers.count() == 2
     assert "= age in [18..65]" in blockers.first.locator("code.original").inner_text()
+    assert blockers.first.locator(".message").inner_text().startswith("Không chuyển được điều kiện FEEL")
     assert page.locator("#import-diagram [data-element-id='Flow_yes'].late").count() == 1  # marked on load
     blockers.first.click()
     page.wait_for_selector("#import-diagram[data-focused='Flow_yes']")
