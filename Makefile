@@ -35,7 +35,7 @@ assets: node_modules/.package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	node frontend/designer/build-lint-config.cjs node_modules/.cache/motcua/bpmnlint-config.js
 	node_modules/.bin/esbuild frontend/designer/editor.js frontend/designer/diff.js frontend/designer/editor.css frontend/designer/diff.css --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --alias:motcua-bpmnlint-config=./node_modules/.cache/motcua/bpmnlint-config.js --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
-	node_modules/.bin/esbuild frontend/designer/decisions.js frontend/designer/decisions.css --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
+	node_modules/.bin/esbuild frontend/designer/decisions.js frontend/designer/decisions.css frontend/designer/import.js --bundle --minify --log-level=warning --outdir=$(VENDOR)/designer --define:process.env.NODE_ENV='"production"' --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl --loader:.svg=dataurl
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d app/translations

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EngineError
+from engine.importer import import_bytes
 from engine.registry import ModelRegistry
 from engine.runtime import Engine, StepResult
 from engine.specinfo import BPMN_NS
@@ -104,6 +105,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(results) else 1
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Convert a diagram from another modeler into a draft and print the conversion report.
+
+    Exit 0 when the draft is publishable, 1 when the report lists blockers, 2 when nothing could be read.
+    """
+    path = Path(args.file)
+    try:
+        data = _read(path)
+    except OSError as exc:
+        print(f"{args.file}: ERROR: cannot read file: {_one_line(exc.strerror or str(exc))}")
+        return 2
+    result = import_bytes(data, path.name, make_executable=args.executable)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for finding in result.findings:
+            print(_one_line(str(finding)))
+    if result.xml is None:
+        print(f"{args.file}: NOT IMPORTED")
+        return 2
+    if args.output:
+        Path(args.output).write_bytes(result.xml)
+    verdict = "publishable" if result.publishable else f"draft, {len(result.blockers)} blocker(s) before publishing"
+    print(f"{args.file}: IMPORTED ({verdict})")
+    return 0 if result.publishable else 1
+
+
 def _print_step(result: StepResult) -> None:
     """Show the events of one step the way a designer reads them."""
     for event in result.events:
@@ -170,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("-v", "--verbose", action="store_true", help="also print warnings")
     validate.set_defaults(func=cmd_validate)
+    imp = sub.add_parser("import", help="convert a diagram from another modeler into a draft, with a report")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("-o", "--output", help="write the converted draft here")
+    imp.add_argument("--executable", action="store_true", help="mark descriptive processes executable")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.set_defaults(func=cmd_import)
     run = sub.add_parser("run", help="run a process to the end, completing every user task")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--process", help="process id (default: the main process)")

@@ -13,7 +13,6 @@ DEFAULT_MAX_BYTES = 5_000_000
 # billion-laughs payloads get in. Checked on the decoded text, before lxml sees it.
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 _DECL_ENCODING_RE = re.compile(r"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_UTF8_NAMES = {"utf-8", "utf8"}
 
 
 def _parser() -> etree.XMLParser:
@@ -30,18 +29,37 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def _decode(raw: bytes, source_name: str) -> str:
+    """Decode in the encoding the file declares (BOM or XML declaration); UTF-8 when it declares none.
+
+    Models come from many modelers (ISO-8859-1, windows-1252, UTF-16 ...): any encoding Python knows is read.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        head = raw[:200].decode("ascii", errors="replace")
+        decl = _DECL_ENCODING_RE.match(head)
+        encoding = decl.group(1) if decl else "utf-8"
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise SpecInvalidError(f"{source_name}: unknown character encoding {encoding!r} declared") from None
+    except UnicodeDecodeError as exc:
+        raise SpecInvalidError(
+            f"{source_name}: not valid {encoding} text ({exc.reason} at byte {exc.start})") from None
+
+
 def _to_text(data: bytes | str, source_name: str, max_bytes: int) -> str:
-    """Decode and size-check the input; only UTF-8 models are accepted."""
+    """Decode and size-check the input."""
     if isinstance(data, str):
         raw_len = len(data.encode("utf-8", errors="surrogatepass"))
         text = data
     elif isinstance(data, (bytes, bytearray, memoryview)):
         raw = bytes(data)
         raw_len = len(raw)
-        try:
-            text = raw.decode("utf-8-sig") if raw_len <= max_bytes else ""
-        except UnicodeDecodeError as exc:
-            raise SpecInvalidError(f"{source_name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        text = _decode(raw, source_name) if raw_len <= max_bytes else ""
     else:
         raise SpecInvalidError(f"{source_name}: expected bytes or str, got {type(data).__name__}")
     if raw_len > max_bytes:
@@ -50,15 +68,12 @@ def _to_text(data: bytes | str, source_name: str, max_bytes: int) -> str:
 
 
 def _check_prolog(text: str, source_name: str) -> None:
-    """Reject empty input, DTDs and non-UTF-8 declarations before parsing."""
+    """Reject empty input and DTDs before parsing."""
     if not text.strip():
         raise SpecInvalidError(f"{source_name}: empty file")
     match = _DTD_RE.search(text)
     if match:
         raise SpecInvalidError(f"{source_name}: DOCTYPE/ENTITY declarations are not allowed (<!{match.group(1)}>)")
-    decl = _DECL_ENCODING_RE.match(text)
-    if decl and decl.group(1).lower() not in _UTF8_NAMES:
-        raise SpecInvalidError(f"{source_name}: only UTF-8 encoded XML is accepted (declared {decl.group(1)})")
 
 
 def parse_xml(data: bytes | str, source_name: str = "<model>", max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
@@ -91,4 +106,17 @@ def _strip_blank_text(root: etree._Element) -> None:
 
 def canonical_bytes(root: etree._Element) -> bytes:
     """Return C14N bytes: attribute order and namespace declarations are normalised."""
-    return etree.tostring(root, method="c14n")
+    try:
+        return etree.tostring(root, method="c14n")
+    except etree.C14NError:
+        raise SpecInvalidError(_c14n_reason(root)) from None
+
+
+def _c14n_reason(root: etree._Element) -> str:
+    """Explain why canonical XML failed; in practice a relative namespace URI (C14N forbids them)."""
+    for element in root.iter():
+        for prefix, uri in (element.nsmap or {}).items():
+            if uri and ":" not in uri:
+                return (f"namespace {prefix or '(default)'}={uri!r} is a relative URI, which canonical XML forbids; "
+                        "use an absolute URI (e.g. http://example.org/{uri}) or import the file to fix it")
+    return "the XML cannot be put in canonical form (C14N); check namespace declarations"

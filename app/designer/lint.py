@@ -212,3 +212,11 @@ def _days(task: etree._Element) -> float:
 def _finding(rule: str, element: etree._Element, message_vi: str, message_en: str,
              severity: str = "error") -> Finding:
     return Finding(rule, element.get("id"), message_vi, message_en, severity)
+
+
+HUMAN = frozenset(_HUMAN)
+
+
+def node_days(root: etree._Element, node: etree._Element) -> float:
+    """Working days a node takes: a human task's duration_days, or the critical path of what it calls/contains."""
+    return _node_path(root, node, frozenset()).days

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -176,23 +177,47 @@ def deploy_version(actor: User, version_id: int, comment: str) -> ProcessVersion
 
 @dataclass
 class ImportReport:
-    """What an uploaded model from another tool contains that the engine will not run."""
+    """An uploaded model from another tool: the conversion report per element and, when it runs, the draft."""
 
     filename: str
     unsupported: list[str]
     findings: list[lint.Finding]
     warnings: list[str]
     version: ProcessVersion | None = None
+    conversion: list[Any] = field(default_factory=list)
+    xml: str | None = None
+
+    @property
+    def blockers(self) -> list[Any]:
+        return [f for f in self.conversion if f.kind == "blocker"]
 
 
-def import_model(actor: User, data: bytes, filename: str) -> ImportReport:
-    """Check an uploaded BPMN file; store it as a draft when the engine can run it, else explain why not."""
-    report, findings = check(data, filename)
-    result = ImportReport(filename, report.unsupported, findings, [m for _, m in report.warnings])
+def import_model(actor: User, data: bytes, filename: str, *, make_executable: bool = False) -> ImportReport:
+    """Convert an uploaded BPMN file (JUEL/FEEL, links, encodings ...), then store it as a draft if it runs.
+
+    The converted model goes through the same checks as save and publish (`check`); what still blocks
+    publishing is listed per element with how to fix it.
+    """
+    converted = workflow.convert_model(data, filename, make_executable=make_executable)
+    if converted.xml is None:
+        return ImportReport(filename, [], [], [], conversion=converted.findings)
+    report, findings = check(converted.xml, filename)
+    result = ImportReport(filename, report.unsupported, findings, [m for _, m in report.warnings],
+                          conversion=converted.findings, xml=converted.xml.decode("utf-8"))
     if not any(f.rule == "engine" for f in findings):
-        result.version, _ = workflow.deploy_model(actor.username, data, filename, comment=f"import {filename}",
-                                                  status="draft")
+        result.version, _ = workflow.deploy_model(actor.username, converted.xml, filename,
+                                                  comment=f"import {filename}", status="draft")
     return result
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed value of an element between two versions, as a designer reads it."""
+
+    element_id: str
+    field: str
+    old: str | None
+    new: str | None
 
 
 @dataclass
@@ -203,6 +228,42 @@ class DiffView:
     new: ProcessVersion
     plan: Any
     dry_run: Any
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _describe(xml: str) -> dict[str, dict[str, str]]:
+    """Per element id, the values a designer edits: name, lane, properties, condition, script, documentation."""
+    root = lint.parse(xml)
+    lane_of = {ref.text.strip(): lane.get("name") or lane.get("id") for lane in root.iter(f"{{{lint.BPMN}}}lane")
+               for ref in lane.iterfind("bpmn:flowNodeRef", lint.NS) if ref.text}
+    out: dict[str, dict[str, str]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.get("id") or etree.QName(element).namespace != lint.BPMN:  # noqa: E501
+            continue
+        values = {"name": element.get("name") or ""}
+        if element.get("id") in lane_of:
+            values["lane"] = lane_of[element.get("id")]
+        for key, value in lint.properties(element).items():
+            values[key] = value
+        for tag, label in (("conditionExpression", "condition"), ("script", "script"),
+                           ("documentation", "documentation")):
+            node = element.find(f"bpmn:{tag}", lint.NS)
+            if node is not None and (node.text or "").strip():
+                values[label] = node.text.strip()
+        out[element.get("id")] = values
+    return out
+
+
+def field_changes(old_xml: str, new_xml: str, element_ids: Any) -> list[FieldChange]:
+    """Old and new value of every edited field of the elements the engine reports as changed."""
+    old, new = _describe(old_xml), _describe(new_xml)
+    changes = []
+    for element_id in sorted(element_ids):
+        before, after = old.get(element_id, {}), new.get(element_id, {})
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                changes.append(FieldChange(element_id, key, before.get(key), after.get(key)))
+    return changes
 
 
 def diff(old_id: int, new_id: int, sample: int = 200) -> DiffView:
@@ -215,4 +276,4 @@ def diff(old_id: int, new_id: int, sample: int = 200) -> DiffView:
                               "Only two versions of the same process can be compared.")
     plan = workflow.diff_versions(old, new)
     report = dry_run(DossierFilter(process_key=old.process_key, from_version_id=old.id), new, limit=sample)
-    return DiffView(old, new, plan, report)
+    return DiffView(old, new, plan, report, field_changes(old.xml, new.xml, plan.changed))

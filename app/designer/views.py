@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
 from app.core.permissions import roles_required
-from app.designer import services
+from app.designer import import_vi, services
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 designer_only = roles_required("designer")
@@ -83,8 +83,10 @@ def import_model():
     if not data or len(data) > MAX_UPLOAD:
         raise ValidationError("Hãy chọn một tệp BPMN (tối đa 5 MB).", "Choose a BPMN file (5 MB at most).")
     with unit_of_work():
-        report = services.import_model(current_user, data, upload.filename or "upload.bpmn")
-    return render_template("designer/import.html", report=report)
+        report = services.import_model(current_user, data, upload.filename or "upload.bpmn",
+                                       make_executable=request.form.get("executable") == "1")
+    return render_template("designer/import.html", report=report, message_vi=import_vi.message_vi,
+                           fix_vi=import_vi.fix_vi)
 
 
 @bp.route("/diff")
@@ -98,3 +100,35 @@ def diff():
 
 
 from app.designer import views_decisions, views_forms, views_migration  # noqa: E402,F401  (routes registered on `bp`)
+
+
+@bp.route("/models/<process_key>/simulate")
+@designer_only
+def simulate(process_key: str):
+    """Deadline simulator: receipt date/time and agency in, each step's start and due along every path out."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from app.auth.models import Agency
+    from app.core.timefmt import LOCAL_TZ
+    from app.designer.simulator import simulate as run
+    from app.extensions import db
+
+    version_id = request.args.get("version", type=int)
+    version = services.get_version(version_id) if version_id else services.latest_any(process_key)
+    if version.process_key != process_key:
+        abort(404)
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    received_text = request.args.get("received", "").strip()
+    agency_id = request.args.get("agency", type=int)
+    result = None
+    if received_text:
+        try:
+            received = datetime.strptime(received_text, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            raise ValidationError("Ngày giờ tiếp nhận phải có dạng dd/mm/yyyy HH:MM.",
+                                  "The receipt time must read dd/mm/yyyy HH:MM.") from None
+        result = run(version.xml, process_key, received, agency_id)
+    return render_template("designer/simulate.html", version=version, agencies=agencies, agency_id=agency_id,
+                           received_text=received_text, sim=result)

@@ -341,6 +341,13 @@ def check_model(data: str | bytes, source_name: str) -> ModelCheck:
     return ModelCheck(pairs(report.errors), pairs(report.warnings), list(report.unsupported), key)
 
 
+def convert_model(data: str | bytes, source_name: str, *, make_executable: bool = False) -> Any:
+    """Convert a diagram from another modeler (engine.importer.ImportResult: converted XML and per-element report)."""
+    from engine.importer import import_bytes
+
+    return import_bytes(data, source_name, make_executable=make_executable)
+
+
 def diff_versions(old: ProcessVersion, new: ProcessVersion) -> Any:
     """Align the main process across two versions (engine MigrationPlan: mapped/removed/added/changed)."""
     model_for(old)

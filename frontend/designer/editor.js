@@ -2,10 +2,12 @@
 // save (draft) / deploy (publish) through the server, which re-validates and answers with findings per element.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import { layoutProcess } from 'bpmn-auto-layout';
 import lintModule from 'bpmn-js-bpmnlint';
 import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
+import { lintMessageVi, localizeLint, viTranslateModule } from './i18n-vi.js';
 import MotcuaPropertiesProvider from './provider.js';
 import { fill, findingText, guard, post, publish, statusLine } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
@@ -13,12 +15,14 @@ import spiffworkflow from './spiffworkflow.json';
 const config = JSON.parse(document.getElementById('designer-config').textContent);
 const status = document.getElementById('designer-status');
 const issuesList = document.getElementById('designer-issues');
+const vietnamese = config.lang !== 'en';
 
 const modeler = new BpmnModeler({
   container: '#designer-canvas',
   propertiesPanel: { parent: '#designer-properties' },
-  linting: { bpmnlint: bpmnlintConfig, active: true },
+  linting: { bpmnlint: vietnamese ? localizeLint(bpmnlintConfig, lintMessageVi) : bpmnlintConfig, active: true },
   additionalModules: [
+    ...(vietnamese ? [viTranslateModule] : []),
     BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule, TokenSimulationModule,
     { __init__: ['motcuaPropertiesProvider'], motcuaPropertiesProvider: ['type', MotcuaPropertiesProvider] },
   ],
@@ -29,6 +33,15 @@ window.motcuaModeler = modeler; // for browser tests and debugging
 let overlayIds = [];
 
 const say = statusLine(status);
+
+// The header names the version being edited: after a save it is the new draft, after a deploy the published one.
+function showVersion(number, published) {
+  const header = document.getElementById('designer-version');
+  if (header) {
+    header.textContent = `v${number} · ${published ? config.messages.published : config.messages.draft}`;
+    header.dataset.number = number;
+  }
+}
 const message = (finding) => findingText(config, finding);
 
 function clearFindings() {
@@ -69,6 +82,7 @@ async function save() {
     return null;
   }
   const { version, created, findings, warnings } = result.body;
+  showVersion(version.number, version.status === 'published');
   showFindings([...findings, ...warnings]);
   say(fill(created ? config.messages.saved : config.messages.unchanged, version.number),
     findings.length ? 'warning' : 'success');
@@ -89,7 +103,9 @@ async function deploy() {
     say(config.messages.lintBlocked, 'warning');
     return;
   }
-  await publish(config, saved, comment, { say, showFindings });
+  if (await publish(config, saved, comment, { say, showFindings })) {
+    showVersion(saved.version.number, true);
+  }
 }
 
 const guarded = (fn) => guard(fn, say, config.messages.error);
@@ -98,11 +114,25 @@ document.getElementById('designer-save').addEventListener('click', guarded(save)
 document.getElementById('designer-deploy').addEventListener('click', guarded(deploy));
 document.getElementById('designer-toggle-sim').addEventListener('click', () => modeler.get('toggleMode').toggleMode());
 
+// fit-viewport centres the diagram under the palette; leave the palette's width free on the left.
+function fitBesidePalette(canvas) {
+  canvas.zoom('fit-viewport');
+  const palette = document.querySelector('#designer-canvas .djs-palette');
+  const width = palette ? palette.getBoundingClientRect().width + 16 : 0;
+  const { inner, outer } = canvas.viewbox();
+  const scale = Math.min(canvas.zoom(), (outer.width - width) / Math.max(inner.width, 1), outer.height / Math.max(inner.height, 1)) * 0.95;
+  canvas.zoom(scale);
+  const box = canvas.viewbox();
+  canvas.viewbox({ x: inner.x - width / scale, y: inner.y - (box.height - inner.height) / 2, width: box.width, height: box.height });
+}
+
 fetch(config.xmlUrl, { headers: { Accept: 'application/xml' } })
   .then((response) => response.text())
+  // drafts imported from tools that export no layout are laid out automatically (saved with it on the next save)
+  .then((xml) => (/BPMNDiagram[\s>]/.test(xml) ? xml : layoutProcess(xml)))
   .then((xml) => modeler.importXML(xml))
   .then(() => {
-    modeler.get('canvas').zoom('fit-viewport');
+    fitBesidePalette(modeler.get('canvas'));
     document.body.dataset.designerReady = 'true';
   })
   .catch((error) => say(`${config.messages.error} ${error.message || error}`, 'danger'));

@@ -16,18 +16,20 @@ export function fill(template, number) {
 }
 
 // Publish a saved draft (both editors): already published → just say so; refused → show the server's findings.
+// Resolves true when the version is published.
 export async function publish(config, saved, comment, { say, showFindings }) {
   if (saved.version.status === 'published') {
     say(fill(config.messages.deployed, saved.version.number), 'success');
-    return;
+    return true;
   }
   const result = await post(config.deployUrl.replace('/0/', `/${saved.version.id}/`), { comment });
   if (!result.ok) {
     showFindings((result.body.errors && result.body.errors.findings) || []);
     say(result.body.detail || config.messages.error, 'danger');
-    return;
+    return false;
   }
   say(fill(config.messages.deployed, result.body.number), 'success');
+  return true;
 }
 
 // Wrap a click handler so an unexpected failure is shown on the page instead of being lost in the console.

@@ -136,3 +136,33 @@ CAMUNDA_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+def test_editor_speaks_vietnamese_keeps_the_start_event_clear_and_tracks_the_version(sessions):
+    page = sessions("designer").page
+    page.goto("/designer/models/work_permit/edit")
+    page.wait_for_selector("body[data-designer-ready='true']")
+    assert page.locator("#designer-version").inner_text().startswith("v1 · Đã triển khai")
+    palette = page.locator("#designer-canvas .djs-palette").bounding_box()
+    start = page.locator("#designer-canvas .djs-element.djs-shape[data-element-id='start']").bounding_box()
+    assert start["x"] >= palette["x"] + palette["width"]  # the palette does not cover the start event
+    assert page.locator(".djs-palette .entry[aria-label='Tạo công việc']").count() == 1
+    assert page.locator(".djs-palette .entry[aria-label='Công cụ kéo sơ đồ']").count() == 1
+    page.evaluate("""() => {
+      const m = window.motcuaModeler, registry = m.get('elementRegistry');
+      m.get('modeling').createShape({ type: 'bpmn:Task' }, { x: 400, y: 40 }, registry.get('Participant_work_permit'));
+    }""")
+    messages = page.evaluate("""() => window.motcuaModeler.get('linting').lint()
+      .then((issues) => Object.values(issues).flat().map((issue) => issue.message))""")
+    assert "Phần tử chưa có nhãn/tên" in messages and not any("missing" in m for m in messages)
+
+    page.evaluate("() => window.motcuaModeler.get('commandStack').undo()")
+    page.evaluate("""() => { const m = window.motcuaModeler;
+      m.get('modeling').updateLabel(m.get('elementRegistry').get('appraisal'), 'Thẩm định hồ sơ (sửa)'); }""")
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    page.wait_for_selector("#designer-version[data-number='2']")
+    assert page.locator("#designer-version").inner_text() == "v2 · Bản nháp"
+    page.get_by_label("Ghi chú thay đổi").fill("Sửa tên bước thẩm định")
+    page.get_by_role("button", name="Triển khai").click()
+    page.wait_for_selector("#designer-status:has-text('Đã triển khai v2')")
+    assert page.locator("#designer-version").inner_text() == "v2 · Đã triển khai"

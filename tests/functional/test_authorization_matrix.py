@@ -42,6 +42,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "catalog.index": (("admin", "designer"), None),
     "citizen.kiosk": (PUBLIC, None), "citizen.lookup": (PUBLIC, None), "citizen.rate": (PUBLIC, None),
     "citizen.result": (PUBLIC, None),
+    "designer.simulate": (("designer",), None),
     "designer.batch": (("designer",), None), "designer.batch_step": (("designer",), None),
     "designer.create_batch": (("designer",), None), "designer.decision_editor": (("designer",), None),
     "designer.decision_xml": (("designer",), None), "designer.decisions": (("designer",), None),

@@ -84,3 +84,25 @@ class TestDeployRunsThePublishChecks:
         findings = self._findings(self._post(api, xml))
         assert findings and all(f["rule"] != "engine" for f in findings)
         assert api.get("/models/work_permit/versions", user="designer").get_json()["items"][0]["number"] == 1
+
+
+FOREIGN = Path(__file__).resolve().parents[2] / "fixtures" / "foreign"
+
+
+class TestForeignModelsThroughTheApi:
+    """The API deploy runs the designer's checks: a foreign file gets the same per-element 422, never a 500."""
+
+    def _deploy(self, api, name: str):
+        xml = (FOREIGN / name).read_bytes().decode("utf-8")
+        return api.post("/models", {"xml": xml, "source_name": name, "comment": "api"}, user="designer")
+
+    def test_juel_conditions_are_refused_per_element(self, api, world):
+        response = self._deploy(api, "camunda7_juel_operators.bpmn")
+        assert_problem(response, 422)
+        ids = {f["element_id"] for f in response.get_json()["errors"]["findings"]}
+        assert {"Flow_yes", "Flow_no"} <= ids
+
+    def test_relative_namespace_is_a_clear_422(self, api, world):
+        response = self._deploy(api, "trisotech_relative_namespace.bpmn")
+        assert_problem(response, 422)
+        assert "relative URI" in response.get_data(as_text=True)

@@ -89,6 +89,18 @@ class TestImportAndDiff:
         assert "check_documents" in page and "1 chuyển được, 0 không chuyển được" in page
 
 
+    def test_diff_lists_old_and_new_values_of_changed_fields(self, login):
+        client = login("designer")
+        xml = work_permit_xml().replace('<bpmn:userTask id="appraisal" name="Thẩm định hồ sơ">'.encode(),
+                                        '<bpmn:userTask id="appraisal" name="Thẩm định hồ sơ lao động">'.encode())
+        assert client.post("/designer/models/work_permit/save", json={"xml": xml.decode()}).status_code == 200
+        page = client.get(f"/designer/diff?old={version(1).id}&new={version(2).id}").get_data(as_text=True)
+        row = page[page.index('<tr data-element="appraisal">'):]
+        row = row[:row.index("</tr>")]
+        assert "<td>name</td>" in row and "<del>Thẩm định hồ sơ</del>" in row
+        assert "<ins>Thẩm định hồ sơ lao động</ins>" in row
+
+
 class TestBulkMigration:
     def test_batch_is_processed_by_polling_steps(self, login, desk):
         desk.receive("1.014199")

@@ -1,17 +1,24 @@
 """Designer services: version identity, save as draft, deploy with server lint, import, diff, CLI."""
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
+from app.core.timefmt import LOCAL_TZ
 from app.designer import services
 from app.designer.cli import migrate as migrate_command
 from app.designer.services import ModelInvalidError
+from app.designer.simulator import simulate
 from app.extensions import db
 from app.workflow import services as workflow
 from app.workflow.cli import sync as sync_command
 from app.workflow.models import ProcessVersion
 from tests.integration.designer.variants import (
+    NS,
     reformatted,
     set_property,
     with_document_check,
@@ -103,6 +110,77 @@ class TestImport:
     def test_a_runnable_file_becomes_a_draft(self, designer):
         report = services.import_model(designer, with_document_check(), "camunda.bpmn")
         assert report.unsupported == [] and report.version.status == "draft"
+
+
+FOREIGN = Path(__file__).resolve().parents[2] / "fixtures" / "foreign"
+
+
+class TestForeignImport:
+    def test_juel_model_is_converted_stored_as_draft_and_publishes(self, designer):
+        data = (FOREIGN / "camunda7_juel_operators.bpmn").read_bytes()
+        report = services.import_model(designer, data, "camunda7_juel_operators.bpmn")
+        converted = [f for f in report.conversion if f.kind == "converted"]
+        assert [(f.element_id, f.original) for f in converted] == [
+            ("Flow_yes", "${amount > 1000 && region eq 'north'}"),
+            ("Flow_no", "${amount le 1000 || region ne 'north'}")]
+        assert report.version.status == "draft" and "region == 'north'" in report.version.xml
+        assert {(f.rule, f.element_id) for f in report.findings} == {("lane-role", "Task_review")}
+
+    def test_descriptive_lanes_publish_after_the_suggested_fix(self, designer):
+        data = (FOREIGN / "trisotech_descriptive_lanes.bpmn").read_bytes()
+        report = services.import_model(designer, data, "triso.bpmn", make_executable=True)
+        assert {f.element_id for f in report.findings if f.rule == "lane-role"} == {"triso-t1", "triso-t2"}
+        with pytest.raises(ModelInvalidError):
+            services.deploy_version(designer, report.version.id, "as imported")
+        root = etree.fromstring(report.version.xml.encode())
+        for lane, role in (("triso-l1", "receiver"), ("triso-l2", "specialist")):  # the fix the report names
+            [element] = root.xpath(f"//bpmn:lane[@id='{lane}']", namespaces=NS)
+            ext = etree.Element(f"{{{NS['bpmn']}}}extensionElements")
+            props = etree.SubElement(ext, f"{{{NS['spiffworkflow']}}}properties")
+            etree.SubElement(props, f"{{{NS['spiffworkflow']}}}property", name="role", value=role)
+            element.insert(0, ext)
+        fixed = services.save_draft(designer, etree.tostring(root), process_key="triso-proc")
+        assert fixed.findings == []
+        assert services.deploy_version(designer, fixed.version.id, "roles set").status == "published"
+
+    def test_descriptive_model_is_stored_only_when_marked_executable(self, designer):
+        data = (FOREIGN / "signavio_descriptive.bpmn").read_bytes()
+        refused = services.import_model(designer, data, "signavio.bpmn")
+        assert refused.version is None and [f.element_id for f in refused.blockers] == ["sid-descr"]
+        accepted = services.import_model(designer, data, "signavio.bpmn", make_executable=True)
+        assert accepted.version.process_key == "sid-descr" and not accepted.blockers
+
+    @pytest.mark.parametrize("name", ["broken_truncated.bpmn", "camunda7_compensation.bpmn",
+                                      "trisotech_relative_namespace.bpmn", "signavio_utf16_declared.bpmn"])
+    def test_odd_files_give_a_report_not_an_error(self, designer, name):
+        report = services.import_model(designer, (FOREIGN / name).read_bytes(), name, make_executable=True)
+        assert report.conversion and all(f.message for f in report.conversion)
+
+    def test_api_deploy_refuses_what_the_designer_refuses(self, designer):
+        xml = (FOREIGN / "camunda7_juel_operators.bpmn").read_text()
+        with pytest.raises(ModelInvalidError) as raised:
+            services.publish_model(designer, xml, "api.bpmn")
+        ids = {f["element_id"] for f in raised.value.details["errors"]["findings"]}
+        assert {"Flow_yes", "Flow_no"} <= ids
+
+
+class TestDeadlineSimulator:
+    RECEIVED = datetime(2026, 2, 12, 9, 0, tzinfo=LOCAL_TZ)
+
+    def test_main_path_ends_at_the_receipt_appointment(self, world):
+        sim = simulate(work_permit_xml().decode(), "work_permit", self.RECEIVED, None)
+        main = next(p for p in sim.paths if p.steps[-1].element_id == "return_result" and len(p.steps) == 5)
+        assert main.due == sim.appointment and not sim.over_limit
+        assert [s.element_id for s in main.steps] == ["intake", "appraisal", "approval", "stamping", "return_result"]
+
+    def test_a_path_longer_than_the_legal_limit_is_flagged(self, world):
+        root = etree.fromstring(work_permit_xml())
+        [appraisal] = root.xpath("//bpmn:userTask[@id='appraisal']", namespaces=NS)
+        set_property(appraisal, "duration_days", "9")
+        sim = simulate(etree.tostring(root).decode(), "work_permit", self.RECEIVED, None)
+        over = sim.over_limit
+        assert over and all(p.due > sim.appointment for p in over)
+        assert any(p.steps[-1].element_id == "return_result" and len(p.steps) == 5 for p in over)
 
 
 class TestCommands:

@@ -45,13 +45,26 @@ class TestSafeXml:
         (b"", "empty file"),
         (b"   \n", "empty file"),
         (b"not xml at all", "not well-formed"),
-        (b"\xff\xfe<\x00a\x00/\x00>\x00", "not UTF-8"),
-        (b"<?xml version='1.0' encoding='ISO-8859-1'?><a/>", "only UTF-8"),
+        (b"<a>\xff\xfe</a>", "not valid utf-8"),
+        (b"<?xml version='1.0' encoding='x-no-such'?><a/>", "unknown character encoding"),
         (b"<a><b></a>", "not well-formed"),
     ])
     def test_parse_fails_with_clear_reason_when_input_is_not_xml(self, payload: bytes, reason: str) -> None:
         with pytest.raises(SpecInvalidError, match=reason):
             parse_xml(payload, "bad.bpmn")
+
+    @pytest.mark.parametrize("payload", [
+        "<?xml version='1.0' encoding='ISO-8859-1'?><a>Antrag geprüft</a>".encode("iso-8859-1"),
+        "<?xml version='1.0' encoding='UTF-16'?><a>Cấp giấy phép</a>".encode("utf-16"),
+        "<?xml version='1.0' encoding='windows-1258'?><a>Giấy phép</a>".encode("cp1258", errors="replace"),
+    ])
+    def test_parse_reads_any_declared_encoding(self, payload: bytes) -> None:
+        assert parse_xml(payload, "enc.bpmn").tag == "a"
+
+    def test_registry_load_explains_c14n_failure_on_relative_namespace(self, registry: ModelRegistry) -> None:
+        xml = bpmn_bytes("exclusive.bpmn").replace(b"<bpmn:definitions ", b"<bpmn:definitions xmlns:v='rel/ns' ", 1)
+        with pytest.raises(SpecInvalidError, match="v='rel/ns' is a relative URI"):
+            registry.load(xml, "rel.bpmn")
 
     def test_registry_load_fails_when_model_is_hostile(self, registry: ModelRegistry) -> None:
         with pytest.raises(SpecInvalidError, match="DOCTYPE"):
