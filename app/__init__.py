@@ -122,6 +122,9 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from app.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -139,7 +142,9 @@ def _init_workflow(app: Flask) -> None:
 def _connect_signals() -> None:
     from app.core.signals import dossier_event_recorded, dossier_page_sections
     from app.notify.services import on_event_recorded, page_section
+    from app.reports.maintain import install as install_stat_classification
 
+    install_stat_classification()  # Dossier.stat_* kept current in the transaction of each change
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
     dossier_page_sections.connect(page_section)
 
