@@ -91,10 +91,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.dossiers.views import bp as dossiers_bp
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
+    from app.reports.views import bp as reports_bp
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp):
+                      audit_bp, catalog_bp, reports_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

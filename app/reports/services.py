@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure
 from app.core.db import utcnow
 from app.core.errors import PermissionDeniedError
 from app.dossiers.listing import local_day_bounds, visibility_clause, visible_agency_ids
-from app.dossiers.models import Channel, Dossier
+from app.dossiers.models import OPEN_STATUSES, Channel, Dossier
 from app.extensions import db
 from app.reports import semantics
 from app.reports.semantics import TIMINGS
@@ -49,6 +49,7 @@ class Counts:
     on_time: int = 0
     late: int = 0
     overdue_open: int = 0
+    open_now: int = 0  # not finished yet (on time + overdue + paused), at the moment of asking
     paused: int = 0  # waiting for the applicant
     late_supplements: int = 0
     apologies: int = 0
@@ -67,7 +68,7 @@ class Counts:
         return round((self.early + self.on_time) / self.finished, 4) if self.finished else None
 
 
-MEASURES = ("total", "finished", *TIMINGS, "overdue_open", "paused", "late_supplements", "apologies",
+MEASURES = ("total", "finished", *TIMINGS, "overdue_open", "open_now", "paused", "late_supplements", "apologies",
             "late_apologies", "counter_received", "refused", "with_supplement", "online", "online_full", "rated",
             "satisfied")
 SATISFIED = ("very_satisfied", "satisfied")
@@ -143,12 +144,14 @@ def cells(conditions: list, low: datetime | None, high: datetime | None, now: da
         _add(counts, "refused", row[5])
     overdue, paused = semantics.overdue(now), semantics.PAUSED
     for row in db.session.execute(select(*CELL, func.sum(case((overdue, 1), else_=0)),
-                                         func.sum(case((paused, 1), else_=0)))
+                                         func.sum(case((paused, 1), else_=0)), func.count())
                                   .where(*conditions, *([Dossier.received_at < high] if high else []),
-                                         or_(overdue, paused)).group_by(*CELL)):
+                                         Dossier.stat_finished_at.is_(None), Dossier.status.in_(OPEN_STATUSES))
+                                  .group_by(*CELL)):
         counts = cell(row)
         _add(counts, "overdue_open", row[3])
         _add(counts, "paused", row[4])
+        _add(counts, "open_now", row[5])
     return out
 
 
