@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure
 from app.core.db import utcnow
 from app.core.errors import PermissionDeniedError
 from app.dossiers.listing import local_day_bounds, visibility_clause, visible_agency_ids
-from app.dossiers.models import OPEN_STATUSES, Channel, Dossier
+from app.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierStatus
 from app.extensions import db
 from app.reports import semantics
 from app.reports.semantics import TIMINGS
@@ -208,3 +208,42 @@ def _count_steps(stats: Stats, conditions: list, flt: StatsFilter, low, high) ->
         for counts in (stats.overall, stats.by_agency.setdefault(agency_id, Counts())):
             counts.steps.finished += count
             _add(counts.steps, timing, count)
+
+
+@dataclass
+class ReportRow:
+    """One line of the periodic report of dossier handling results (per handling agency and procedure)."""
+
+    received: Counts  # received and finished in the period (app.reports.services.cells)
+    carried_over: int = 0  # received before the period, still open at its start
+    open_end: int = 0  # not finished at the period's end
+    overdue_end: int = 0  # of which past the legal due date at the period's end
+
+
+def handling_report(actor: User, flt: StatsFilter, now: datetime | None = None) -> dict[tuple[int, int], ReportRow]:
+    """Figures of the periodic report, per (handling agency, procedure), all as GROUP BY queries."""
+    now = now or utcnow()
+    conditions, _visible = _conditions(actor, flt)
+    if flt.agency is not None:
+        conditions.append(Dossier.stat_agency_id.in_(_subtree(flt.agency)))
+    low, high = local_day_bounds(flt.start, flt.end)
+    rows: dict[tuple[int, int], ReportRow] = {}
+    for (agency_id, procedure_id, _channel), counts in cells(conditions, low, high, now).items():
+        merge(rows.setdefault((agency_id, procedure_id), ReportRow(Counts())).received, counts)
+    end = min(high, now)
+
+    def still_open(at: datetime):
+        """Not finished (nor stopped) at instant `at`."""
+        return and_(Dossier.received_at < at, or_(Dossier.stat_finished_at.is_(None), Dossier.stat_finished_at >= at),
+                    or_(Dossier.status != DossierStatus.STOPPED, Dossier.finished_at >= at))
+
+    key = (Dossier.stat_agency_id, Dossier.procedure_id)
+    for agency_id, procedure_id, count in db.session.execute(
+            select(*key, func.count()).where(*conditions, still_open(low)).group_by(*key)):
+        rows.setdefault((agency_id, procedure_id), ReportRow(Counts())).carried_over += count
+    overdue_at_end = case((and_(Dossier.legal_due_at < end, ~semantics.PAUSED), 1), else_=0)
+    for agency_id, procedure_id, count, overdue in db.session.execute(
+            select(*key, func.count(), func.sum(overdue_at_end)).where(*conditions, still_open(end)).group_by(*key)):
+        row = rows.setdefault((agency_id, procedure_id), ReportRow(Counts()))
+        row.open_end, row.overdue_end = count, overdue or 0
+    return rows

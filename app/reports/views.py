@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from app.auth.models import Agency
 from app.auth.services import get_agency_by_code
+from app.calendar.rules import LOCAL_TZ
 from app.catalog.models import Procedure
 from app.catalog.services import get_procedure
+from app.core.db import utcnow
 from app.core.permissions import roles_required
 from app.dossiers.listing import visible_agency_ids
 from app.extensions import db
-from app.reports import dashboard
+from app.reports import dashboard, periodic
 from app.reports.services import StatsFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/thong-ke")
@@ -62,3 +64,43 @@ def export(table: str, fmt: str):
     caption = f"{data.title} — {flt.start:%d/%m/%Y} – {flt.end:%d/%m/%Y}"
     return Response(dashboard.to_xlsx(data, caption), headers=headers,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _report():
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    period = periodic.parse_period(request.args, today)
+    code = request.args.get("agency") or None
+    agency = get_agency_by_code(code) if code else None
+    return periodic.build(current_user, period, agency), today
+
+
+def _render_report(report, today, printable: bool) -> str:
+    agencies, _procedures = _choices()
+    unit = report.agency.name.upper() if report.agency else "UBND TỈNH"
+    return render_template("reports/periodic.html", report=report, head=periodic.HEAD, title=periodic.TITLE,
+                           form=periodic.FORM, unit=unit, today=today, preparer=current_user.full_name,
+                           agencies=agencies, printable=printable)
+
+
+@bp.route("/bao-cao")
+@roles_required(*VIEWERS)
+def periodic_report():
+    report, today = _report()
+    return _render_report(report, today, printable=False)
+
+
+@bp.route("/bao-cao.<fmt>")
+@roles_required(*VIEWERS)
+def periodic_file(fmt: str):
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    report, today = _report()
+    p = report.period
+    name = f"bao-cao-ket-qua-giai-quyet-{p.kind}-{p.year}-{p.number:02d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "xlsx":
+        unit = report.agency.name.upper() if report.agency else "UBND TỈNH"
+        return Response(periodic.to_xlsx(report, unit), headers=headers,
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    pdf = periodic.to_pdf(_render_report(report, today, printable=True), request.url_root)
+    return Response(pdf, mimetype="application/pdf", headers=headers)

@@ -76,6 +76,8 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "procedures_api.get_procedure": (PUBLIC, None), "procedures_api.list_procedures": (PUBLIC, None),
     "reports.index": (("leader", "supervisor", "admin"), None),
     "reports.export": (("leader", "supervisor", "admin"), None),
+    "reports.periodic_report": (("leader", "supervisor", "admin"), None),
+    "reports.periodic_file": (("leader", "supervisor", "admin"), None),
     "stats_api.stats": (AUTHENTICATED, None),
     "tasks_api.claim": (AUTHENTICATED, "task"), "tasks_api.complete": (AUTHENTICATED, "task"),
     "tasks_api.list_tasks": (AUTHENTICATED, None), "tasks_api.reassign": (AUTHENTICATED, "task"),

@@ -63,3 +63,39 @@ class TestDashboard:
     def test_receivers_have_no_dashboard_and_unknown_tables_are_404(self, officials, world):  # noqa: F811
         assert officials.login("tiepnhan").get("/thong-ke/").status_code == 403
         assert officials.login("giamsat.tinh").get("/thong-ke/nope.csv").status_code == 404
+
+
+class TestPeriodicReport:
+    """The report of handling results for the department: March receives two permits, April carries one over."""
+
+    def test_month_report_as_html_xlsx_and_pdf(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        client = officials.login("lanhdao.snv")
+        html = client.get("/thong-ke/bao-cao?kind=month&n=3&year=2026&agency=H38.SNV").get_data(as_text=True)
+        assert "Tháng 03/2026 (từ 01/03/2026 đến 31/03/2026)" in html and "[unsure]" in html
+        assert "THỦ TRƯỞNG ĐƠN VỊ" in html and "NGƯỜI LẬP BIỂU" in html
+        book = load_workbook(io.BytesIO(client.get(
+            "/thong-ke/bao-cao.xlsx?kind=month&n=3&year=2026&agency=H38.SNV").data)).active
+        rows = list(book.iter_rows(values_only=True))
+        line = next(r for r in rows if r[0] == 1)
+        # total, online, counter, carried over | finished, early, on time, late | open, in time, overdue
+        assert line[2].startswith(PERMIT) and list(line[3:]) == [2, 0, 2, 0, 1, 1, 0, 0, 1, 0, 1]
+        assert any(r[1] == "NGƯỜI LẬP BIỂU" for r in rows)
+        pdf = client.get("/thong-ke/bao-cao.pdf?kind=month&n=3&year=2026&agency=H38.SNV")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    def test_next_month_carries_the_open_dossier_over(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        clock("2026-05-04 09:00")
+        client = officials.login("lanhdao.snv")
+        rows = list(load_workbook(io.BytesIO(client.get(
+            "/thong-ke/bao-cao.xlsx?kind=month&n=4&year=2026&agency=H38.SNV").data)).active.iter_rows(values_only=True))
+        line = next(r for r in rows if r[0] == 1)
+        assert list(line[3:]) == [1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1]
+
+    def test_quarter_and_year_periods(self, officials, world):  # noqa: F811
+        client = officials.login("giamsat.tinh")
+        assert "Quý I/2026 (từ 01/01/2026 đến 31/03/2026)" in client.get(
+            "/thong-ke/bao-cao?kind=quarter&n=1&year=2026").get_data(as_text=True)
+        assert "Năm 2025 (từ 01/01/2025 đến 31/12/2025)" in client.get(
+            "/thong-ke/bao-cao?kind=year&year=2025").get_data(as_text=True)
