@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure
 from app.core.db import utcnow
 from app.core.errors import PermissionDeniedError
-from app.dossiers.listing import local_day_bounds, visibility_clause, visible_agency_ids
+from app.dossiers.listing import local_day_bounds, visible_agency_ids
 from app.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierStatus
 from app.extensions import db
 from app.reports import semantics
@@ -86,12 +86,23 @@ def _subtree(agency: Agency):
     return select(Agency.id).where(Agency.path.startswith(agency.path))
 
 
+def _in_scope(agency_ids: set[int] | None):
+    """The dossiers a viewer's figures cover: those its agencies handle (own) or received (counter figures).
+
+    Narrower than the dossier lists' visibility (a co-handling agency sees its own steps, not the owner's
+    figures) and index-friendly: no per-dossier EXISTS over the tasks."""
+    if agency_ids is None:
+        return true()
+    ids = list(agency_ids) or [-1]
+    return or_(Dossier.stat_agency_id.in_(ids), Dossier.receiving_agency_id.in_(ids))
+
+
 def _conditions(actor: User, flt: StatsFilter) -> tuple[list, set[int] | None]:
     agency_ids = visible_agency_ids(actor)
     if flt.agency is not None and agency_ids is not None and flt.agency.id not in agency_ids:
         raise PermissionDeniedError("Bạn không có quyền xem thống kê của đơn vị này.",
                                     "You may not see this agency's statistics.")
-    conditions = [visibility_clause(agency_ids)]
+    conditions = [_in_scope(agency_ids)]
     if flt.procedure is not None:
         conditions.append(Dossier.procedure_id.in_(select(Procedure.id).where(Procedure.code == flt.procedure.code)))
     return conditions, agency_ids
@@ -168,7 +179,7 @@ def merge(target: Counts, source: Counts) -> None:
 def dossier_stats(actor: User, flt: StatsFilter, now: datetime | None = None) -> Stats:
     """Counts over the dossiers `actor` may see, overall, per handling agency, procedure and channel."""
     now = now or utcnow()
-    conditions, _visible = _conditions(actor, flt)
+    conditions, visible = _conditions(actor, flt)
     low, high = local_day_bounds(flt.start, flt.end)
     owned = [Dossier.stat_agency_id.in_(_subtree(flt.agency))] if flt.agency is not None else []
     stats = Stats(Counts(), {}, {})
@@ -178,7 +189,7 @@ def dossier_stats(actor: User, flt: StatsFilter, now: datetime | None = None) ->
                        stats.by_channel.setdefault(channel, Counts())):
             merge(target, counts)
     _count_counter(stats, conditions, flt, low, high)
-    _count_steps(stats, conditions, flt, low, high)
+    _count_steps(stats, visible, flt, low, high)
     return stats
 
 
@@ -194,10 +205,14 @@ def _count_counter(stats: Stats, conditions: list, flt: StatsFilter, low, high) 
             counts.counter_received += count
 
 
-def _count_steps(stats: Stats, conditions: list, flt: StatsFilter, low, high) -> None:
+def _count_steps(stats: Stats, visible: set[int] | None, flt: StatsFilter, low, high) -> None:
     """Each completed step counts for the agency that did it, early / on time / late against its own budget."""
-    where = [HumanTask.status == TaskStatus.COMPLETED, HumanTask.timing.in_(TIMINGS), HumanTask.agency_id.is_not(None),
-             HumanTask.dossier_id.in_(select(Dossier.id).where(*conditions))]
+    where = [HumanTask.status == TaskStatus.COMPLETED, HumanTask.timing.in_(TIMINGS), HumanTask.agency_id.is_not(None)]
+    if visible is not None:
+        where.append(HumanTask.agency_id.in_(list(visible) or [-1]))
+    if flt.procedure is not None:
+        where.append(HumanTask.dossier_id.in_(select(Dossier.id).where(Dossier.procedure_id.in_(
+            select(Procedure.id).where(Procedure.code == flt.procedure.code)))))
     where += [HumanTask.completed_at >= low] if low else []
     where += [HumanTask.completed_at < high] if high else []
     if flt.agency is not None:
