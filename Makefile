@@ -31,6 +31,8 @@ assets: node_modules/.package-lock.json
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	cp node_modules/@bpmn-io/form-js/dist/form-viewer.umd.js node_modules/@bpmn-io/form-js/dist/form-editor.umd.js $(VENDOR)/form-js/
 	cp -r node_modules/@bpmn-io/form-js/dist/assets/. $(VENDOR)/form-js/
+	mkdir -p $(VENDOR)/echarts
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	node frontend/designer/build-lint-config.cjs node_modules/.cache/motcua/bpmnlint-config.js

@@ -92,11 +92,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
     from app.notify.views import bp as notify_bp
+    from app.reports.views import bp as reports_bp
     from app.scheduler.views import bp as scheduler_bp
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp):
+                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 
@@ -124,6 +125,9 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from app.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -141,7 +145,9 @@ def _init_workflow(app: Flask) -> None:
 def _connect_signals() -> None:
     from app.core.signals import dossier_event_recorded, dossier_page_sections
     from app.notify.services import on_event_recorded, page_section
+    from app.reports.maintain import install as install_stat_classification
 
+    install_stat_classification()  # Dossier.stat_* kept current in the transaction of each change
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
     dossier_page_sections.connect(page_section)
 

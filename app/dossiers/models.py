@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Agency
@@ -46,6 +46,7 @@ class Channel(enum.StrEnum):
 
 class Dossier(db.Model):
     __tablename__ = "dossiers"
+    __table_args__ = (Index("ix_dossiers_stat_agency_received", "stat_agency_id", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -100,6 +101,11 @@ class Dossier(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16))  # approved / refused / stopped
     timing: Mapped[str | None] = mapped_column(String(16))  # early / on_time / late once finished
     result_number: Mapped[str | None] = mapped_column(String(64))
+    # Statistics classification (app.reports.semantics), kept current in the transaction of every change so that
+    # the figures are plain SQL aggregates: the owning agency, the finishing moment, early / on_time / late.
+    stat_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    stat_finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    stat_timing: Mapped[str | None] = mapped_column(String(16))
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
     comment_count: Mapped[int] = mapped_column(default=0)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
+
 from app.calendar.rules import WorkCalendar
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.rules import get_ruleset
@@ -58,25 +60,20 @@ def due_of(row: Any) -> datetime:
     return row.legal_due_at
 
 
-def timing(row: Any, calendar: WorkCalendar) -> str | None:
-    """early / on_time / late once finished, else None."""
+#: Waiting for the applicant (supplement): the clock does not run for the agency.
+PAUSED = Dossier.status == DossierStatus.WAITING_SUPPLEMENT
+_NOT_OPEN = (DossierStatus.STOPPED, DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.WAITING_SUPPLEMENT)
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Open (not finished, not stopped, not paused) after its legal due instant — as SQL."""
+    return and_(Dossier.stat_finished_at.is_(None), Dossier.status.not_in(_NOT_OPEN), Dossier.legal_due_at < now)
+
+
+def classify(row: Any, calendar: WorkCalendar) -> tuple[int, datetime | None, str | None]:
+    """What the stat_* columns of a dossier hold: (owner, finishing moment, timing)."""
     finished = finished_at(row)
-    return calendar.classify(finished, due_of(row)) if finished is not None else None
-
-
-def is_paused(row: Any) -> bool:
-    """Waiting for the applicant: the clock does not run for the agency."""
-    return DossierStatus(row.status) is DossierStatus.WAITING_SUPPLEMENT
-
-
-def is_overdue(row: Any, now: datetime) -> bool:
-    """Open (not finished, not stopped, not paused) after its legal due instant."""
-    status = DossierStatus(row.status)
-    if status is DossierStatus.STOPPED or finished_at(row) is not None or is_paused(row):
-        return False
-    if status in (DossierStatus.RETURNED, DossierStatus.REFUSED):
-        return False
-    return now > row.legal_due_at
+    return owner(row), finished, calendar.classify(finished, due_of(row)) if finished is not None else None
 
 
 @dataclass(frozen=True)

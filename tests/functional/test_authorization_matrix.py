@@ -82,6 +82,10 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "models_api.deploy": (("designer",), None), "models_api.list_models": (AUTHENTICATED, None),
     "models_api.versions": (AUTHENTICATED, None),
     "procedures_api.get_procedure": (PUBLIC, None), "procedures_api.list_procedures": (PUBLIC, None),
+    "reports.index": (("leader", "supervisor", "admin"), None),
+    "reports.export": (("leader", "supervisor", "admin"), None),
+    "reports.periodic_report": (("leader", "supervisor", "admin"), None),
+    "reports.periodic_file": (("leader", "supervisor", "admin"), None),
     "stats_api.stats": (AUTHENTICATED, None),
     "tasks_api.claim": (AUTHENTICATED, "task"), "tasks_api.complete": (AUTHENTICATED, "task"),
     "tasks_api.list_tasks": (AUTHENTICATED, None), "tasks_api.reassign": (AUTHENTICATED, "task"),
@@ -89,7 +93,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "tokens.index": (AUTHENTICATED, None), "tokens.revoke": (AUTHENTICATED, None),
 }
 DUMMY = {"code": "000.00.00.H00-000000-0000", "process_key": "work_permit", "form_key": "work_permit/intake",
-         "decision_key": "fee", "procedure_code": "1.014199"}
+         "decision_key": "fee", "procedure_code": "1.014199", "table": "agency", "fmt": "csv"}
 OUTSIDE = "15880"  # Đông Sơn: a commune that never touches the provincial work-permit dossier
 
 

@@ -1,0 +1,168 @@
+"""The leaders' dashboard: the figures of app.reports.services laid out as tables (each one a chart, a CSV and
+an XLSX), agencies rolled up through the agency tree, a monthly trend. No figure is computed here."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from app.auth.models import Agency, User
+from app.calendar.rules import LOCAL_TZ
+from app.catalog.models import Procedure
+from app.core.db import utcnow
+from app.dossiers.listing import visible_agency_ids
+from app.extensions import db
+from app.reports import services
+from app.reports.services import Counts, StatsFilter
+
+#: (measure, label) of every table's columns, in order.
+COLUMNS = (
+    ("total", _l("Tiếp nhận")), ("online", _l("Trực tuyến")), ("counter_received", _l("Tại quầy của đơn vị")),
+    ("open_now", _l("Đang giải quyết")), ("in_time", _l("Trong hạn")), ("overdue_open", _l("Quá hạn")),
+    ("paused", _l("Chờ bổ sung")), ("finished", _l("Đã giải quyết")), ("early", _l("Trước hạn")),
+    ("on_time", _l("Đúng hạn")), ("late", _l("Trễ hạn")), ("on_time_rate", _l("Tỷ lệ đúng hạn (%)")),
+    ("with_supplement", _l("Yêu cầu bổ sung")), ("refused", _l("Từ chối")), ("stopped", _l("Rút hồ sơ")),
+    ("apologies", _l("Xin lỗi")), ("late_apologies", _l("Xin lỗi không đúng quy định")),
+)
+TABLES = ("agency", "procedure", "channel", "month")
+CHANNELS = {"counter": _l("Tại quầy"), "online": _l("Trực tuyến"), "post": _l("Bưu chính"),
+            "mobile": _l("Lưu động")}
+
+
+def value(counts: Counts, measure: str):
+    if measure == "in_time":
+        return counts.open_now - counts.overdue_open - counts.paused
+    if measure == "stopped":
+        return counts.by_status.get("stopped", 0)
+    if measure == "on_time_rate":
+        return None if counts.on_time_rate is None else round(counts.on_time_rate * 100, 2)
+    return getattr(counts, measure)
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    first: str  # the heading of the row labels
+    rows: list[tuple[str, Counts]]
+
+    def matrix(self) -> list[list]:
+        head = [self.first, *(str(label) for _m, label in COLUMNS)]
+        return [head, *([label, *(value(c, m) for m, _l in COLUMNS)] for label, c in self.rows)]
+
+
+@dataclass
+class Dashboard:
+    flt: StatsFilter
+    overall: Counts
+    tables: dict[str, Table]
+    computed_at: datetime
+
+    @property
+    def shares(self) -> dict[str, float | None]:
+        o = self.overall
+        return {"online": share(o.online, o.total), "online_full": share(o.online_full, o.total),
+                "satisfied": share(o.satisfied, o.rated), "on_time": value(o, "on_time_rate")}
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    months, first = [], start.replace(day=1)
+    while first <= end and len(months) < 36:
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        months.append((max(first, start), min(nxt - timedelta(days=1), end)))
+        first = nxt
+    return months
+
+
+def period(args) -> tuple[date, date]:
+    """The period from the URL (from / to, dd/mm/yyyy or ISO); default: the current year up to today."""
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    start, end = _date(args.get("from")), _date(args.get("to"))
+    end = end or today
+    start = start or end.replace(month=1, day=1)
+    return (start, end) if start <= end else (end, start)
+
+
+def _date(text: str | None) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime((text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def agency_rollup(by_agency: dict[int, Counts], visible: set[int] | None) -> list[tuple[Agency, Counts]]:
+    """Each agency with the figures of its whole subtree (an agency's own figures plus its subordinates')."""
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.path)))
+    rolled: dict[int, Counts] = {}
+    by_path = {a.id: a.path for a in agencies}
+    for agency in agencies:
+        for owner, counts in by_agency.items():
+            if owner in by_path and by_path[owner].startswith(agency.path):
+                services.merge(rolled.setdefault(agency.id, Counts()), counts)
+    return [(a, rolled[a.id]) for a in agencies if a.id in rolled and (visible is None or a.id in visible)]
+
+
+def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    stats = services.dossier_stats(actor, flt, now)
+    visible = visible_agency_ids(actor)
+    procedures = {p.id: p for p in db.session.scalars(select(Procedure).where(Procedure.id.in_(stats.by_procedure)))}
+    tables = {
+        "agency": Table("agency", str(_l("Theo đơn vị (gồm đơn vị trực thuộc)")), str(_l("Đơn vị")),
+                        [(("  " * (a.path.count("/") - 2)) + a.name, c)
+                         for a, c in agency_rollup(stats.by_agency, visible)]),
+        "procedure": Table("procedure", str(_l("Theo thủ tục")), str(_l("Thủ tục")),
+                           sorted(((f"{procedures[k].code} {procedures[k].name_vi}", c)
+                                   for k, c in stats.by_procedure.items() if k in procedures))),
+        "channel": Table("channel", str(_l("Theo kênh tiếp nhận")), str(_l("Kênh")),
+                         [(str(CHANNELS.get(k, k)), c) for k, c in sorted(stats.by_channel.items())]),
+        "month": Table("month", str(_l("Theo tháng")), str(_l("Tháng")), _trend(actor, flt, now)),
+    }
+    return Dashboard(flt, stats.overall, tables, now)
+
+
+def _trend(actor: User, flt: StatsFilter, now: datetime) -> list[tuple[str, Counts]]:
+    rows = []
+    for low, high in _months(flt.start, flt.end):
+        month = StatsFilter(start=low, end=high, agency=flt.agency, procedure=flt.procedure)
+        rows.append((low.strftime("%m/%Y"), services.dossier_stats(actor, month, now).overall))
+    return rows
+
+
+def chart_payload(board: Dashboard) -> dict:
+    """What stats.js draws: per table the labels and the series of finished early / on time / late, overdue."""
+    series = ("total", "early", "on_time", "late", "overdue_open")
+    return {key: {"labels": [label.strip() for label, _c in t.rows],
+                  "series": [{"name": str(dict(COLUMNS)[m]), "data": [value(c, m) for _l, c in t.rows]}
+                             for m in series]} for key, t in board.tables.items()}
+
+
+def to_csv(table: Table) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 with Vietnamese diacritics only with a BOM
+    csv.writer(out).writerows(table.matrix())
+    return out.getvalue()
+
+
+def to_xlsx(table: Table, caption: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.key
+    sheet.append([caption])
+    for row in table.matrix():
+        sheet.append(row)
+    sheet.column_dimensions["A"].width = 48
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,106 @@
+"""Statistics dashboard for leaders, supervisors and admins: filters in the URL, a chart and a table per
+dimension, each table as CSV and XLSX (figures from app.reports.services, scoped to the viewer's agencies)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Agency
+from app.auth.services import get_agency_by_code
+from app.calendar.rules import LOCAL_TZ
+from app.catalog.models import Procedure
+from app.catalog.services import get_procedure
+from app.core.db import utcnow
+from app.core.permissions import roles_required
+from app.dossiers.listing import visible_agency_ids
+from app.extensions import db
+from app.reports import dashboard, periodic
+from app.reports.services import StatsFilter
+
+bp = Blueprint("reports", __name__, url_prefix="/thong-ke")
+VIEWERS = ("leader", "supervisor", "admin")
+
+
+def _filter() -> StatsFilter:
+    start, end = dashboard.period(request.args)
+    agency = request.args.get("agency") or None
+    procedure = request.args.get("procedure") or None
+    return StatsFilter(start=start, end=end, agency=get_agency_by_code(agency) if agency else None,
+                       procedure=get_procedure(procedure) if procedure else None)
+
+
+def _choices():
+    visible = visible_agency_ids(current_user)
+    query = select(Agency).order_by(Agency.path)
+    agencies = [a for a in db.session.scalars(query) if visible is None or a.id in visible]
+    procedures = {p.code: p for p in db.session.scalars(select(Procedure).order_by(Procedure.code, Procedure.version))}
+    return agencies, list(procedures.values())
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    flt = _filter()
+    board = dashboard.build(current_user, flt)
+    agencies, procedures = _choices()
+    return render_template("reports/dashboard.html", board=board, columns=dashboard.COLUMNS, value=dashboard.value,
+                           agencies=agencies, procedures=procedures, args=request.args,
+                           charts=dashboard.chart_payload(board))
+
+
+@bp.route("/<table>.<fmt>")
+@roles_required(*VIEWERS)
+def export(table: str, fmt: str):
+    if table not in dashboard.TABLES or fmt not in ("csv", "xlsx"):
+        abort(404)
+    flt = _filter()
+    board = dashboard.build(current_user, flt)
+    data = board.tables[table]
+    name = f"thong-ke-{table}-{flt.start:%Y%m%d}-{flt.end:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(dashboard.to_csv(data), mimetype="text/csv", headers=headers)
+    caption = f"{data.title} — {flt.start:%d/%m/%Y} – {flt.end:%d/%m/%Y}"
+    return Response(dashboard.to_xlsx(data, caption), headers=headers,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _report():
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    period = periodic.parse_period(request.args, today)
+    code = request.args.get("agency") or None
+    agency = get_agency_by_code(code) if code else None
+    return periodic.build(current_user, period, agency), today
+
+
+def _render_report(report, today, printable: bool) -> str:
+    agencies, _procedures = _choices()
+    unit = report.agency.name.upper() if report.agency else "UBND TỈNH"
+    return render_template("reports/periodic.html", report=report, head=periodic.HEAD, title=periodic.TITLE,
+                           form=periodic.FORM, unit=unit, today=today, preparer=current_user.full_name,
+                           agencies=agencies, printable=printable)
+
+
+@bp.route("/bao-cao")
+@roles_required(*VIEWERS)
+def periodic_report():
+    report, today = _report()
+    return _render_report(report, today, printable=False)
+
+
+@bp.route("/bao-cao.<fmt>")
+@roles_required(*VIEWERS)
+def periodic_file(fmt: str):
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    report, today = _report()
+    p = report.period
+    name = f"bao-cao-ket-qua-giai-quyet-{p.kind}-{p.year}-{p.number:02d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "xlsx":
+        unit = report.agency.name.upper() if report.agency else "UBND TỈNH"
+        return Response(periodic.to_xlsx(report, unit), headers=headers,
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    pdf = periodic.to_pdf(_render_report(report, today, printable=True), request.url_root)
+    return Response(pdf, mimetype="application/pdf", headers=headers)

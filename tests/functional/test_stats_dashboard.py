@@ -1,0 +1,101 @@
+"""Issue 16: the statistics dashboard — scoped to the viewer's agencies, filters in the URL, CSV and XLSX."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from tests.functional.ui_world import clock, desk, officials, world  # noqa: F401
+
+PERMIT, BIRTH = "1.014199", "1.001193"
+
+
+def _history(desk, clock):  # noqa: F811
+    """Two work permits (one returned early) at the department, one birth registration at a commune."""
+    clock("2026-03-02 09:00")
+    finished = desk.receive(PERMIT).dossier
+    desk.receive(PERMIT)
+    desk.receive(BIRTH, "14797")
+    desk.run_to_end(finished)
+    clock("2026-03-20 09:00")
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+class TestDashboard:
+    def test_leader_sees_the_department_figures_and_no_one_elses(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        client = officials.login("lanhdao.snv")
+        page = client.get("/thong-ke/?from=2026-03-01&to=2026-03-31")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "Thống kê giải quyết hồ sơ" in html and 'value="2026-03-01"' in html
+        assert '<div class="fs-5" data-measure="total">2</div>' in html
+        assert '<div class="fs-5" data-measure="early">1</div>' in html
+        assert '<div class="fs-5" data-measure="overdue_open">1</div>' in html
+        agency = _rows(client.get("/thong-ke/agency.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))
+        assert agency[0][:2] == ["Đơn vị", "Tiếp nhận"]
+        names = [row[0].strip() for row in agency[1:]]
+        assert "Sở Nội vụ" in " ".join(names) and not any("Hạc Thành" in n for n in names)
+        department = next(row for row in agency[1:] if "Sở Nội vụ" in row[0])
+        columns = dict(zip(agency[0], department, strict=True))
+        assert (columns["Tiếp nhận"], columns["Trước hạn"], columns["Quá hạn"], columns["Tỷ lệ đúng hạn (%)"]) == (
+            "2", "1", "1", "100.0")
+
+    def test_tables_by_procedure_channel_and_month_as_xlsx(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        client = officials.login("giamsat.tinh")
+        response = client.get("/thong-ke/month.xlsx?from=2026-02-01&to=2026-03-31")
+        assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0].startswith("Theo tháng") and "01/02/2026" in rows[0][0]
+        assert [r[0] for r in rows[2:]] == ["02/2026", "03/2026"] and [r[1] for r in rows[2:]] == [0, 3]
+        procedure = _rows(client.get("/thong-ke/procedure.csv?from=2026-03-01&to=2026-03-31&procedure=1.014199")
+                          .get_data(as_text=True))
+        assert [row[0].split()[0] for row in procedure[1:]] == [PERMIT] and procedure[1][1] == "2"
+        channel = _rows(client.get("/thong-ke/channel.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))
+        assert [(row[0], row[1]) for row in channel[1:]] == [("Tại quầy", "3")]
+
+    def test_receivers_have_no_dashboard_and_unknown_tables_are_404(self, officials, world):  # noqa: F811
+        assert officials.login("tiepnhan").get("/thong-ke/").status_code == 403
+        assert officials.login("giamsat.tinh").get("/thong-ke/nope.csv").status_code == 404
+
+
+class TestPeriodicReport:
+    """The report of handling results for the department: March receives two permits, April carries one over."""
+
+    def test_month_report_as_html_xlsx_and_pdf(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        client = officials.login("lanhdao.snv")
+        html = client.get("/thong-ke/bao-cao?kind=month&n=3&year=2026&agency=H38.SNV").get_data(as_text=True)
+        assert "Tháng 03/2026 (từ 01/03/2026 đến 31/03/2026)" in html and "[unsure]" in html
+        assert "THỦ TRƯỞNG ĐƠN VỊ" in html and "NGƯỜI LẬP BIỂU" in html
+        book = load_workbook(io.BytesIO(client.get(
+            "/thong-ke/bao-cao.xlsx?kind=month&n=3&year=2026&agency=H38.SNV").data)).active
+        rows = list(book.iter_rows(values_only=True))
+        line = next(r for r in rows if r[0] == 1)
+        # total, online, counter, carried over | finished, early, on time, late | open, in time, overdue
+        assert line[2].startswith(PERMIT) and list(line[3:]) == [2, 0, 2, 0, 1, 1, 0, 0, 1, 0, 1]
+        assert any(r[1] == "NGƯỜI LẬP BIỂU" for r in rows)
+        pdf = client.get("/thong-ke/bao-cao.pdf?kind=month&n=3&year=2026&agency=H38.SNV")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    def test_next_month_carries_the_open_dossier_over(self, desk, officials, clock):  # noqa: F811
+        _history(desk, clock)
+        clock("2026-05-04 09:00")
+        client = officials.login("lanhdao.snv")
+        rows = list(load_workbook(io.BytesIO(client.get(
+            "/thong-ke/bao-cao.xlsx?kind=month&n=4&year=2026&agency=H38.SNV").data)).active.iter_rows(values_only=True))
+        line = next(r for r in rows if r[0] == 1)
+        assert list(line[3:]) == [1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1]
+
+    def test_quarter_and_year_periods(self, officials, world):  # noqa: F811
+        client = officials.login("giamsat.tinh")
+        assert "Quý I/2026 (từ 01/01/2026 đến 31/03/2026)" in client.get(
+            "/thong-ke/bao-cao?kind=quarter&n=1&year=2026").get_data(as_text=True)
+        assert "Năm 2025 (từ 01/01/2025 đến 31/12/2025)" in client.get(
+            "/thong-ke/bao-cao?kind=year&year=2025").get_data(as_text=True)
