@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_sched'
-down_revision = '0014_law'
+down_revision = '0015_law'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0015_stats'
-down_revision = '0014_law'
+down_revision = '0015_sched'
 branch_labels = None
 depends_on = None
 
