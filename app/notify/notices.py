@@ -75,14 +75,23 @@ def _supplement_answered(dossier: Dossier, event: Any) -> None:
 
 
 def _returned_tasks(dossier: Dossier, event: Any) -> None:
-    """A step opened again (e.g. a leader sent the appraisal back): tell whoever did it last time."""
-    opened = db.session.scalars(select(HumanTask).where(
-        HumanTask.dossier_id == dossier.id, HumanTask.status == TaskStatus.OPEN, HumanTask.created_at >= event.at))
+    """A step opened again (e.g. a leader sent the appraisal back): tell whoever did it last time.
+
+    The tasks the step opened are in the session already (the pipeline projected them); one query finds who
+    completed the same steps before.
+    """
+    opened = [obj for obj in db.session.identity_map.values() if isinstance(obj, HumanTask)
+              and obj.dossier_id == dossier.id and obj.status == TaskStatus.OPEN and obj.created_at
+              and obj.created_at >= event.at]
+    if not opened:
+        return
+    rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.completed_by_id).where(
+        HumanTask.dossier_id == dossier.id, HumanTask.bpmn_id.in_({task.bpmn_id for task in opened}),
+        HumanTask.status == TaskStatus.COMPLETED, HumanTask.completed_by_id.is_not(None))
+        .order_by(HumanTask.completed_at)).all()
+    previous_by_step = {bpmn_id: user_id for bpmn_id, user_id in rows}  # the latest completion wins
     for task in opened:
-        previous = db.session.scalar(select(HumanTask.completed_by_id).where(
-            HumanTask.dossier_id == dossier.id, HumanTask.bpmn_id == task.bpmn_id, HumanTask.id != task.id,
-            HumanTask.status == TaskStatus.COMPLETED, HumanTask.completed_by_id.is_not(None))
-            .order_by(HumanTask.completed_at.desc()).limit(1))
+        previous = previous_by_step.get(task.bpmn_id)
         if previous is not None and previous != event.actor_id:
             notify_official(previous, "returned", f"Hồ sơ {dossier.code} được trả lại bước «{task.name}»",
                             f"Bước «{task.name}» của hồ sơ {dossier.code} được chuyển lại cho Ông/Bà xử lý. "

@@ -27,4 +27,4 @@ class TestQueryBudget:
         before = count_queries.count
         lifecycle.complete_task(actor, task.id, data)
         db.session.commit()
-        assert count_queries.count - before <= 12, count_queries.statements[before:]
+        assert count_queries.count - before <= 13, count_queries.statements[before:]  # +1 notices (issue 18)
