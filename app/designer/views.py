@@ -1,14 +1,20 @@
 """Designer pages: model library, BPMN editor (save = draft, deploy = publish), import, diff."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from app.auth.models import Agency
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
 from app.core.permissions import roles_required
-from app.designer import import_vi, services
+from app.core.timefmt import LOCAL_TZ
+from app.designer import import_vi, services, simulator
+from app.extensions import db
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 designer_only = roles_required("designer")
@@ -29,11 +35,16 @@ def library():
 @bp.route("/models/<process_key>/edit")
 @designer_only
 def editor(process_key: str):
+    return render_template("designer/editor.html", version=_requested_version(process_key))
+
+
+def _requested_version(process_key: str):
+    """The version `?version=N` names (it must belong to this model), else the model's latest."""
     version_id = request.args.get("version", type=int)
     version = services.get_version(version_id) if version_id else services.latest_any(process_key)
     if version.process_key != process_key:
         abort(404)
-    return render_template("designer/editor.html", version=version)
+    return version
 
 
 @bp.route("/versions/<int:version_id>.bpmn")
@@ -106,19 +117,7 @@ from app.designer import views_decisions, views_forms, views_migration  # noqa: 
 @designer_only
 def simulate(process_key: str):
     """Deadline simulator: receipt date/time and agency in, each step's start and due along every path out."""
-    from datetime import datetime
-
-    from sqlalchemy import select
-
-    from app.auth.models import Agency
-    from app.core.timefmt import LOCAL_TZ
-    from app.designer.simulator import simulate as run
-    from app.extensions import db
-
-    version_id = request.args.get("version", type=int)
-    version = services.get_version(version_id) if version_id else services.latest_any(process_key)
-    if version.process_key != process_key:
-        abort(404)
+    version = _requested_version(process_key)
     agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     received_text = request.args.get("received", "").strip()
     agency_id = request.args.get("agency", type=int)
@@ -129,6 +128,6 @@ def simulate(process_key: str):
         except ValueError:
             raise ValidationError("Ngày giờ tiếp nhận phải có dạng dd/mm/yyyy HH:MM.",
                                   "The receipt time must read dd/mm/yyyy HH:MM.") from None
-        result = run(version.xml, process_key, received, agency_id)
+        result = simulator.simulate(version.xml, process_key, received, agency_id)
     return render_template("designer/simulate.html", version=version, agencies=agencies, agency_id=agency_id,
                            received_text=received_text, sim=result)
