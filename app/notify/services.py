@@ -17,6 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.notify import notices
 from app.notify.messages import notification_kind, render
 from app.notify.models import Notification
 
@@ -57,10 +58,8 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
 
 def on_event_recorded(dossier: Dossier, event: Any) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
-    from app.notify.notices import on_event
-
     queue_for_event(dossier, event)
-    on_event(dossier, event)
+    notices.on_event(dossier, event)
 
 
 def _send_email(row: Notification) -> None:
