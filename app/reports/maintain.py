@@ -60,13 +60,10 @@ def reclassify_all(batch: int = 5000) -> int:
         for row in rows:
             agency, finished, timing = semantics.classify(row, calendar)
             if (row.stat_agency_id, row.stat_finished_at, row.stat_timing) != (agency, finished, timing):
-                updates.append({"id": row.id, "stat_agency_id": agency, "stat_finished_at": finished,
-                                "stat_timing": timing})
+                updates.append({"b_id": row.id, "b_agency": agency, "b_finished": finished, "b_timing": timing})
         if updates:
             db.session.execute(Dossier.__table__.update().where(Dossier.id == bindparam("b_id")).values(
                 stat_agency_id=bindparam("b_agency"), stat_finished_at=bindparam("b_finished"),
-                stat_timing=bindparam("b_timing")),
-                [{"b_id": u["id"], "b_agency": u["stat_agency_id"], "b_finished": u["stat_finished_at"],
-                  "b_timing": u["stat_timing"]} for u in updates])
+                stat_timing=bindparam("b_timing")), updates)
         changed += len(updates)
         last_id = rows[-1].id
