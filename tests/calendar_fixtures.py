@@ -6,6 +6,7 @@ import pytest
 from app.calendar import services
 from app.calendar.models import CalendarOverride, WorkingHours
 from app.extensions import db
+from tests.dbutil import raw_transaction
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +21,11 @@ def fresh_calendar_cache():
 def restore_calendar():
     """Snapshot the overrides and working hours, and restore them after the test (which may commit)."""
     tables = (CalendarOverride.__table__, WorkingHours.__table__)
-    with db.engine.connect() as conn:
+    with raw_transaction() as conn:
         saved = {table: [dict(row._mapping) for row in conn.execute(table.select())] for table in tables}
     yield
-    db.session.remove()
-    with db.engine.begin() as conn:
+    db.session.rollback()
+    with raw_transaction() as conn:
         for table, rows in saved.items():
             conn.execute(table.delete())
             if rows:

@@ -1,9 +1,16 @@
-"""Shared fixtures: one migrated database per test worker, emptied after every test (flaskr-style app/client)."""
+"""Shared fixtures: one migrated database per test worker; each test runs inside a transaction rolled back at its end.
+
+Tests that need real commits (another thread or process reads the data: live servers, race tests, CLI subprocesses,
+leader election) are marked `committing`; they empty the tables afterwards instead.
+"""
 from __future__ import annotations
 
 import os
 import smtplib
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,7 +20,7 @@ from sqlalchemy import event, text
 
 from app import MIGRATIONS_DIR, create_app
 from app.extensions import db
-from tests.dbutil import fresh_database, is_postgres
+from tests.dbutil import fresh_database, is_postgres, run_as_dba
 
 # Under load (CI on two cores, xdist) data generation is slow but correct: no health check on speed or deadline.
 settings.register_profile("motcua", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -96,13 +103,66 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
+# Fixtures whose users need committed data (a server thread or another process reads it).
+COMMITTING_FIXTURES = {"live_server", "committed"}
+
+
+def _commits(request) -> bool:
+    return request.node.get_closest_marker("committing") is not None or bool(
+        COMMITTING_FIXTURES & set(request.fixturenames))
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Bind every session of this thread to one connection whose outer transaction is rolled back at the end.
+
+    Sessions join it with a savepoint, so `unit_of_work`'s commit and rollback behave as in production; a session
+    opened on another thread would not see the data, so it is refused with a pointer to the `committing` marker.
+    """
+    connection = db.engine.connect()
+    outer = connection.begin()
+    if connection.dialect.name == "sqlite":  # pysqlite sends BEGIN only before DML: SAVEPOINTs need a real one
+        connection.exec_driver_sql("BEGIN")
+    factory = db.session.session_factory
+    original_class = factory.class_
+    owner = threading.get_ident()
+
+    class BoundSession(original_class):
+        def get_bind(self, *args, **kwargs):
+            if threading.get_ident() != owner:
+                raise RuntimeError("a session on another thread cannot see this test's rolled-back transaction: "
+                                   "mark the test @pytest.mark.committing")
+            return connection
+
+    db.session.remove()
+    factory.class_ = BoundSession
+    factory.kw["join_transaction_mode"] = "create_savepoint"
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.class_ = original_class
+        factory.kw.pop("join_transaction_mode", None)
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
-def app_ctx(app):
+def app_ctx(app, request):
     """Each test runs in an app context and leaves the database as the migrations left it."""
     with app.app_context():
-        yield
-        db.session.remove()
-        _empty_tables()
+        if _commits(request):
+            yield
+            db.session.remove()
+            _empty_tables()
+        else:
+            with _rolled_back():
+                yield
+
+
+@pytest.fixture
+def committed():
+    """Ask for real commits (the test reads its data from another thread, connection or process)."""
 
 
 @pytest.fixture(autouse=True)
@@ -198,13 +258,4 @@ def auth(client):
 @pytest.fixture
 def sql():
     """Run raw SQL (used to tamper with rows the way an attacker with DB access would)."""
-
-    def run(statement: str, **params):
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":  # a DBA-level attacker gets past the append-only trigger
-                conn.execute(text("SET LOCAL session_replication_role = replica"))
-            result = conn.execute(text(statement), params)
-        db.session.expire_all()
-        return result
-
-    return run
+    return run_as_dba

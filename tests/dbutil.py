@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 PG_ENV = "MOTCUA_TEST_DATABASE_URL"
@@ -36,3 +36,28 @@ def fresh_database(tmp_dir: Path, label: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def raw_transaction(*, dba: bool = False) -> Iterator[Connection]:
+    """Raw SQL through the test's own connection, in a savepoint committed (or rolled back) as a unit.
+
+    With `dba`, PostgreSQL's append-only trigger is bypassed (superuser replica mode) only inside it.
+    """
+    from app.extensions import db
+
+    connection = db.session.connection()
+    with connection.begin_nested():
+        if dba and connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        yield connection
+        if dba and connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = origin"))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def run_as_dba(statement: str, **params):
+    """One raw statement as a DBA-level attacker would run it (past the append-only trigger)."""
+    with raw_transaction(dba=True) as connection:
+        return connection.execute(text(statement), params)

@@ -68,6 +68,7 @@ def _assert_chain_valid(code: str) -> None:
     assert report.ok, report.problem and report.problem.message("en")
 
 
+@pytest.mark.committing  # parallel clients on their own threads and connections
 @pytest.mark.skipif(not is_postgres(), reason="row-level races need PostgreSQL (SQLite serialises writers)")
 class TestLostRacesAreConflicts:
     """50 concurrent clients on the same task: one wins, every loser gets a 409, the chain stays valid."""

@@ -230,6 +230,7 @@ class TestReissue:
         assert api.post(f"/dossiers/{code}/pin").status_code == 401
 
 
+@pytest.mark.committing  # parallel clients on their own threads and connections
 class TestParallelGuesses:
     @pytest.mark.postgres_only
     def test_parallel_wrong_guesses_never_get_past_the_lock(self, app, api, desk, no_delay):

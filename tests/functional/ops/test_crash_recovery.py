@@ -23,6 +23,8 @@ from tests.functional.ops.conftest import ROOT
 from tests.integration.designer.test_designer_migration import publish
 from tests.integration.designer.variants import with_document_check
 
+pytestmark = pytest.mark.committing  # a gunicorn worker and the CLI in other processes read and write the data
+
 KILLED = (OSError, http.client.HTTPException)  # the connection dies with the worker: no response at all
 
 

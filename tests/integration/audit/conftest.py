@@ -5,22 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import text
 
 from app.extensions import db
 from app.history.chain import event_hash
 from app.history.models import DossierEvent
+from tests.dbutil import run_as_dba
 from tests.integration.dossiers.conftest import Desk, clock, desk, local, official, world  # noqa: F401
 
 
 def run_as_attacker(statement: str, **params):
-    """Raw SQL in its own transaction; on PostgreSQL it bypasses the append-only trigger (superuser replica mode)."""
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-        result = conn.execute(text(statement), params)
-    db.session.expire_all()
-    return result
+    """Raw SQL in its own savepoint; on PostgreSQL it bypasses the append-only trigger (superuser replica mode)."""
+    return run_as_dba(statement, **params)
 
 
 @pytest.fixture

@@ -171,8 +171,10 @@ class TestAppendOnlyTrigger:
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
+        from tests.dbutil import raw_transaction
+
         def as_the_app(statement: str, **params):  # no replica mode: what the application's own role can do
-            with db.engine.begin() as conn:
+            with raw_transaction() as conn:
                 conn.execute(text(statement), params)
 
         with pytest.raises(DBAPIError, match="append-only"):

@@ -27,6 +27,7 @@ class TestCodeFormat:
         assert "123456" not in digest
 
 
+@pytest.mark.committing  # parallel clients on their own threads and connections
 @pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
 class TestConcurrentIntake:
     def test_eight_concurrent_intakes_get_eight_distinct_codes(self, app, desk, clock):

@@ -34,6 +34,7 @@ class TestMigratedDossierReExecutes:
         assert report.ok, report.message("en")
 
 
+@pytest.mark.committing  # a second database in this process, migrated by its own connections
 class TestCachesFollowContentNotIds:
     def test_two_databases_in_one_process_each_get_their_own_model_hash(self, app, tmp_path):
         """Process-wide caches keyed by a database id returned the other database's version."""

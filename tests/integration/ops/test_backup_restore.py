@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,8 @@ from app.extensions import db
 from app.history.models import DossierEvent
 from app.ops.backup import default_path, sidecar_for
 from tests.integration.audit.conftest import rewrite_chain
+
+pytestmark = pytest.mark.committing  # pg_dump / the SQLite backup API read the database from another connection
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -18,6 +18,8 @@ from app.scheduler.leader import LeaseRow
 from app.scheduler.models import SchedulerJob, SchedulerNode
 from tests.dbutil import is_postgres
 
+pytestmark = pytest.mark.committing  # leases and advisory locks are held by separate connections
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

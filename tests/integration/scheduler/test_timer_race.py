@@ -21,7 +21,10 @@ from tests.dbutil import is_postgres
 from tests.integration.dossiers.conftest import official
 
 pytest_plugins = ["tests.integration.dossiers.conftest"]
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="row-level races need PostgreSQL (SQLite serialises writers)")
+pytestmark = [  # the timer sweep and the official race on their own threads and connections
+    pytest.mark.skipif(not is_postgres(), reason="row-level races need PostgreSQL (SQLite serialises writers)"),
+    pytest.mark.committing,
+]
 
 
 def event_kinds(dossier_id: int) -> list[str]:
