@@ -103,13 +103,9 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
-# Fixtures whose users need committed data (a server thread or another process reads it).
-COMMITTING_FIXTURES = {"live_server", "committed"}
-
-
 def _commits(request) -> bool:
-    return request.node.get_closest_marker("committing") is not None or bool(
-        COMMITTING_FIXTURES & set(request.fixturenames))
+    """Marked `committing`, or served by the live server (its thread must read committed data)."""
+    return request.node.get_closest_marker("committing") is not None or "live_server" in request.fixturenames
 
 
 @contextmanager
@@ -158,11 +154,6 @@ def app_ctx(app, request):
         else:
             with _rolled_back():
                 yield
-
-
-@pytest.fixture
-def committed():
-    """Ask for real commits (the test reads its data from another thread, connection or process)."""
 
 
 @pytest.fixture(autouse=True)

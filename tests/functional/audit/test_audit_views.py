@@ -11,8 +11,8 @@ from app.audit.models import AuditAccess
 from app.auth.services import get_agency_by_code
 from app.extensions import db
 from app.history.models import DossierEvent
+from tests.dbutil import run_as_dba
 from tests.factories.auth import UserFactory
-from tests.integration.audit.conftest import run_as_attacker
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ class TestButtons:
         assert "Chuỗi sự kiện toàn vẹn" in ok.get_data(as_text=True)
         event_id = db.session.scalar(select(DossierEvent.id).where(DossierEvent.dossier_id == dossier.id,
                                                                    DossierEvent.seq == 2))
-        run_as_attacker("DELETE FROM dossier_events WHERE id = :id", id=event_id)
+        run_as_dba("DELETE FROM dossier_events WHERE id = :id", id=event_id)
         broken = client.post(f"/audit/dossiers/{dossier.code}/verify", follow_redirects=True)
         assert "Sự kiện #2 đã bị xóa" in broken.get_data(as_text=True)
 

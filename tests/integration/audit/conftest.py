@@ -13,14 +13,9 @@ from tests.dbutil import run_as_dba
 from tests.integration.dossiers.conftest import Desk, clock, desk, local, official, world  # noqa: F401
 
 
-def run_as_attacker(statement: str, **params):
-    """Raw SQL in its own savepoint; on PostgreSQL it bypasses the append-only trigger (superuser replica mode)."""
-    return run_as_dba(statement, **params)
-
-
 @pytest.fixture
 def tamper():
-    yield run_as_attacker
+    yield run_as_dba
     db.session.expire_all()
 
 
@@ -44,10 +39,10 @@ def rewrite_chain(dossier_id: int, from_seq: int, change=None) -> None:
         if change and event.seq == from_seq:
             change(fields)
         digest = event_hash(fields)
-        run_as_attacker(f"UPDATE dossier_events SET data = {json_param(dialect())}, prev_hash = :p, hash = :h "
-                        "WHERE id = :id", v=json.dumps(fields["data"]), p=previous, h=digest, id=event.id)
+        run_as_dba(f"UPDATE dossier_events SET data = {json_param(dialect())}, prev_hash = :p, hash = :h "
+                   "WHERE id = :id", v=json.dumps(fields["data"]), p=previous, h=digest, id=event.id)
         previous = digest
-    run_as_attacker("UPDATE dossiers SET last_event_hash = :h WHERE id = :id", h=previous, id=dossier_id)
+    run_as_dba("UPDATE dossiers SET last_event_hash = :h WHERE id = :id", h=previous, id=dossier_id)
     db.session.expire_all()
 
 
