@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,7 +178,7 @@ def deploy_version(actor: User, version_id: int, comment: str) -> ProcessVersion
 
 @dataclass
 class ImportReport:
-    """An uploaded model from another tool: the conversion report per element and, when it runs, the draft."""
+    """An uploaded model from another tool: the conversion report per element and the draft it was stored as."""
 
     filename: str
     unsupported: list[str]
@@ -186,6 +187,7 @@ class ImportReport:
     version: ProcessVersion | None = None
     conversion: list[Any] = field(default_factory=list)
     xml: str | None = None
+    runnable: bool = True
 
     @property
     def blockers(self) -> list[Any]:
@@ -193,10 +195,11 @@ class ImportReport:
 
 
 def import_model(actor: User, data: bytes, filename: str, *, make_executable: bool = False) -> ImportReport:
-    """Convert an uploaded BPMN file (JUEL/FEEL, links, encodings ...), then store it as a draft if it runs.
+    """Convert an uploaded BPMN file (JUEL/FEEL, links, encodings ...) and store it as a draft.
 
     The converted model goes through the same checks as save and publish (`check`); what still blocks
-    publishing is listed per element with how to fix it.
+    publishing is listed per element with how to fix it. A well-formed file the engine cannot load yet is kept
+    as a draft too (`runnable` False), so the designer can open it and make it executable.
     """
     converted = workflow.convert_model(data, filename, make_executable=make_executable)
     if converted.xml is None:
@@ -207,7 +210,26 @@ def import_model(actor: User, data: bytes, filename: str, *, make_executable: bo
     if not any(f.rule == "engine" for f in findings):
         result.version, _ = workflow.deploy_model(actor.username, converted.xml, filename,
                                                   comment=f"import {filename}", status="draft")
+    else:  # still a draft, opened in the editor to be fixed; it cannot be published until it runs
+        key, name = _draft_identity(converted.xml, filename)
+        result.version, _ = workflow.store_unrunnable_draft(actor.username, converted.xml, filename, key, name,
+                                                            comment=f"import {filename}")
+        result.runnable = False
     return result
+
+
+_NCNAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _draft_identity(xml: bytes, filename: str) -> tuple[str, str | None]:
+    """The model key and name an unrunnable import is filed under: its (executable, else first) process id."""
+    root = lint.parse(xml)
+    processes = list(root.iter(f"{{{lint.BPMN}}}process"))
+    process = next((p for p in processes if p.get("isExecutable") == "true"), processes[0] if processes else None)
+    if process is not None and process.get("id"):
+        return process.get("id")[:128], process.get("name")
+    stem = _NCNAME.sub("_", filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]).strip("_.-") or "imported"
+    return ("import_" + stem)[:128], root.get("name")
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,29 @@ def deploy_model(author: str | None, xml: str | bytes, source_name: str, comment
     return version, True
 
 
+def store_unrunnable_draft(author: str | None, xml: bytes, source_name: str, process_key: str,
+                           name: str | None, comment: str | None = None) -> tuple[ProcessVersion, bool]:
+    """Keep an imported diagram the engine cannot load yet as a draft, so the designer can open and fix it.
+
+    The engine's hash needs a parsed model, so this one hashes the converted bytes; the version never runs
+    (no dossier starts on a draft, and publishing checks it again).
+    """
+    from engine.registry import content_hash
+
+    digest = content_hash(xml)
+    existing = find_version_by_hash(digest)
+    if existing:
+        return existing, False
+    number = (db.session.scalar(select(func.max(ProcessVersion.number))
+                                .where(ProcessVersion.process_key == process_key)) or 0) + 1
+    version = ProcessVersion(process_key=process_key, number=number, content_hash=digest, source_name=source_name,
+                             xml=xml.decode("utf-8"), status="draft", comment=comment, author=author, name=name)
+    db.session.add(version)
+    db.session.flush()
+    logger.info("Stored %s v%s as an unrunnable draft (%s) by %s", process_key, number, digest[:12], author)
+    return version, True
+
+
 def latest_version(process_key: str) -> ProcessVersion:
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.status == "published")
@@ -350,8 +373,14 @@ def convert_model(data: str | bytes, source_name: str, *, make_executable: bool 
 
 def diff_versions(old: ProcessVersion, new: ProcessVersion) -> Any:
     """Align the main process across two versions (engine MigrationPlan: mapped/removed/added/changed)."""
-    model_for(old)
-    model_for(new)
+    for version in (old, new):
+        try:
+            model_for(version)
+        except SpecInvalidError as error:  # an imported draft kept before it was made runnable
+            raise ValidationError(
+                f"Phiên bản {version.number} của {version.process_key} chưa chạy được nên chưa so sánh được: {error}",
+                f"Version {version.number} of {version.process_key} does not run yet, so it cannot be compared: "
+                f"{error}") from error
     return get_engine().diff(old.content_hash, new.content_hash, old.process_key)
 
 

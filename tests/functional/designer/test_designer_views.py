@@ -81,6 +81,28 @@ class TestImportAndDiff:
                                       content_type="multipart/form-data").get_data(as_text=True)
         assert "bpmn:complexGateway" in page
 
+    def test_an_unrunnable_import_opens_in_the_editor_and_cannot_be_published(self, login):
+        xml = work_permit_xml().replace(b'<bpmn:exclusiveGateway id="gw_approval"',
+                                        b'<bpmn:complexGateway id="gw_approval"')
+        xml = xml.replace(b"</bpmn:exclusiveGateway>\n    <bpmn:userTask id=\"stamping\"",
+                          b"</bpmn:complexGateway>\n    <bpmn:userTask id=\"stamping\"")
+        client = login("designer")
+        page = client.post("/designer/import", data={"file": (io.BytesIO(xml), "signavio.bpmn")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        assert 'id="import-unrunnable"' in page and "chưa chạy được mô hình này" in page
+        draft = version(2)
+        assert draft.status == "draft" and f"/designer/models/work_permit/edit?version={draft.id}" in page
+        assert client.get(f"/designer/models/work_permit/edit?version={draft.id}").status_code == 200
+        assert b"complexGateway" in client.get(f"/designer/versions/{draft.id}.bpmn").data
+        refused = client.post(f"/designer/versions/{draft.id}/deploy", json={"comment": "as is"},
+                              headers={"Accept": "application/json"})
+        assert refused.status_code == 422 and version(2).status == "draft"
+        diff = client.get(f"/designer/diff?old={version(1).id}&new={draft.id}")
+        assert diff.status_code == 422 and "chưa chạy được" in diff.get_data(as_text=True)
+        simulated = client.get(f"/designer/models/work_permit/simulate?version={draft.id}"
+                               "&received=12/02/2026 09:00")
+        assert simulated.status_code == 200
+
     def test_diff_page_shows_engine_plan_and_dry_run(self, login, desk):
         desk.receive("1.014199")
         client = login("designer")

@@ -98,14 +98,19 @@ class TestLibraryAndDiff:
 
 
 class TestImport:
-    def test_unsupported_elements_are_named_and_nothing_is_stored(self, designer):
+    def test_unsupported_elements_are_named_and_kept_as_an_unpublishable_draft(self, designer):
         xml = work_permit_xml().replace(b"<bpmn:exclusiveGateway id=\"gw_approval\"",
                                         b"<bpmn:complexGateway id=\"gw_approval\"").replace(
             b"</bpmn:exclusiveGateway>\n    <bpmn:userTask id=\"stamping\"",
             b"</bpmn:complexGateway>\n    <bpmn:userTask id=\"stamping\"")
         report = services.import_model(designer, xml, "signavio.bpmn")
-        assert report.unsupported == ["complexGateway"] and report.version is None
+        assert report.unsupported == ["complexGateway"]
         assert any(f.element_id == "gw_approval" for f in report.findings)
+        assert not report.runnable and report.version.status == "draft"
+        assert report.version.process_key == "work_permit" and "complexGateway" in report.version.xml
+        with pytest.raises(ModelInvalidError):
+            services.deploy_version(designer, report.version.id, "as imported")
+        assert services.import_model(designer, xml, "signavio.bpmn").version.id == report.version.id  # same file
 
     def test_a_runnable_file_becomes_a_draft(self, designer):
         report = services.import_model(designer, with_document_check(), "camunda.bpmn")
@@ -143,12 +148,24 @@ class TestForeignImport:
         assert fixed.findings == []
         assert services.deploy_version(designer, fixed.version.id, "roles set").status == "published"
 
-    def test_descriptive_model_is_stored_only_when_marked_executable(self, designer):
+    def test_descriptive_model_is_a_draft_that_runs_only_when_marked_executable(self, designer):
         data = (FOREIGN / "signavio_descriptive.bpmn").read_bytes()
-        refused = services.import_model(designer, data, "signavio.bpmn")
-        assert refused.version is None and [f.element_id for f in refused.blockers] == ["sid-descr"]
+        descriptive = services.import_model(designer, data, "signavio.bpmn")
+        assert [f.element_id for f in descriptive.blockers] == ["sid-descr"]
+        assert not descriptive.runnable and descriptive.version.process_key == "sid-descr"
+        with pytest.raises(ModelInvalidError):
+            services.deploy_version(designer, descriptive.version.id, "descriptive")
         accepted = services.import_model(designer, data, "signavio.bpmn", make_executable=True)
-        assert accepted.version.process_key == "sid-descr" and not accepted.blockers
+        assert accepted.runnable and accepted.version.process_key == "sid-descr" and not accepted.blockers
+        assert accepted.version.number == descriptive.version.number + 1
+
+    @pytest.mark.parametrize("path", sorted(FOREIGN.glob("*.bpmn")), ids=lambda p: p.name)
+    def test_every_well_formed_foreign_file_is_kept_as_a_draft(self, designer, path):
+        report = services.import_model(designer, path.read_bytes(), path.name)
+        if path.name.startswith("broken_"):
+            assert report.version is None and report.conversion
+        else:
+            assert report.version is not None and report.version.status == "draft", report.conversion
 
     @pytest.mark.parametrize("name", ["broken_truncated.bpmn", "camunda7_compensation.bpmn",
                                       "trisotech_relative_namespace.bpmn", "signavio_utf16_declared.bpmn"])
