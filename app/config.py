@@ -41,6 +41,9 @@ def build_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
         # A ping per checkout costs a round trip on every request; recycle connections instead (opt back in).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _env("DB_PRE_PING", "0") == "1", "pool_recycle": 1800},
+        # Reads that may lag (dashboards, reports, statistics) go to this streaming replica (app.core.db.lagging_reads).
+        "SQLALCHEMY_BINDS": ({"replica": {"url": _env("REPLICA_DATABASE_URL"), "pool_recycle": 1800}}
+                             if _env("REPLICA_DATABASE_URL") else {}),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

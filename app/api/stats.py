@@ -11,6 +11,7 @@ from app.auth.models import Agency
 from app.auth.services import get_agency_by_code
 from app.catalog.models import Procedure
 from app.catalog.services import get_procedure
+from app.core.db import lagging_reads
 from app.core.permissions import login_required
 from app.extensions import db
 from app.reports import services as reports
@@ -26,6 +27,7 @@ def _counts(counts: reports.Counts) -> dict:
 @blp.arguments(StatsArgsSchema, location="query")
 @blp.response(200, StatsSchema)
 @login_required
+@lagging_reads()
 def stats(args):
     """Counts by status, finished early / on time / late, on-time rate and overdue, per agency and procedure."""
     flt = reports.StatsFilter(start=args["start"], end=args["end"],

@@ -7,7 +7,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, MetaData, Select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.orm.exc import StaleDataError
@@ -63,6 +64,36 @@ def simulated_time(at: datetime) -> Iterator[Callable[[datetime], None]]:
         yield _simulated_now.set
     finally:
         _simulated_now.reset(token)
+
+
+REPLICA_BIND = "replica"
+_lagging_reads: ContextVar[bool] = ContextVar("motcua_lagging_reads", default=False)
+
+
+@contextmanager
+def lagging_reads() -> Iterator[None]:
+    """Let plain SELECTs inside go to the streaming replica (`SQLALCHEMY_BINDS["replica"]`), when one is set.
+
+    For reads that may trail the primary by the replication lag: dashboards, reports, statistics. Also a
+    decorator; put it inside the authorization decorator, so the user is still checked on the primary.
+    """
+    token = _lagging_reads.set(True)
+    try:
+        yield
+    finally:
+        _lagging_reads.reset(token)
+
+
+class RoutingSession(FlaskSession):
+    """The app's session: reads inside `lagging_reads()` use the replica; writes, flushes and locks the primary."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        if (bind is None and _lagging_reads.get() and not self._flushing and isinstance(clause, Select)
+                and clause._for_update_arg is None):
+            replica = self._db.engines.get(REPLICA_BIND)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
 _after_commit_key = "motcua_after_commit"

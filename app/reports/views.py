@@ -11,7 +11,7 @@ from app.auth.services import get_agency_by_code
 from app.calendar.rules import LOCAL_TZ
 from app.catalog.models import Procedure
 from app.catalog.services import get_procedure
-from app.core.db import utcnow
+from app.core.db import lagging_reads, utcnow
 from app.core.permissions import roles_required
 from app.dossiers.listing import visible_agency_ids
 from app.extensions import db
@@ -40,6 +40,7 @@ def _choices():
 
 @bp.route("/")
 @roles_required(*VIEWERS)
+@lagging_reads()
 def index():
     flt = _filter()
     board = dashboard.build(current_user, flt)
@@ -51,6 +52,7 @@ def index():
 
 @bp.route("/<table>.<fmt>")
 @roles_required(*VIEWERS)
+@lagging_reads()
 def export(table: str, fmt: str):
     if table not in dashboard.TABLES or fmt not in ("csv", "xlsx"):
         abort(404)
@@ -84,6 +86,7 @@ def _render_report(report, today, printable: bool) -> str:
 
 @bp.route("/bao-cao")
 @roles_required(*VIEWERS)
+@lagging_reads()
 def periodic_report():
     report, today = _report()
     return _render_report(report, today, printable=False)
@@ -91,6 +94,7 @@ def periodic_report():
 
 @bp.route("/bao-cao.<fmt>")
 @roles_required(*VIEWERS)
+@lagging_reads()
 def periodic_file(fmt: str):
     if fmt not in ("xlsx", "pdf"):
         abort(404)
