@@ -33,6 +33,12 @@ def _ratelimit_storage() -> str:
     return _env("RATELIMIT_STORAGE_URI") or "memory://"
 
 
+def _pgbouncer_options() -> dict:
+    """Behind PgBouncer in transaction mode no statement may be prepared on the server: the next transaction can
+    run on another server connection (PgBouncer 1.18, Debian 12, does not track prepared statements)."""
+    return {"connect_args": {"prepare_threshold": None}} if _env("DB_PGBOUNCER", "0") == "1" else {}
+
+
 def build_config(instance_path: Path) -> dict:
     """Return the Flask config dictionary for this process."""
     default_db = f"sqlite:///{instance_path / 'motcua.sqlite'}"
@@ -40,7 +46,10 @@ def build_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
         # A ping per checkout costs a round trip on every request; recycle connections instead (opt back in).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _env("DB_PRE_PING", "0") == "1", "pool_recycle": 1800},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _env("DB_PRE_PING", "0") == "1", "pool_recycle": 1800,
+                                      **_pgbouncer_options()},
+        # The server itself, for the scheduler's session-level advisory lock when the app goes through PgBouncer.
+        "DIRECT_DATABASE_URL": _env("DIRECT_DATABASE_URL"),
         # Reads that may lag (dashboards, reports, statistics) go to this streaming replica (app.core.db.lagging_reads).
         "SQLALCHEMY_BINDS": ({"replica": {"url": _env("REPLICA_DATABASE_URL"), "pool_recycle": 1800}}
                              if _env("REPLICA_DATABASE_URL") else {}),

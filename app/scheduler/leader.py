@@ -12,14 +12,17 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Engine, or_, text, update
+from sqlalchemy import Engine, create_engine, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from app.core.db import utcnow
+from app.extensions import db
 from app.scheduler.models import SchedulerLease
 
 logger = logging.getLogger(__name__)
@@ -103,6 +106,16 @@ class LeaseRow:
             conn.execute(update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
                                                       SchedulerLease.holder == self.node)
                          .values(expires_at=utcnow() - timedelta(seconds=1)))
+
+
+def lock_engine(app: Any) -> Engine:
+    """The engine the leadership lock is held on: a direct server connection when the app goes through PgBouncer.
+
+    A session-level advisory lock lives on one server connection; in PgBouncer's transaction mode the next
+    statement may run on another, so `MOTCUA_DIRECT_DATABASE_URL` names the server itself for this one connection.
+    """
+    url = app.config.get("DIRECT_DATABASE_URL")
+    return create_engine(url, poolclass=NullPool) if url else db.engine
 
 
 def leadership_for(engine: Engine, node: str) -> AdvisoryLock | LeaseRow:

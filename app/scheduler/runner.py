@@ -24,7 +24,7 @@ from app.core.db import unit_of_work, utcnow
 from app.core.errors import ConflictError
 from app.extensions import db
 from app.scheduler import jobs
-from app.scheduler.leader import leadership_for, node_name
+from app.scheduler.leader import leadership_for, lock_engine, node_name
 from app.scheduler.models import SchedulerJob, SchedulerNode
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SchedulerNodeLoop:
         self.started_at = utcnow()
         self.active = False
         with app.app_context():
-            self.leadership = leadership_for(db.engine, self.node)
+            self.leadership = leadership_for(lock_engine(app), self.node)
             # SQLite has one writer at a time and refuses (not waits) a second one upgrading mid-transaction: run
             # the jobs one after the other there; PostgreSQL runs them side by side.
             sqlite = db.engine.dialect.name == "sqlite"

@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
 import subprocess
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy import func, select, text
 from app import MIGRATIONS_DIR, create_app
 from app.core.db import lagging_reads, unit_of_work
 from app.extensions import db
+from tests.pg_processes import as_postgres, free_port, postgres_dir
 
 PG_BIN = Path(os.environ.get("MOTCUA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -28,27 +27,15 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """A primary and its streaming replica in a temporary directory, run as the postgres OS user under root."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="motcua-replica-"))
-        self.as_root = os.geteuid() == 0
-        if self.as_root:
-            shutil.chown(self.root, "postgres", "postgres")
-        self.primary_port, self.replica_port = _free_port(), _free_port()
+        self.root = postgres_dir("motcua-replica-")
+        self.primary_port, self.replica_port = free_port(), free_port()
 
     def run(self, tool: str, *args: str) -> None:
-        command = [str(PG_BIN / tool), *args]
-        if self.as_root:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        subprocess.run(as_postgres([str(PG_BIN / tool), *args]), check=True, capture_output=True, timeout=120)
 
     def _start(self, name: str, port: int) -> None:
         self.run("pg_ctl", "-D", str(self.root / name), "-l", str(self.root / f"{name}.log"), "-w", "-t", "60",
