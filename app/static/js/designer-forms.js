@@ -6,8 +6,11 @@
   const status = document.getElementById('form-status');
   const say = (text, kind) => { status.className = 'small mb-1 alert alert-' + kind + ' py-1'; status.textContent = text; };
 
-  const editor = new FormEditor.FormEditor({ container: document.getElementById('form-editor') });
-  const preview = new FormViewer.Form({ container: document.getElementById('form-preview') });
+  const container = document.getElementById('form-editor');
+  const previewContainer = document.getElementById('form-preview');
+  if (window.motcuaTranslateFormEditor) { window.motcuaTranslateFormEditor(container, previewContainer); }
+  const editor = new FormEditor.FormEditor({ container });
+  const preview = new FormViewer.Form({ container: previewContainer });
   let pending = null;
 
   function refreshPreview() {
