@@ -7,7 +7,7 @@ import lintModule from 'bpmn-js-bpmnlint';
 import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
-import { lintMessageVi, localizeLint, viTranslateModule } from './i18n-vi.js';
+import { lintMessageVi, localizeLint, translateTitles, viTranslateModule } from './i18n-vi.js';
 import MotcuaPropertiesProvider from './provider.js';
 import { fill, findingText, guard, post, publish, statusLine } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
@@ -29,6 +29,9 @@ const modeler = new BpmnModeler({
   moddleExtensions: { spiffworkflow },
 });
 window.motcuaModeler = modeler; // for browser tests and debugging
+if (vietnamese) {
+  translateTitles(document.querySelector('#designer-properties'));
+}
 
 let overlayIds = [];
 

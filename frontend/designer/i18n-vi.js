@@ -159,6 +159,50 @@ const UI = {
   'Lane': 'Làn',
   'Participant': 'Bể (pool)',
   'Process': 'Quy trình',
+  // replace menu ("Đổi loại") and the properties panel's header
+  'User Task': 'Công việc của người', 'Script Task': 'Công việc kịch bản',
+  'Business Rule Task': 'Công việc theo bảng quyết định', 'Service Task': 'Công việc dịch vụ',
+  'Manual Task': 'Công việc thủ công', 'Send Task': 'Công việc gửi', 'Receive Task': 'Công việc nhận',
+  'Call Activity': 'Gọi quy trình khác', 'Sub Process': 'Quy trình con', 
+  'Event Based Gateway': 'Cổng theo sự kiện', 'Complex Gateway': 'Cổng phức hợp',
+  'Intermediate Throw Event': 'Sự kiện trung gian (phát)', 'Boundary Event': 'Sự kiện biên',
+  'Text Annotation': 'Chú thích', 'Data Object Reference': 'Đối tượng dữ liệu', 'Data Store Reference': 'Kho dữ liệu',
+  'Message Flow': 'Luồng thông điệp', 'Association': 'Liên kết', 'Start Event': 'Sự kiện bắt đầu', 'End Event': 'Sự kiện kết thúc',
+  'Exclusive Gateway': 'Cổng loại trừ', 'Parallel Gateway': 'Cổng song song', 'Inclusive Gateway': 'Cổng bao hàm',
+  'Sequence Flow': 'Luồng tuần tự', 'Collaboration': 'Cộng tác', 'Intermediate Catch Event': 'Sự kiện trung gian (nhận)',
+  'Message Intermediate Catch Event': 'Sự kiện trung gian nhận thông điệp',
+  'Timer Intermediate Catch Event': 'Sự kiện trung gian hẹn giờ',
+  'Manual task': 'Công việc thủ công', 'Send task': 'Công việc gửi', 'Receive task': 'Công việc nhận',
+  'Business rule task': 'Công việc theo bảng quyết định', 'Call activity': 'Gọi quy trình khác',
+  'Sub-process (collapsed)': 'Quy trình con (thu gọn)', 'Sub-process (expanded)': 'Quy trình con (mở rộng)',
+  'Ad-hoc sub-process (collapsed)': 'Quy trình con tuỳ biến (thu gọn)',
+  'Ad-hoc sub-process (expanded)': 'Quy trình con tuỳ biến (mở rộng)',
+  'Complex gateway': 'Cổng phức hợp', 'Event-based gateway': 'Cổng theo sự kiện',
+  'Message start event': 'Sự kiện bắt đầu bằng thông điệp', 'Timer start event': 'Sự kiện bắt đầu hẹn giờ',
+  'Conditional start event': 'Sự kiện bắt đầu có điều kiện', 'Signal start event': 'Sự kiện bắt đầu bằng tín hiệu',
+  'Intermediate throw event': 'Sự kiện trung gian (phát)',
+  'Message intermediate catch event': 'Sự kiện trung gian nhận thông điệp',
+  'Message intermediate throw event': 'Sự kiện trung gian gửi thông điệp',
+  'Timer intermediate catch event': 'Sự kiện trung gian hẹn giờ',
+  'Escalation intermediate throw event': 'Sự kiện trung gian chuyển cấp',
+  'Conditional intermediate catch event': 'Sự kiện trung gian có điều kiện',
+  'Link intermediate catch event': 'Sự kiện liên kết (nhận)', 'Link intermediate throw event': 'Sự kiện liên kết (phát)',
+  'Compensation intermediate throw event': 'Sự kiện trung gian bù trừ',
+  'Signal intermediate catch event': 'Sự kiện trung gian nhận tín hiệu',
+  'Signal intermediate throw event': 'Sự kiện trung gian phát tín hiệu',
+  'Message end event': 'Sự kiện kết thúc gửi thông điệp', 'Escalation end event': 'Sự kiện kết thúc chuyển cấp',
+  'Error end event': 'Sự kiện kết thúc báo lỗi', 'Compensation end event': 'Sự kiện kết thúc bù trừ',
+  'Signal end event': 'Sự kiện kết thúc phát tín hiệu', 'Terminate end event': 'Sự kiện kết thúc dừng hẳn',
+  'Empty pool/participant (removes content)': 'Bể trống (xoá nội dung)',
+  'Empty pool/participant': 'Bể trống', 'Expanded pool/participant': 'Bể mở rộng',
+  'Loop': 'Lặp', 'Parallel multi-instance': 'Nhiều phiên bản song song',
+  'Sequential multi-instance': 'Nhiều phiên bản tuần tự',
+  'Global message reference': 'Thông điệp dùng chung', 'Create new ...': 'Tạo mới ...', '<none>': '<không có>',
+  'Participant ID': 'Mã bể', 'Participant Name': 'Tên bể', 'Participant multiplicity': 'Số lượng bể',
+  'Process ID': 'Mã quy trình', 'Process name': 'Tên quy trình',
+  'Open pop-up editor': 'Mở trình soạn thảo', 'Section contains edits': 'Nhóm đã sửa',
+  'Section contains an error': 'Nhóm có lỗi', 'Toggle section': 'Mở/đóng nhóm',
+  'Motcua': 'Thiết lập Một cửa',
   'Toggle Linting': 'Bật/tắt kiểm tra',
   'Toggle linting': 'Bật/tắt kiểm tra',
   'Search in diagram': 'Tìm trong sơ đồ',
@@ -170,3 +214,21 @@ export function translateVi(template, replacements) {
 }
 
 export const viTranslateModule = { translate: ['value', translateVi] };
+
+// The properties panel's own tooltips (collapse toggles, edit markers, pop-up editor) do not go through the
+// translate service in this version, so their title attributes are mapped as the panel renders them.
+export function translateTitles(container) {
+  const apply = (el) => {
+    const title = el.getAttribute('title');
+    if (title && UI[title]) { el.setAttribute('title', UI[title]); }
+  };
+  container.querySelectorAll('[title]').forEach(apply);
+  new MutationObserver((mutations) => mutations.forEach((mutation) => {
+    if (mutation.type === 'attributes') { apply(mutation.target); return; }
+    mutation.addedNodes.forEach((node) => {
+      if (node.nodeType !== Node.ELEMENT_NODE) { return; }
+      if (node.hasAttribute('title')) { apply(node); }
+      node.querySelectorAll('[title]').forEach(apply);
+    });
+  })).observe(container, { subtree: true, childList: true, attributes: true, attributeFilter: ['title'] });
+}

@@ -6,8 +6,11 @@ import { is } from 'bpmn-js/lib/util/ModelUtil';
 
 import { getProperty, setProperty } from './properties.js';
 
-const STEP_KINDS = ['intake', 'appraisal', 'approval', 'stamping', 'return'];
-const ROLES = ['receiver', 'specialist', 'leader', 'clerk', 'returner'];
+// [code kept in the model, what the designer reads]
+const STEP_KINDS = [['intake', 'Tiếp nhận'], ['appraisal', 'Thẩm định'], ['approval', 'Phê duyệt'],
+  ['stamping', 'Đóng dấu, phát hành'], ['return', 'Trả kết quả']];
+const ROLES = [['receiver', 'Cán bộ tiếp nhận'], ['specialist', 'Chuyên viên thẩm định'],
+  ['leader', 'Lãnh đạo phê duyệt'], ['clerk', 'Văn thư'], ['returner', 'Cán bộ trả kết quả']];
 
 function fieldsFor(element) {
   if (is(element, 'bpmn:Lane')) {
@@ -31,13 +34,14 @@ function PropertyField(props) {
   const getValue = () => getProperty(element, name) || '';
   const setValue = (value) => setProperty(injector, element, name, (value || '').trim());
   if (options) {
-    const getOptions = () => [{ value: '', label: '—' }, ...options.map((o) => ({ value: o, label: o }))];
+    const getOptions = () => [{ value: '', label: '— chưa chọn —' },
+      ...options.map(([value, text]) => ({ value, label: `${text} (${value})` }))];
     return h(SelectEntry, { element, id, label, getValue, setValue, getOptions });
   }
   return h(TextFieldEntry, { element, id, label, getValue, setValue, debounce });
 }
 
-export default function MotcuaPropertiesProvider(propertiesPanel) {
+export default function MotcuaPropertiesProvider(propertiesPanel, translate) {
   this.getGroups = (element) => (groups) => {
     const fields = fieldsFor(element);
     if (!fields.length) {
@@ -48,8 +52,8 @@ export default function MotcuaPropertiesProvider(propertiesPanel) {
       component: PropertyField,
       isEdited: options ? isSelectEntryEdited : isTextFieldEntryEdited,
     }));
-    return [{ id: 'motcua', label: 'Motcua', entries }, ...groups];
+    return [{ id: 'motcua', label: translate('Motcua'), entries }, ...groups];
   };
   propertiesPanel.registerProvider(500, this);
 }
-MotcuaPropertiesProvider.$inject = ['propertiesPanel'];
+MotcuaPropertiesProvider.$inject = ['propertiesPanel', 'translate'];
