@@ -11,7 +11,9 @@ from datetime import datetime
 from lxml import etree
 from sqlalchemy import select
 
-from app.catalog.models import Procedure
+from app.auth.models import Agency, AgencyLevel
+from app.auth.services import find_agency_by_code
+from app.catalog.models import Competence, Procedure
 from app.core.errors import ValidationError
 from app.core.timefmt import to_local
 from app.designer import lint
@@ -38,6 +40,8 @@ class SimPath:
     days: float = 0.0
     due: datetime | None = None
     over_limit: bool = False
+    repeated: list[str] = field(default_factory=list)  # names of steps taken twice (one pass round a loop)
+    late_if_repeated: bool = False
 
 
 @dataclass
@@ -66,7 +70,11 @@ def procedure_for(process_key: str, received: datetime) -> Procedure:
 
 
 def _paths(container: etree._Element) -> tuple[list[list[etree._Element]], bool]:
-    """Every loop-free path from the start event to an end, as element lists (at most MAX_PATHS)."""
+    """Every path from the start event to an end, as element lists (at most MAX_PATHS).
+
+    A loop (back to appraisal, round a supplement) is taken once (each element at most twice), so the
+    designer sees what one return costs against the legal limit.
+    """
     nodes = {n.get("id"): n for n in container if isinstance(n.tag, str) and n.get("id")}
     outgoing: dict[str, list[str]] = {}
     for flow in container.iterfind("bpmn:sequenceFlow", lint.NS):
@@ -75,15 +83,38 @@ def _paths(container: etree._Element) -> tuple[list[list[etree._Element]], bool]
     if not starts:
         return [], False
     found: list[list[etree._Element]] = []
-    stack = [(starts[0].get("id"), [starts[0].get("id")])]
+    first = starts[0].get("id")
+    stack = [(first, [first])]
     while stack and len(found) < MAX_PATHS:
         node, path = stack.pop()
-        targets = [t for t in outgoing.get(node, []) if t in nodes and t not in path]
-        if not targets:
-            found.append([nodes[i] for i in path])
+        targets = [t for t in outgoing.get(node, []) if t in nodes and path.count(t) < 2]
+        if not outgoing.get(node):
+            found.append([nodes[i] for i in path])  # an end (or a dead end the linter reports)
         for target in reversed(targets):
             stack.append((target, [*path, target]))
     return found, bool(stack)
+
+
+def candidate_agencies(process_key: str) -> list[Agency]:
+    """The agencies whose calendar a dossier of this model can run on: competent handlers and liên thông partners.
+
+    A procedure handled where the applicant lives (or by the receiving commune) can run at any commune.
+    """
+    procedures = db.session.scalars(select(Procedure).where(Procedure.process_key == process_key)).all()
+    found: dict[int, Agency] = {}
+    for procedure in procedures:
+        by_commune = procedure.competence in (Competence.RESIDENCE, Competence.SITE) or (
+            procedure.competence is Competence.LEVEL and procedure.level == "commune")
+        if by_commune:
+            for agency in db.session.scalars(select(Agency).where(Agency.level == AgencyLevel.COMMUNE)):
+                found[agency.id] = agency
+        else:
+            found[procedure.handling_agency.id] = procedure.handling_agency
+        for code in (procedure.agency_map or {}).values():
+            partner = find_agency_by_code(code) if "{commune}" not in code else None
+            if partner is not None:
+                found[partner.id] = partner
+    return sorted(found.values(), key=lambda a: a.name)
 
 
 def simulate(xml: str, process_key: str, received: datetime, agency_id: int | None) -> Simulation:
@@ -101,7 +132,9 @@ def simulate(xml: str, process_key: str, received: datetime, agency_id: int | No
     for elements in raw_paths:
         path = SimPath(end_id=elements[-1].get("id"))
         at = started
-        for element in elements:
+        for index, element in enumerate(elements):
+            if element in elements[:index] and lint.local(element) in lint.HUMAN:
+                path.repeated.append(element.get("name") or element.get("id"))
             days = lint.node_days(root, element)
             if lint.local(element) not in lint.HUMAN and not days:
                 continue
@@ -110,6 +143,8 @@ def simulate(xml: str, process_key: str, received: datetime, agency_id: int | No
             path.days += days
             at = due
         path.due = at
-        path.over_limit = at > appointment
+        # A pass round a loop is shown with what it costs; only loop-free paths block as "over the limit".
+        path.over_limit = at > appointment and not path.repeated
+        path.late_if_repeated = at > appointment and bool(path.repeated)
         paths.append(path)
     return Simulation(procedure, received, started, appointment, paths, truncated)

@@ -6,15 +6,12 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.auth.models import Agency
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
 from app.core.permissions import roles_required
 from app.core.timefmt import LOCAL_TZ
 from app.designer import import_vi, services, simulator
-from app.extensions import db
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 designer_only = roles_required("designer")
@@ -118,7 +115,7 @@ from app.designer import views_decisions, views_forms, views_migration  # noqa: 
 def simulate(process_key: str):
     """Deadline simulator: receipt date/time and agency in, each step's start and due along every path out."""
     version = _requested_version(process_key)
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    agencies = simulator.candidate_agencies(process_key)
     received_text = request.args.get("received", "").strip()
     agency_id = request.args.get("agency", type=int)
     result = None

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from app.catalog.services import get_procedure
 from app.core.timefmt import LOCAL_TZ
 from app.designer import services
 from app.designer.cli import migrate as migrate_command
@@ -198,6 +199,25 @@ class TestDeadlineSimulator:
         over = sim.over_limit
         assert over and all(p.due > sim.appointment for p in over)
         assert any(p.steps[-1].element_id == "return_result" and len(p.steps) == 5 for p in over)
+
+    def test_a_return_to_appraisal_is_walked_once_and_shown_with_its_cost(self, world):
+        sim = simulate(work_permit_xml().decode(), "work_permit", self.RECEIVED, None)
+        returned = [p for p in sim.paths if p.repeated == ["Thẩm định hồ sơ", "Phê duyệt kết quả"]]
+        assert len(returned) == 1, [(p.repeated, [s.element_id for s in p.steps]) for p in sim.paths]
+        ids = [s.element_id for s in returned[0].steps]
+        assert ids == ["intake", "appraisal", "approval", "appraisal", "approval", "stamping", "return_result"]
+        assert returned[0].late_if_repeated and not returned[0].over_limit  # a warning, not a blocker
+        assert all(p.end_id == "end" for p in sim.paths), "every path reaches an end event (none cut at a loop)"
+        assert not sim.over_limit
+
+    def test_the_agencies_offered_are_those_that_can_handle_the_procedure(self, world):
+        from app.auth.services import get_agency_by_code
+        from app.designer.simulator import candidate_agencies
+        work_permit = candidate_agencies("work_permit")
+        assert [a.id for a in work_permit] == [get_procedure("1.014199").handling_agency_id]
+        communes = candidate_agencies("birth_registration")
+        assert communes and all(a.level.value == "commune" for a in communes)
+        assert get_agency_by_code(communes[0].code) in communes
 
 
 class TestCommands:
