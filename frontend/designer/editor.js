@@ -2,12 +2,12 @@
 // save (draft) / deploy (publish) through the server, which re-validates and answers with findings per element.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
-import { layoutProcess } from 'bpmn-auto-layout';
 import lintModule from 'bpmn-js-bpmnlint';
 import TokenSimulationModule from 'bpmn-js-token-simulation';
 import bpmnlintConfig from 'motcua-bpmnlint-config';
 
 import { lintMessageVi, localizeLint, translateTitles, viTranslateModule } from './i18n-vi.js';
+import { layoutDiagram } from './layout.js';
 import MotcuaPropertiesProvider from './provider.js';
 import { fill, findingText, guard, post, publish, statusLine } from './server.js';
 import spiffworkflow from './spiffworkflow.json';
@@ -132,7 +132,7 @@ function fitBesidePalette(canvas) {
 fetch(config.xmlUrl, { headers: { Accept: 'application/xml' } })
   .then((response) => response.text())
   // drafts imported from tools that export no layout are laid out automatically (saved with it on the next save)
-  .then((xml) => (/BPMNDiagram[\s>]/.test(xml) ? xml : layoutProcess(xml)))
+  .then((xml) => (/BPMNDiagram[\s>]/.test(xml) ? xml : layoutDiagram(xml)))
   .then((xml) => modeler.importXML(xml))
   .then(() => {
     fitBesidePalette(modeler.get('canvas'));

@@ -1,7 +1,7 @@
 // Import report beside the converted diagram: blockers are marked on the canvas; clicking a finding
 // highlights and centres its element. Diagrams exported without layout (no BPMNDiagram) are laid out
-// automatically with bpmn-auto-layout first.
-import { layoutProcess } from 'bpmn-auto-layout';
+// automatically first (bpmn-auto-layout, then pools and lanes: layout.js).
+import { layoutDiagram } from './layout.js';
 
 (async function () {
   "use strict";
@@ -10,7 +10,7 @@ import { layoutProcess } from 'bpmn-auto-layout';
   var xml = JSON.parse(document.getElementById("import-xml").textContent);
   if (!/BPMNDiagram[\s>]/.test(xml)) {
     try {
-      xml = await layoutProcess(xml);
+      xml = await layoutDiagram(xml);
       container.setAttribute("data-auto-layout", "1");
     } catch (error) {
       container.setAttribute("data-layout-error", String(error));

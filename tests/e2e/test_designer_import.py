@@ -61,3 +61,28 @@ def test_the_editor_lays_out_an_imported_draft_without_layout(sessions):
     page.wait_for_selector("body[data-designer-ready='true']")
     for element_id in ("StartEvent_1", "Task_receive", "Task_certify", "End_1"):
         assert page.locator(f"#designer-canvas .djs-shape[data-element-id='{element_id}']").count() == 1
+    # The pool and its lanes are laid out too, each step inside the lane of whoever does it.
+    placed = page.evaluate(PLACEMENT)
+    assert set(placed["lanes"]) == {"Lane_counter", "Lane_officer"} and placed["pool"]
+    assert placed["inside"] == {"StartEvent_1": "Lane_counter", "Task_receive": "Lane_counter",
+                                "End_1": "Lane_counter", "Task_certify": "Lane_officer"}
+    assert not placed["overlaps"], placed["overlaps"]
+
+
+PLACEMENT = """() => {
+  const registry = window.motcuaModeler.get('elementRegistry');
+  const lanes = registry.filter((e) => e.type === 'bpmn:Lane');
+  const nodes = registry.filter((e) => e.type !== 'label' && !e.waypoints && e.type !== 'bpmn:Lane'
+    && e.type !== 'bpmn:Participant' && e.parent);
+  const within = (n, l) => n.x >= l.x && n.x + n.width <= l.x + l.width && n.y >= l.y && n.y + n.height <= l.y + l.height;
+  const inside = {};
+  nodes.forEach((n) => { const l = lanes.find((lane) => within(n, lane)); inside[n.id] = l ? l.id : null; });
+  const overlaps = [];
+  nodes.forEach((a, i) => nodes.slice(i + 1).forEach((b) => {
+    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
+      overlaps.push([a.id, b.id]);
+    }
+  }));
+  return { lanes: lanes.map((l) => l.id), pool: registry.filter((e) => e.type === 'bpmn:Participant').length === 1,
+           inside, overlaps };
+}"""
