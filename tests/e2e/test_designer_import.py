@@ -74,7 +74,8 @@ PLACEMENT = """() => {
   const lanes = registry.filter((e) => e.type === 'bpmn:Lane');
   const nodes = registry.filter((e) => e.type !== 'label' && !e.waypoints && e.type !== 'bpmn:Lane'
     && e.type !== 'bpmn:Participant' && e.parent);
-  const within = (n, l) => n.x >= l.x && n.x + n.width <= l.x + l.width && n.y >= l.y && n.y + n.height <= l.y + l.height;
+  const within = (n, l) => n.x >= l.x && n.x + n.width <= l.x + l.width
+    && n.y >= l.y && n.y + n.height <= l.y + l.height;
   const inside = {};
   nodes.forEach((n) => { const l = lanes.find((lane) => within(n, lane)); inside[n.id] = l ? l.id : null; });
   const overlaps = [];
