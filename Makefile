@@ -61,7 +61,7 @@ run: demo
 		$(BIN)/honcho start -f Procfile
 
 # Debian packages the tests need: chromium for the browser tests, Pango and a font for WeasyPrint's PDF summaries.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core pgbouncer
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core pgbouncer redis-server
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -33,6 +33,12 @@ def _ratelimit_storage() -> str:
     return _env("RATELIMIT_STORAGE_URI") or "memory://"
 
 
+def _redis_url() -> str | None:
+    """Redis shared by the workers (credentials stamp): MOTCUA_REDIS_URL, else the rate limits' Redis if any."""
+    url = _env("REDIS_URL") or _ratelimit_storage()
+    return url if url.startswith(("redis://", "rediss://", "unix://")) else None
+
+
 def _pgbouncer_options() -> dict:
     """Behind PgBouncer in transaction mode no statement may be prepared on the server: the next transaction can
     run on another server connection (PgBouncer 1.18, Debian 12, does not track prepared statements)."""
@@ -79,6 +85,10 @@ def build_config(instance_path: Path) -> dict:
         "INBOX_PAGE_SIZE": int(_env("INBOX_PAGE_SIZE", "50")),
         # Public lookup: Flask-Limiter per client and per dossier code, shared by the web pages and the API.
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(),
+        # API callers are cached per worker for this long; a revocation reaches every worker at once through the
+        # credentials stamp in Redis (no Redis: no cache, every request reads the token from the database).
+        "REDIS_URL": _redis_url(),
+        "TOKEN_CACHE_SECONDS": float(_env("TOKEN_CACHE_SECONDS", "30")),
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "motcua"),
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: still limited per worker; PIN locks hold anyway
         "LOOKUP_CLIENT_LIMIT": _env("LOOKUP_CLIENT_LIMIT", "30 per minute; 300 per hour"),

@@ -22,7 +22,7 @@ from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
 from engine.scripting import SandboxSettings, ScriptLimits, check_data, make_script_engine
 from engine.serializer import StateSerializer, upgrade_state
-from engine.tasks import UserTaskView, build_view, ready_human_tasks
+from engine.tasks import UserTaskView, build_view, completed_human_elements, ready_human_tasks
 from engine.timers import clock_at, engine_now
 
 Clock = Callable[[], datetime]
@@ -252,7 +252,9 @@ class Engine:
         events = [*call.events, *ev.thrown_events(workflow), *ev.diff_events(call.before, after, engine_now())]
         if not advance:
             events = [e for e in events if e.kind != ev.INSTANCE_COMPLETED]
-        views = [build_view(t, call.version.task_info(t.task_spec.bpmn_id)) for t in after.ready.values()]
+        done = completed_human_elements(workflow) if set(after.ready) - set(call.before.ready) else frozenset()
+        views = [build_view(t, call.version.task_info(t.task_spec.bpmn_id), t.task_spec.bpmn_id in done)
+                 for t in after.ready.values()]
         return StepResult(
             state=self._serializer.dump(workflow, call.version.hash, call.process_id),
             events=events,

@@ -40,6 +40,9 @@ class UserTaskView:
     data: dict[str, Any]
     multi_instance_index: int | str | None
     process_id: str
+    # Became ready in this call although an earlier instance of the element was completed (a step sent back, a
+    # loop): the app tells whoever did it last time. Not reported for tasks that were ready before the call.
+    reopened: bool = False
 
 
 def ready_human_tasks(workflow: Any) -> list[Any]:
@@ -47,7 +50,12 @@ def ready_human_tasks(workflow: Any) -> list[Any]:
     return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
-def build_view(task: Any, info: TaskSpecInfo | None) -> UserTaskView:
+def completed_human_elements(workflow: Any) -> frozenset[str]:
+    """BPMN ids of the human tasks this instance has completed so far (a READY one among them was reopened)."""
+    return frozenset(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED, manual=True))
+
+
+def build_view(task: Any, info: TaskSpecInfo | None, reopened: bool = False) -> UserTaskView:
     """Combine the live task with its static TaskSpecInfo."""
     spec = task.task_spec
     info = info or _fallback_info(spec, task.workflow.spec.name)
@@ -66,6 +74,7 @@ def build_view(task: Any, info: TaskSpecInfo | None) -> UserTaskView:
         data=data,
         multi_instance_index=multi_instance_index(task),
         process_id=task.workflow.spec.name,
+        reopened=reopened,
     )
 
 

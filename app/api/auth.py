@@ -25,15 +25,15 @@ def _authenticate() -> None:
     user = AnonymousUserMixin()
     raw = bearer_token()
     if raw:
-        token = tokens.find_token(raw)
-        if token is None:
+        caller = tokens.authenticate_token(raw)
+        if caller is None:
             logger.info("Rejected API token on %s %s", request.method, request.path)
         else:
-            user = token.user
-            if tokens.needs_touch(token):
+            user = caller.user
+            if caller.needs_touch:
                 with unit_of_work():
-                    tokens.touch(token)
-            g.api_token_id = token.id
+                    tokens.touch(caller)
+            g.api_token_id = caller.token_id
     g._login_user = user  # Flask-Login reads the request's user from here; the session is never consulted
 
 

@@ -57,8 +57,8 @@ def list_tasks(args):
                 lambda row: (row["due_at"].isoformat() if row["due_at"] else "", row["id"]))
 
 
-def _task_out(task) -> dict:
-    dossier = db.session.get(Dossier, task.dossier_id)
+def _task_out(task, dossier=None) -> dict:
+    dossier = dossier or db.session.get(Dossier, task.dossier_id)
     return {**{name: getattr(task, name) for name in TaskSchema._declared_fields if name != "dossier_code"},
             "dossier_code": dossier.code}
 
@@ -69,7 +69,8 @@ def _task_out(task) -> dict:
 @login_required
 def claim(task_id: int):
     """Take an open task; if another official was faster: 409."""
-    return _task_out(inbox.claim_task(current_user, task_id))
+    ctx = inbox.claim_task(current_user, task_id)
+    return _task_out(ctx.task, ctx.dossier)
 
 
 @blp.route("/<int(max=2147483647):task_id>/unclaim", methods=["POST"])

@@ -18,6 +18,7 @@ from app.auth.scope import (
     managed_agencies,
     visible_users_clause,
 )
+from app.core.credentials import withdraw_credentials
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.core.permissions import ALL_ROLES, GLOBAL_ROLES
@@ -190,6 +191,7 @@ def revoke_role(actor: User, user: User, assignment_id: int) -> None:
             ensure_admin_covers(actor, assignment.agency)
             user.roles.remove(assignment)
             user.end_sessions()
+            withdraw_credentials()  # cached API callers lose the role at once too
             record_auth_event("role_revoked", actor=actor, target=user, agency=assignment.agency,
                               detail=assignment.role)
             logger.info("Role %s revoked from %s by %s", assignment.role, user.username, actor.username)
@@ -227,6 +229,7 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
     user.is_enabled = enabled
     if not enabled:
         user.end_sessions()
+        withdraw_credentials()  # its API tokens stop at once in every worker
     record_auth_event("user_enabled" if enabled else "user_disabled", actor=actor, target=user)
 
 

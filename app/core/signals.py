@@ -5,7 +5,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent by app.history.services.append_event inside the caller's transaction: (dossier, event=DossierEvent)
+#: sent by app.history.services.append_event inside the caller's transaction: (dossier, event=DossierEvent,
+#: changes=the step's TaskChanges (opened, closed, reopened tasks) or None when the event changed no task)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
 
 #: sent by the officials' dossier page: (dossier) → each receiver returns a dict of extra template sections

@@ -230,11 +230,24 @@ class AppRefusal:
         raise self.error(*self.messages)
 
 
-def ensure_allowed(actor: User | None, name: str, dossier: Dossier, tasks: list[Any] | None = None) -> None:
-    """Raise the refusal (403 or 409) unless `actor` may run `name` on `dossier` now."""
+@dataclass(frozen=True, eq=False)
+class Allowed:
+    """Proof that `actor` may run action `name` on `dossier`, handed down so the pipeline does not check again."""
+
+    name: str
+    dossier: Dossier
+    actor: User | None
+
+    def covers(self, name: str, dossier: Dossier, actor: User | None) -> bool:
+        return self.name == name and self.dossier is dossier and self.actor is actor
+
+
+def ensure_allowed(actor: User | None, name: str, dossier: Dossier, tasks: list[Any] | None = None) -> Allowed:
+    """Raise the refusal (403 or 409) unless `actor` may run `name` on `dossier` now; return the proof."""
     found = refusal(actor, name, dossier, tasks)
     if found:
         found.raise_()
+    return Allowed(name, dossier, actor)
 
 
 def ensure_can_receive(actor: User | None, agency: Agency) -> None:

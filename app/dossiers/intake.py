@@ -76,7 +76,8 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     if dossier.channel is Channel.COUNTER:
         for task in outcome.open_tasks:
             if task.step_kind == "intake":
-                complete_checked(actor, dossier, task, form_data, None, tasks=outcome.open_tasks)
+                complete_checked(actor, dossier, task, form_data, None, tasks=outcome.open_tasks,
+                                 instance=outcome.instance)
     logger.info("Dossier %s received by %s", dossier.code, getattr(actor, "username", "online"))
     return Receipt(dossier, pin)
 

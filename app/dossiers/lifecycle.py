@@ -12,18 +12,18 @@ from typing import Any
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
-from app.dossiers.actions import InvalidTransitionError, ensure_allowed
+from app.dossiers.actions import Allowed, InvalidTransitionError, ensure_allowed
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
 from app.dossiers.pipeline import Outcome, Step, perform
 from app.dossiers.routing import arrival_at, ensure_competent
 from app.dossiers.rules import get_ruleset
-from app.dossiers.services import get_dossier, get_dossier_for
+from app.dossiers.services import get_dossier, get_dossier_for, load_task_context
 from app.dossiers.task_forms import validate_submission
 from app.extensions import db
 from app.history.services import HistoryEvent
 from app.workflow import services as workflow
-from app.workflow.models import HumanTask, TaskStatus
+from app.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
 logger = logging.getLogger(__name__)
 
@@ -43,34 +43,37 @@ def get_task(task_id: int) -> HumanTask:
     return task
 
 
-def ensure_can_work(actor: User, task: HumanTask) -> None:
+def ensure_can_work(actor: User, task: HumanTask, dossier: Dossier | None = None,
+                    tasks: list[HumanTask] | None = None) -> Allowed:
     """Only holders of the task's role in the task's agency may act on it (the `complete_step` declaration)."""
-    ensure_allowed(actor, "complete_step", db.session.get(Dossier, task.dossier_id), [task])
+    return ensure_allowed(actor, "complete_step", dossier or db.session.get(Dossier, task.dossier_id), [task])
 
 
 def complete_task(actor: User | None, task_id: int, data: dict[str, Any], *, comment: str | None = None) -> Outcome:
     """Complete a human task with its validated form data and move the dossier on through the model; the
     outcome carries the dossier and the tasks open now (callers need not query them again)."""
-    task = get_task(task_id)
+    ctx = load_task_context(task_id)
+    task = ctx.task
     if not task.is_open:
         raise InvalidTransitionError("Công việc này đã được xử lý.", "This task has already been completed.")
     if actor is not None and task.status == TaskStatus.CLAIMED and task.assignee_id != actor.id:
         raise ConflictError("Công việc đang do cán bộ khác xử lý.", "Another official has claimed this task.")
-    dossier = db.session.get(Dossier, task.dossier_id)
-    ensure_allowed(actor, "complete_step", dossier, [task])
+    allowed = ensure_allowed(actor, "complete_step", ctx.dossier, [task])
     cleaned = validate_submission(task.form_key, data)
-    return complete_checked(actor, dossier, task, cleaned, comment)
+    return complete_checked(actor, ctx.dossier, task, cleaned, comment, tasks=ctx.open_tasks, instance=ctx.instance,
+                            allowed=allowed)
 
 
 def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, cleaned: dict[str, Any],
-                     comment: str | None, tasks: list[HumanTask] | None = None) -> Outcome:
+                     comment: str | None, tasks: list[HumanTask] | None = None, *,
+                     instance: ProcessInstance | None = None, allowed: Allowed | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
     facts = _check_decision(dossier, task, cleaned, comment)
     if cleaned.get("decision") == Decision.REFUSE:
         facts = {**facts, "part": refused_part(dossier, task)}
-    step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
-                event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
-                                   comment=comment),
+    step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks, instance=instance,
+                allowed=allowed, event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
+                                                    comment=comment),
                 riders=_riders(task, cleaned, comment, facts))
     step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at, facts)
     outcome = perform(step)

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.calendar import services as calendar
 from app.core.crashpoints import crash_point
 from app.core.db import flush, utcnow
-from app.dossiers.actions import ACTIONS, Action, Clock, EngineOp, ensure_allowed
+from app.dossiers.actions import ACTIONS, Action, Allowed, Clock, EngineOp, ensure_allowed
 from app.dossiers.models import ClockEntry, Dossier
 from app.dossiers.routing import placement_for
 from app.extensions import db
@@ -32,7 +32,9 @@ class Step:
 
     `apply(result)` changes the dossier through its model methods after the engine ran and before the tasks are
     projected; `riders` are decision actions carried by this one (a supplement request or refusal decided in a
-    task form), each checked and recorded as its own event.
+    task form), each checked and recorded as its own event. `tasks` are the dossier's open tasks and `instance`
+    its engine instance when the caller loaded them already (a task context); `allowed` is the caller's proof
+    that the action was checked.
     """
 
     action: str
@@ -48,6 +50,8 @@ class Step:
     riders: list[tuple[str, HistoryEvent]] = field(default_factory=list)
     clock_reason: str | None = None
     tasks: list[HumanTask] | None = None
+    instance: ProcessInstance | None = None
+    allowed: Allowed | None = None
 
 
 @dataclass
@@ -62,10 +66,12 @@ def perform(step: Step) -> Outcome:
     """Run one declared action on a dossier (see the module docstring for the order)."""
     action = ACTIONS[step.action]
     tasks = step.tasks if step.tasks is not None else _open_tasks(step)
-    if action.name != "receive":  # receipt is checked against the agency before the dossier exists
-        ensure_allowed(step.actor, action.name, step.dossier, [step.task] if step.task else tasks)
+    checked = [step.task] if step.task else (tasks or [])
+    proven = step.allowed is not None and step.allowed.covers(action.name, step.dossier, step.actor)
+    if action.name != "receive" and not proven:  # receipt is checked against the agency before the dossier exists
+        ensure_allowed(step.actor, action.name, step.dossier, checked)
     for rider, _event in step.riders:
-        ensure_allowed(step.actor, rider, step.dossier, [step.task] if step.task else tasks)
+        ensure_allowed(step.actor, rider, step.dossier, checked)
     instance, result, call = _run_engine(action, step)
     if step.apply:
         step.apply(result)
@@ -74,16 +80,21 @@ def perform(step: Step) -> Outcome:
         _record(ACTIONS[rider], step, event)
     _clock(action, step, reason=step.clock_reason)
     if result is not None:
-        tasks = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at)
+        changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
+                          existing=tasks)
+        step.event.changes, tasks = changes, changes.open
     _record(action, step, step.event, instance, result, call)
     crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
     flush()
-    return Outcome(step.dossier, tasks, instance, result)
+    return Outcome(step.dossier, tasks or [], instance, result)
 
 
-def _open_tasks(step: Step) -> list[HumanTask]:
-    """The open tasks the check needs; a task action is checked on its task and the projection loads the rest."""
-    if step.task is not None or step.dossier.id is None:
+def _open_tasks(step: Step) -> list[HumanTask] | None:
+    """The open tasks the check needs; a task action without a context is checked on its task alone, and the
+    projection loads the rest (None: not loaded)."""
+    if step.task is not None:
+        return None
+    if step.dossier.id is None:
         return []
     return workflow.open_tasks(step.dossier.id)
 
@@ -98,7 +109,7 @@ def _run_engine(action: Action, step: Step) -> tuple[ProcessInstance | None, Any
     if op is EngineOp.START:
         instance, result = workflow.start_instance(step.dossier.id, step.version, data or {}, at)
         return instance, result, EngineInput(op, at, data=data)
-    instance = workflow.get_instance(step.dossier.id)
+    instance = step.instance or workflow.get_instance(step.dossier.id)
     if op is EngineOp.COMPLETE_TASK:
         result = workflow.complete_task(instance, step.task.engine_task_id, data or {}, at)
         return instance, result, EngineInput(op, at, bpmn_id=step.task.bpmn_id, data=data)
@@ -127,20 +138,24 @@ class MigrationBlockedError(Exception):
 # --- projection -----------------------------------------------------------------------------
 
 def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
-            completed: HumanTask | None, now: datetime) -> list[HumanTask]:
-    """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them."""
+            completed: HumanTask | None, now: datetime,
+            existing: list[HumanTask] | None = None) -> workflow.TaskChanges:
+    """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them.
+
+    `existing` are the dossier's open tasks when already loaded (None: the projection queries them).
+    """
     cal = calendar.get_calendar(dossier.receiving_agency_id)
-    open_tasks, _closed = workflow.sync_tasks(
-        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now),
+    changes = workflow.sync_tasks(
+        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now), existing=existing,
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None)
     model = workflow.model_by_hash(instance.model_hash)
     workflow.sync_timers(dossier.id, result.timers, model.has_timers)
-    if open_tasks:
-        dossier.move_to(open_tasks[0].step_kind, open_tasks[0].agency_id, [t.name for t in open_tasks])
+    if changes.open:
+        dossier.move_to(changes.open[0].step_kind, changes.open[0].agency_id, [t.name for t in changes.open])
     if result.is_completed:
         dossier.finish(at=now, timing=cal.classify(dossier.result_ready_at or now, dossier.legal_due_at))
-    return open_tasks
+    return changes
 
 
 # --- clock and history ----------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """Reading dossiers back, and who may see them (receipt is in intake.py, the actions in lifecycle.py)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
 
-from app.auth.models import User
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app.auth.models import Agency, User
 from app.core.errors import NotFoundError
 from app.core.permissions import OFFICIAL_ROLES
 from app.dossiers.involvement import involved_agency_ids  # noqa: F401  (re-exported for features above)
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.workflow.models import OPEN_TASK_STATUSES, HumanTask, ProcessInstance
 
 # --- queries --------------------------------------------------------------------------------
 
@@ -43,3 +47,38 @@ def get_dossier_for(actor: User, code: str) -> Dossier:
     if dossier is None or not can_view(actor, dossier):
         raise NotFoundError(f"Không tìm thấy hồ sơ {code}.", f"Dossier {code} not found.")
     return dossier
+
+
+# --- what an action on a task needs, in one statement ---------------------------------------
+
+@dataclass
+class TaskContext:
+    """A task with its dossier (procedure and agencies), the engine instance and the dossier's open tasks with
+    their agencies. Holding it keeps the rows in the session, so nothing below asks for them again."""
+
+    task: HumanTask
+    dossier: Dossier
+    instance: ProcessInstance | None
+    open_tasks: list[HumanTask]
+    agencies: list[Agency]
+
+
+def load_task_context(task_id: int, *, instance: bool = True) -> TaskContext:
+    """Load everything a task action reads in one joined SELECT (the instance's state only when `instance`)."""
+    other, agency = aliased(HumanTask), aliased(Agency)
+    entities = [HumanTask, Dossier, other, agency] + ([ProcessInstance] if instance else [])
+    query = (select(*entities).join(Dossier, Dossier.id == HumanTask.dossier_id)
+             .outerjoin(other, and_(other.dossier_id == Dossier.id, other.status.in_(OPEN_TASK_STATUSES)))
+             .outerjoin(agency, agency.id == other.agency_id)
+             .where(HumanTask.id == task_id)
+             .options(joinedload(Dossier.receiving_agency), joinedload(Dossier.handling_agency),
+                      joinedload(Dossier.current_agency)))
+    if instance:
+        query = query.outerjoin(ProcessInstance, ProcessInstance.dossier_id == Dossier.id)
+    rows = db.session.execute(query).all()
+    if not rows:
+        raise NotFoundError("Không tìm thấy công việc.", "Task not found.")
+    task, dossier = rows[0][0], rows[0][1]
+    open_tasks = sorted({row[2].id: row[2] for row in rows if row[2] is not None}.values(), key=lambda t: t.id)
+    agencies = list({row[3].id: row[3] for row in rows if row[3] is not None}.values())
+    return TaskContext(task, dossier, rows[0][4] if instance else None, open_tasks, agencies)

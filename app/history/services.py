@@ -32,6 +32,8 @@ class HistoryEvent:
     model_hash: str | None = None
     state_fingerprint: str | None = None
     state_hash: str | None = None
+    # Not recorded: what the step did to the human tasks (workflow TaskChanges), for the listeners of the signal.
+    changes: Any = None
 
 
 def append_event(dossier: Any, entry: HistoryEvent) -> DossierEvent:
@@ -49,7 +51,7 @@ def append_event(dossier: Any, entry: HistoryEvent) -> DossierEvent:
     db.session.add(event)
     dossier.event_seq = fields["seq"]
     dossier.last_event_hash = event.hash
-    dossier_event_recorded.send(dossier, event=event)
+    dossier_event_recorded.send(dossier, event=event, changes=entry.changes)
     return event
 
 

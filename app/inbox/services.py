@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Agency, User
 from app.core.db import utcnow
@@ -15,6 +16,7 @@ from app.dossiers.actions import ensure_allowed
 from app.dossiers.lifecycle import ensure_can_work, get_task
 from app.dossiers.models import Dossier
 from app.dossiers.pipeline import Step, perform
+from app.dossiers.services import TaskContext, load_task_context
 from app.extensions import db
 from app.history.services import HistoryEvent
 from app.inbox.models import SavedView
@@ -26,22 +28,29 @@ PAGE_SIZE = 50
 NO_DUE_YEAR = 9999  # cursors of tasks without a deadline carry this year
 
 
-def claim_task(actor: User, task_id: int) -> HumanTask:
-    """Take an open task; of two officials racing, exactly one wins (conditional UPDATE)."""
-    task = get_task(task_id)
-    ensure_can_work(actor, task)
-    result = db.session.execute(
+def claim_task(actor: User, task_id: int) -> TaskContext:
+    """Take an open task; of two officials racing, exactly one wins (conditional UPDATE). Returns the task with
+    its dossier (one SELECT, one UPDATE)."""
+    ctx = load_task_context(task_id, instance=False)
+    task = ctx.task
+    ensure_can_work(actor, task, ctx.dossier)
+    if task.assignee_id == actor.id and task.status == "claimed":
+        return ctx
+    claimed_at = utcnow()
+    version = db.session.execute(
         update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == "open")
-        .values(status="claimed", assignee_id=actor.id, claimed_at=utcnow(), version=HumanTask.version + 1)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+        .values(status="claimed", assignee_id=actor.id, claimed_at=claimed_at, version=HumanTask.version + 1)
+        .returning(HumanTask.version).execution_options(synchronize_session=False)).scalar_one_or_none()
+    if version is None:
         db.session.refresh(task)
-        if task.assignee_id == actor.id and task.status == "claimed":
-            return task
+        if task.assignee_id == actor.id and task.status == "claimed":  # our own double click won
+            return ctx
         raise ConflictError("Công việc này đã được cán bộ khác nhận xử lý.",
                             "Another official has already claimed this task.")
-    db.session.refresh(task)
-    return task
+    for name, value in (("status", "claimed"), ("assignee_id", actor.id), ("claimed_at", claimed_at),
+                        ("version", version)):
+        set_committed_value(task, name, value)  # what the UPDATE wrote: no refresh needed
+    return ctx
 
 
 def unclaim_task(actor: User, task_id: int) -> HumanTask:

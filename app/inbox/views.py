@@ -83,7 +83,7 @@ def _back() -> str:
 @roles_required(*OFFICIALS)
 def claim(task_id: int):
     with unit_of_work():
-        task = services.claim_task(current_user, task_id)
+        task = services.claim_task(current_user, task_id).task
     flash(_("Bạn đã nhận xử lý công việc “%(name)s”.", name=task.name), "success")
     if request.form.get("open"):
         return redirect(url_for("dossiers.task", task_id=task_id))

@@ -47,13 +47,14 @@ def agency_leaders(agency_id: int | None) -> list[int]:
 
 # --- notices caused by dossier events (signal receiver, inside the event's transaction) ----------------------
 
-def on_event(dossier: Dossier, event: Any) -> None:
-    """Turn a recorded dossier event into the notices it deserves."""
+def on_event(dossier: Dossier, event: Any, changes: Any = None) -> None:
+    """Turn a recorded dossier event into the notices it deserves (`changes`: the step's TaskChanges)."""
     if event.kind == "task_reassigned" and (event.data or {}).get("to_user"):
         _assigned(dossier, event)
     if event.kind == "supplement_received":
         _supplement_answered(dossier, event)
-    _returned_tasks(dossier, event)
+    if changes is not None and changes.reopened:
+        _returned_tasks(dossier, event, changes.reopened)
 
 
 def _assigned(dossier: Dossier, event: Any) -> None:
@@ -74,17 +75,13 @@ def _supplement_answered(dossier: Dossier, event: Any) -> None:
                         "của Ông/Bà; hồ sơ tiếp tục được giải quyết.", dossier.id)
 
 
-def _returned_tasks(dossier: Dossier, event: Any) -> None:
+def _returned_tasks(dossier: Dossier, event: Any, opened: list[HumanTask]) -> None:
     """A step opened again (e.g. a leader sent the appraisal back): tell whoever did it last time.
 
-    The tasks the step opened are in the session already (the pipeline projected them); one query finds who
-    completed the same steps before.
+    The engine reports which opened tasks it had completed before, so only then does one query find who
+    completed the same steps.
     """
-    opened = [obj for obj in db.session.identity_map.values() if isinstance(obj, HumanTask)
-              and obj.dossier_id == dossier.id and obj.status == TaskStatus.OPEN and obj.created_at
-              and obj.created_at >= event.at]
-    if not opened:
-        return
+    db.session.flush()  # the reopened tasks' ids name the notices (dedupe keys)
     rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.completed_by_id).where(
         HumanTask.dossier_id == dossier.id, HumanTask.bpmn_id.in_({task.bpmn_id for task in opened}),
         HumanTask.status == TaskStatus.COMPLETED, HumanTask.completed_by_id.is_not(None))

@@ -56,10 +56,10 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
     return rows
 
 
-def on_event_recorded(dossier: Dossier, event: Any) -> None:
+def on_event_recorded(dossier: Dossier, event: Any, changes: Any = None) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
     queue_for_event(dossier, event)
-    notices.on_event(dossier, event)
+    notices.on_event(dossier, event, changes)
 
 
 def _send_email(row: Notification) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
+from app.core.credentials import stamp, withdraw_credentials
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, ValidationError
 from app.extensions import db
+from app.tokens.cache import attach, token_cache
 from app.tokens.models import ApiToken, IdempotencyKey
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ def revoke_token(actor: User | None, user: User, token_id: int) -> ApiToken:
     if token is None or token.user_id != user.id:
         raise NotFoundError("Không tìm thấy mã truy cập.", "Token not found.")
     token.revoked_at = token.revoked_at or utcnow()
+    withdraw_credentials()  # every worker drops its cached tokens once this commits
     logger.info("API token %s (%s) revoked by %s", token.id, token.prefix, getattr(actor, "username", "system"))
     return token
 
@@ -81,13 +85,44 @@ def find_token(raw: str) -> ApiToken | None:
     return token
 
 
-def needs_touch(token: ApiToken) -> bool:
-    return token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
+@dataclass(frozen=True)
+class Caller:
+    """The owner of a valid token, attached to the request's session, and the token's id and last use."""
+
+    user: User
+    token_id: int
+    last_used_at: datetime | None
+    digest: str
+
+    @property
+    def needs_touch(self) -> bool:
+        return self.last_used_at is None or utcnow() - self.last_used_at > LAST_USED_RESOLUTION
 
 
-def touch(token: ApiToken) -> None:
+def authenticate_token(raw: str) -> Caller | None:
+    """The caller of a valid, active token whose owner is enabled; from this worker's short-lived cache while the
+    shared credentials stamp says nothing was withdrawn since (app.tokens.cache), else from the database."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    key, current = digest(raw), stamp().current()  # the stamp is read before the database, never after
+    cache = token_cache()
+    entry = cache.get(key, current) if current is not None else None
+    if entry is not None:
+        return Caller(attach(entry, db.session), entry.token_id, entry.last_used_at, key)
+    token = find_token(raw)
+    if token is None:
+        return None
+    if current is not None:
+        cache.put(key, token, current)
+    return Caller(token.user, token.id, token.last_used_at, key)
+
+
+def touch(caller: Caller) -> None:
     """Record the token's use (coarse, so busy integrations do not write on every request)."""
-    token.last_used_at = utcnow()
+    at = utcnow()
+    db.session.execute(update(ApiToken).where(ApiToken.id == caller.token_id).values(last_used_at=at)
+                       .execution_options(synchronize_session=False))
+    token_cache().touched(caller.digest, at)
 
 
 def purge_idempotency_keys(older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:

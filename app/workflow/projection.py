@@ -27,14 +27,30 @@ def open_tasks(dossier_id: int) -> list[HumanTask]:
         HumanTask.dossier_id == dossier_id, HumanTask.status.in_(OPEN_TASK_STATUSES)).order_by(HumanTask.id)))
 
 
+@dataclass
+class TaskChanges:
+    """What one engine step did to the dossier's human tasks: open now, newly opened, closed, and the opened ones
+    the engine reports as reopened (their element was completed before). Listeners of the history event read it
+    instead of querying the tasks again."""
+
+    open: list[HumanTask]
+    opened: list[HumanTask]
+    closed: list[HumanTask]
+    reopened: list[HumanTask]
+
+
 def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
-               completed_task_id: str | None = None, actor_id: int | None = None,
-               classify: Callable[[HumanTask], str | None] | None = None) -> tuple[list[HumanTask], list[HumanTask]]:
-    """Make the human_tasks rows match the engine's ready tasks; return (tasks open now, closed tasks)."""
+               existing: list[HumanTask] | None = None, completed_task_id: str | None = None,
+               actor_id: int | None = None, classify: Callable[[HumanTask], str | None] | None = None) -> TaskChanges:
+    """Make the human_tasks rows match the engine's ready tasks.
+
+    `existing` are the dossier's open task rows when the caller loaded them already (the pipeline's task
+    context); they are queried otherwise.
+    """
     now = utcnow()
     ready_by_id = {view.id: view for view in ready}
     kept, closed = [], []
-    for task in open_tasks(dossier_id):
+    for task in (open_tasks(dossier_id) if existing is None else [t for t in existing if t.is_open]):
         if task.engine_task_id in ready_by_id:
             ready_by_id.pop(task.engine_task_id)
             kept.append(task)
@@ -45,10 +61,10 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
         task.completed_by_id = actor_id if done else None
         task.timing = classify(task) if (done and classify) else None
         closed.append(task)
-    created = [_new_task(dossier_id, view, place(view), now) for view in ready_by_id.values()]
-    if created:
-        db.session.flush()  # callers act on the returned tasks by id
-    return kept + created, closed
+    views = list(ready_by_id.values())
+    created = [_new_task(dossier_id, view, place(view), now) for view in views]  # ids come with the step's flush
+    reopened = [task for task, view in zip(created, views, strict=True) if getattr(view, "reopened", False)]
+    return TaskChanges(kept + created, created, closed, reopened)
 
 
 def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:

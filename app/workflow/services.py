@@ -17,6 +17,7 @@ from app.extensions import db
 from app.workflow.models import ProcessInstance, ProcessVersion
 from app.workflow.projection import (  # noqa: F401  (part of the bridge's API used by the features)
     Placement,
+    TaskChanges,
     dossiers_with_due_timers,
     open_tasks,
     sync_tasks,

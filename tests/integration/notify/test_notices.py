@@ -101,3 +101,17 @@ class TestStepWarnings:
         task = desk.task(dossier, "appraisal")
         counts = warn_due_steps(task.due_at + timedelta(days=7))
         assert counts["overdue"] == 0 and counts["escalated"] == len(agency_leaders(task.agency_id)) > 0
+
+
+class TestReturnedStep:
+    def test_a_step_sent_back_tells_who_did_it_last_time_and_a_first_step_tells_nobody(self, desk, clock):
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.014199").dossier
+        appraisal = desk.complete(dossier, "appraisal")
+        specialist = official(appraisal.role, appraisal.agency_id)
+        assert notices() == []  # approval opened for the first time
+        desk.complete(dossier, "approval", decision="reject", comment="Cần xác minh thêm")
+        reopened = desk.task(dossier, "appraisal")
+        assert notices() == [("returned", specialist.id)]
+        notice = db.session.scalar(select(OfficialNotice))
+        assert notice.dedupe_key == f"returned:{reopened.id}" and "Cần xác minh thêm" in notice.body

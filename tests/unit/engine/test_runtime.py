@@ -70,6 +70,18 @@ class TestCompleteTask:
         assert max(sizes) < 4096, sizes
         assert_roundtrip(results[-1].state)
 
+    def test_a_step_sent_back_is_reported_reopened_and_a_first_one_is_not(
+            self, engine: Engine, load, flow, assert_roundtrip) -> None:
+        start = engine.start(load("send_back.bpmn").hash, "send_back", {})
+        approval = flow.complete(start, "appraisal")
+        back = flow.complete(approval, "approval", {"decision": "reject"})
+        assert [(t.bpmn_id, t.reopened) for t in start.ready_tasks + approval.ready_tasks + back.ready_tasks] == [
+            ("appraisal", False), ("approval", False), ("appraisal", True)]
+        again = flow.complete(back, "appraisal")
+        assert [(t.bpmn_id, t.reopened) for t in again.ready_tasks] == [("approval", True)]
+        assert flow.complete(again, "approval", {"decision": "ok"}).is_completed
+        assert_roundtrip(again.state)
+
     def test_complete_fails_when_task_is_not_ready(self, engine: Engine, load, flow, assert_roundtrip) -> None:
         start = engine.start(load("work_permit.bpmn").hash, "work_permit", {})
         after = flow.complete(start, "intake")

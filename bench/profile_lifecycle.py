@@ -1,0 +1,108 @@
+"""Profile the API lifecycle in-process: where the CPU of one dossier goes, and how many SQL statements each request
+issues.
+
+Usage: python bench/profile_lifecycle.py [--dossiers 15] [--database-url URL] [--html]
+A fresh PostgreSQL database (default `motcua_profile`), the demo organisation and catalogue, then N work permits
+through /api/v1 with the Flask test client (counter intake, then per step: the queue page, claim, complete), the
+first dossier as a warm-up outside the profile. pyinstrument's report goes to bench/results/profile-<date>.txt
+(and .html with --html); statements per request kind are printed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.http_bench import STEP_USERS, prepare  # noqa: E402
+from bench.scale_bench import fresh_database  # noqa: E402
+
+
+class Api:
+    """The lifecycle's requests through the Flask test client, counting SQL statements per request kind."""
+
+    def __init__(self, app, tokens: dict[str, str]):
+        from sqlalchemy import event
+
+        from app.extensions import db
+
+        self.client, self.tokens = app.test_client(), tokens
+        self.statements: dict[str, list[int]] = defaultdict(list)
+        self.last_sql: dict[str, list[str]] = {}
+        self._current: list[str] = []
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn, _cursor, statement, *_args) -> None:
+        self._current.append(" ".join(statement.split())[:160])
+
+    def call(self, kind: str, method: str, path: str, role: str, body: dict | None = None) -> dict:
+        self._current = []
+        response = self.client.open(path, method=method, json=body,
+                                    headers={"Authorization": f"Bearer {self.tokens[role]}"})
+        self.statements[kind].append(len(self._current))
+        self.last_sql[kind] = self._current
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.get_data(as_text=True)[:300]}")
+        return response.get_json()
+
+
+def lifecycle(api: Api, forms: dict[str, dict], documents: list[int], n: int) -> None:
+    receipt = api.call("intake", "POST", "/api/v1/dossiers", "receiver", {
+        "procedure_code": "1.014199", "channel": "counter", "agency": "H38.TTPVHCC",
+        "applicant": {"name": f"Profile Applicant {n}", "id_number": f"{n:012d}", "phone": "0912345678"},
+        "received_documents": documents, "form_data": forms.get("work_permit/intake", {})})
+    for role in ("specialist", "leader", "clerk", "returner"):
+        page = api.call("queue", "GET", f"/api/v1/tasks?scope=queue&limit=5&q={receipt['code']}", role)
+        task = next(t for t in page["items"] if t["dossier_code"] == receipt["code"])
+        api.call("claim", "POST", f"/api/v1/tasks/{task['id']}/claim", role)
+        api.call("complete", "POST", f"/api/v1/tasks/{task['id']}/complete", role,
+                 {"data": forms.get(task["form_key"], {}), "comment": None})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dossiers", type=int, default=15)
+    parser.add_argument("--html", action="store_true")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "MOTCUA_PROFILE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/motcua_profile"))
+    args = parser.parse_args()
+    from pyinstrument import Profiler
+
+    from app import create_app
+
+    url = fresh_database(args.database_url)
+    tokens_by_user, forms, documents = prepare(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    api = Api(app, {role: tokens_by_user[user] for role, user in STEP_USERS.items()})
+    lifecycle(api, forms, documents, 0)  # warm-up: parsed models, compiled SQL, first token touch
+    api.statements.clear()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for n in range(1, args.dossiers + 1):
+        lifecycle(api, forms, documents, n)
+    profiler.stop()
+    session = profiler.last_session
+    statements = {kind: {"max": max(v), "mean": round(sum(v) / len(v), 2), "n": len(v)}
+                  for kind, v in api.statements.items()}
+    summary = {"dossiers": args.dossiers, "cpu_ms_per_dossier": round(session.cpu_time * 1000 / args.dossiers, 2),
+               "wall_ms_per_dossier": round(session.duration * 1000 / args.dossiers, 2), "statements": statements}
+    stamp = f"{datetime.now(UTC):%Y%m%d-%H%M}"
+    out = ROOT / "bench" / "results" / f"profile-{stamp}.txt"
+    sql = "\n".join(f"{kind}:\n" + "\n".join(f"  {line}" for line in lines) for kind, lines in api.last_sql.items())
+    out.write_text(json.dumps(summary, indent=2) + "\n\nSQL of the last lifecycle:\n" + sql + "\n\n"
+                   + profiler.output_text(unicode=True, show_all=False))
+    if args.html:
+        out.with_suffix(".html").write_text(profiler.output_html())
+    print(json.dumps(summary, indent=2))
+    print(f"profile: {out}")
+
+
+if __name__ == "__main__":
+    main()
