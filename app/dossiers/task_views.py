@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,19 +17,10 @@ from app.dossiers.views import bp
 from app.extensions import db
 
 OFFICIALS = OFFICIAL_ROLES
-REASON_DECISIONS = ("refuse", "reject", "supplement")
 
 
-def reason_error(data: dict, comment: str) -> str | None:
-    """Where the law requires a reason (refusal, return to the previous step, supplement), ask for one."""
-    decision = data.get("decision")
-    if decision not in REASON_DECISIONS or comment:
-        return None
-    if decision == "supplement" and data.get("supplement_items"):
-        return None
-    if decision in ("refuse", "reject") and (data.get("refusal_reason") or data.get("opinion")):
-        return None
-    return _("Cần nêu rõ lý do cho quyết định này.")
+def _message(messages: tuple[str, str]) -> str:
+    return messages[1] if str(get_locale() or "vi") == "en" else messages[0]
 
 
 def _render(task, data: dict | None, errors: dict, comment: str = "", status: int = 200):
@@ -39,7 +31,7 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
         data = task_defaults(page, task, current_user) if task.is_open else {}
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
                            data=data, errors=errors, comment=comment,
-                           reason_decisions=REASON_DECISIONS), status
+                           reason_boxes=lifecycle.reason_boxes(task.form_key)), status
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -57,9 +49,9 @@ def complete(task_id: int):
     lifecycle.ensure_can_work(current_user, task)
     data, comment = submitted_form_data(), (request.form.get("comment") or "").strip()
     _cleaned, errors = check_submission(task.form_key, data)
-    problem = reason_error(data, comment)
-    if problem:
-        errors["_comment"] = [problem]
+    problem = lifecycle.missing_reason(task.form_key, data, comment)
+    if problem and problem[0] not in errors:  # the one reason box, in place
+        errors[problem[0]] = [_message(problem[1])]
     if errors:
         return _render(task, data, errors, comment, 422)
     with unit_of_work():

@@ -11,7 +11,7 @@ from app.auth.models import Agency, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from app.core.permissions import ensure_role
-from app.dossiers.actions import ensure_allowed
+from app.dossiers.actions import ensure_allowed, require_reason
 from app.dossiers.lifecycle import ensure_can_work, get_task
 from app.dossiers.models import Dossier
 from app.dossiers.pipeline import Step, perform
@@ -66,8 +66,7 @@ def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> Hum
     ensure_allowed(actor, "reassign", dossier, [task])
     if not task.is_open:
         raise ConflictError("Công việc đã kết thúc.", "The task is already finished.")
-    if not (reason or "").strip():
-        raise ValidationError("Cần ghi lý do phân công lại.", "A reason is required.")
+    require_reason("reassign", reason)
     if not assignee.has_role(task.role, agency):
         raise PermissionDeniedError("Người được giao không có vai trò phù hợp tại đơn vị này.",
                                     "The assignee lacks the task's role in this agency.")

@@ -81,7 +81,7 @@ def _returned_tasks(dossier: Dossier, event: Any) -> None:
     completed the same steps before.
     """
     opened = [obj for obj in db.session.identity_map.values() if isinstance(obj, HumanTask)
-              and obj.dossier_id == dossier.id and obj.status == TaskStatus.OPEN and obj.created_at
+              and obj.dossier_id == dossier.id and obj.status in OPEN_TASK_STATUSES and obj.created_at
               and obj.created_at >= event.at]
     if not opened:
         return

@@ -38,3 +38,12 @@ def claim_from_queue(page: Page, code: str) -> None:
     page.goto("/inbox/?tab=queue")
     page.locator("tr", has_text=code).get_by_role("button", name="Nhận xử lý").click()
     page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+
+
+def shot(page: Page, name: str) -> None:
+    """Save what a test looked at when MOTCUA_SHOTS names a folder (to read the pages as an official would)."""
+    import os
+
+    folder = os.environ.get("MOTCUA_SHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)

@@ -20,13 +20,15 @@
     });
   }
 
+  // One reason box: the form's own field for the chosen decision, or the comment box when the form has none.
   function markReason(decision) {
-    var note = document.getElementById("comment-required");
-    if (!note) { return; }
-    var needed = (note.getAttribute("data-decisions") || "").split(",").indexOf(decision || "") >= 0;
-    note.hidden = !needed;
-    var comment = document.getElementById("comment");
-    if (comment) { comment.setAttribute("aria-required", needed ? "true" : "false"); }
+    var box = document.getElementById("comment-box");
+    if (!box) { return; }
+    var boxes = JSON.parse(box.getAttribute("data-reason-boxes") || "{}");
+    var here = boxes[decision || ""] === "_comment";
+    document.getElementById("comment-note").hidden = here;
+    document.getElementById("comment-reason").hidden = !here;
+    document.getElementById("comment").setAttribute("aria-required", here ? "true" : "false");
   }
 
   function plainMode() {

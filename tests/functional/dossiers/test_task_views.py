@@ -72,18 +72,6 @@ class TestTaskPage:
         db.session.expire_all()
         assert db.session.get(Dossier, dossier.id).status is DossierStatus.WAITING_SUPPLEMENT
 
-    def test_leader_returning_to_the_specialist_must_give_a_reason(self, officials, desk, at_office):
-        dossier = desk.receive(WORK_PERMIT).dossier
-        task = reach(desk, dossier, "approval")
-        client = officials.login("lanhdao.snv")
-        client.post(f"/inbox/tasks/{task.id}/claim")
-        bad = client.post(f"/tasks/{task.id}", data={"f.decision": "reject"})
-        assert bad.status_code == 422 and 'id="comment-err"' in bad.text
-        ok = client.post(f"/tasks/{task.id}", data={"f.decision": "reject", "comment": "Chưa rõ thời hạn"})
-        assert ok.status_code == 302
-        db.session.expire_all()
-        assert desk.task(dossier).step_kind == "appraisal"
-
     def test_task_claimed_by_someone_else_cannot_be_completed(self, officials, desk, at_office):
         dossier = desk.receive(WORK_PERMIT).dossier
         task = reach(desk, dossier, "approval")
