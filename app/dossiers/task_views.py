@@ -12,7 +12,7 @@ from app.dossiers import lifecycle
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
 from app.dossiers.pages import dossier_page, task_defaults
-from app.dossiers.task_forms import check_submission, load_form
+from app.dossiers.task_forms import check_submission, fields, load_form
 from app.dossiers.views import bp
 from app.extensions import db
 
@@ -29,8 +29,10 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
     page = dossier_page(dossier)
     if data is None:
         data = task_defaults(page, task, current_user) if task.is_open else {}
+    keys = {c["key"] for c in fields(schema)} if schema else set()
+    stray = [m for key, messages in errors.items() if key not in keys and key != "_comment" for m in messages]
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
-                           data=data, errors=errors, comment=comment,
+                           data=data, errors=errors, stray_errors=stray, comment=comment,
                            reason_boxes=lifecycle.reason_boxes(task.form_key)), status
 
 
