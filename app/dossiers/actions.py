@@ -210,6 +210,17 @@ def decision_action(decision: str | None) -> str | None:
     return DECISION_ACTIONS.get(str(decision or ""))
 
 
+def allowed_decisions(actor: User | None, dossier: Dossier, task: Any, values: list[str]) -> dict[str, Any]:
+    """The decisions of a step form `actor` may take on `task` now, each with the label of the lifecycle action it
+    stands for (None: plain completion of the step); e.g. no 'supplement' once the rule set's requests are used."""
+    allowed = {}
+    for value in values:
+        name = decision_action(value)
+        if name is None or refusal(actor, name, dossier, [task]) is None:
+            allowed[value] = ACTIONS[name].label if name else None
+    return allowed
+
+
 def require_reason(name: str, text: str | None, field: str | None = None) -> str:
     """Return the stripped reason, or raise the declared ValidationError (422) when action `name` needs one."""
     text = (text or "").strip()

@@ -66,6 +66,21 @@ def decision_values(form_key: str | None) -> list[str]:
     return []
 
 
+def restrict_decisions(schema: dict[str, Any], values: set[str]) -> dict[str, Any]:
+    """A copy of `schema` whose `decision` field offers only `values` (what the official may decide now)."""
+    def restrict(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        result = []
+        for c in components:
+            if c.get("components"):
+                c = {**c, "components": restrict(c["components"])}
+            elif c.get("key") == "decision" and isinstance(c.get("values"), list):
+                c = {**c, "values": [v for v in c["values"] if str(v.get("value")) in values]}
+            result.append(c)
+        return result
+
+    return {**schema, "components": restrict(schema.get("components", []))}
+
+
 def reason_field(form_key: str | None, decision: str) -> str | None:
     """The key of the form's field that holds the reason for `decision` (`properties.reason_for`), if any."""
     if not form_key or not decision:

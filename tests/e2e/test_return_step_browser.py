@@ -20,8 +20,10 @@ def test_leader_returns_the_appraisal_to_the_specialist_with_one_reason(sessions
     claim_from_queue(leader, dossier.code)
     reason = form(leader).locator(".fjs-form-field", has_text="Lý do trả về bước trước")
     expect(reason).to_have_count(0)  # no box before the decision asks for it
+    expect(leader.locator("#task-other-actions")).to_contain_text("Trả lại hàng chờ")
     choose(leader, "Ý kiến phê duyệt", "trả về bước trước")
     expect(reason).to_have_count(1)  # the one box, shown as soon as the decision is chosen
+    expect(leader.locator("#complete-btn")).to_have_text("Trả về bước trước")  # the button names the action
     expect(leader.locator("#comment-note")).to_be_visible()  # the comment stays an optional note
     leader.locator("#complete-btn").click()
     expect(reason.locator(".fjs-form-field-error")).to_contain_text("bắt buộc")  # in place, no round trip
@@ -40,3 +42,13 @@ def test_leader_returns_the_appraisal_to_the_specialist_with_one_reason(sessions
     expect(specialist.locator("#timeline")).to_be_visible()
     expect(specialist.locator(".timeline [data-kind=step_returned]")).to_contain_text("Trả về bước trước")
     shot(specialist, "return_step_specialist")
+
+
+def test_an_other_action_on_the_task_page_opens_its_form_on_the_dossier_page(sessions, desk):
+    dossier = desk.receive(WORK_PERMIT).dossier
+    reach(desk, dossier, "approval")
+    leader = sessions("lanhdao.snv").page
+    claim_from_queue(leader, dossier.code)
+    leader.locator("#task-other-actions").get_by_role("link", name="Xin lỗi và hẹn lại ngày trả").click()
+    expect(leader.locator("#action-apology")).to_have_attribute("open", "")
+    expect(leader.locator("#action-apology form")).to_be_visible()

@@ -29,6 +29,11 @@
     document.getElementById("comment-note").hidden = here;
     document.getElementById("comment-reason").hidden = !here;
     document.getElementById("comment").setAttribute("aria-required", here ? "true" : "false");
+    var button = document.getElementById("complete-btn");
+    if (button) {
+      var labels = JSON.parse(button.getAttribute("data-labels") || "{}");
+      button.textContent = labels[decision || ""] || button.getAttribute("data-default");
+    }
   }
 
   function plainMode() {
