@@ -25,15 +25,13 @@ from app.extensions import db
 from app.inbox import services as inbox
 
 blp = api_blueprint("tasks_api", "/api/v1/tasks", "Công việc / tasks")
-NO_DUE = datetime(9999, 1, 1)  # the inbox sorts tasks without a deadline last
-
-
-def _after(cursor: str | None) -> tuple[datetime, int] | None:
+def _after(cursor: str | None) -> tuple[datetime | None, int] | None:
+    """(step deadline, task id) of the last row; no deadline (""): among the tasks without one, sorted last."""
     key = decode_cursor(cursor, str, int)
     if key is None:
         return None
     try:
-        return (datetime.fromisoformat(key[0]) if key[0] else NO_DUE), key[1]
+        return (datetime.fromisoformat(key[0]) if key[0] else None), key[1]
     except ValueError as error:
         raise ValidationError("Con trỏ phân trang không hợp lệ.", "Invalid pagination cursor.") from error
 

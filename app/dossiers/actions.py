@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Agency, User
 from app.core.db import utcnow
-from app.core.errors import ConflictError, PermissionDeniedError
+from app.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.core.permissions import OFFICIAL_ROLES
 from app.core.timefmt import to_local
 from app.dossiers.involvement import involved_agency_ids
@@ -73,6 +73,8 @@ class Action:
     event: str
     engine: EngineOp | None = None
     clock: Clock = Clock.NONE
+    reason: Refusal | None = None  # the law asks for a written reason: what to say when it is missing
+    hands_back: bool = False  # the steps it opens again go to the officials who handled them before
 
 
 # --- conditions (one place for each legal rule) -----------------------------------------------
@@ -155,21 +157,29 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("complete_step", _l("Hoàn thành bước xử lý"), _TASK_ROLE, _processing, "task_completed",
            EngineOp.COMPLETE_TASK),
     Action("request_supplement", _l("Yêu cầu bổ sung hồ sơ"), _TASK_ROLE, _supplement_left, "supplement_requested",
-           clock=Clock.PAUSE),
-    Action("refuse", _l("Từ chối giải quyết"), _TASK_ROLE, _processing, "refused"),
-    Action("refuse_part", _l("Từ chối một thủ tục của chuỗi liên thông"), _TASK_ROLE, _processing, "part_refused"),
+           clock=Clock.PAUSE, reason=("Cần liệt kê đầy đủ giấy tờ cần bổ sung.", "List every document to supplement.")),
+    Action("refuse", _l("Từ chối giải quyết"), _TASK_ROLE, _processing, "refused",
+           reason=("Cần nêu rõ lý do từ chối.", "A refusal needs its reasons.")),
+    Action("refuse_part", _l("Từ chối một thủ tục của chuỗi liên thông"), _TASK_ROLE, _processing, "part_refused",
+           reason=("Cần nêu rõ lý do từ chối.", "A refusal needs its reasons.")),
+    Action("return_step", _l("Trả về bước trước"), _TASK_ROLE, _processing, "step_returned",
+           reason=("Cần nêu rõ lý do trả về bước trước.", "Say why the dossier goes back to the previous step."),
+           hands_back=True),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
            "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
     Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,
-           "stopped", EngineOp.CANCEL, Clock.STOP),
+           "stopped", EngineOp.CANCEL, Clock.STOP,
+           reason=("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")),
     Action("apologize", _l("Xin lỗi và hẹn lại ngày trả"),
            (("leader", Where.CURRENT), ("receiver", Where.RECEIVING)), _apology_left, "apology_sent",
-           clock=Clock.EXTEND),
+           clock=Clock.EXTEND, reason=("Cần nêu lý do chậm trễ.", "A reason for the delay is required.")),
     Action("extend_for_verification", _l("Gia hạn để xác minh"),
            (("specialist", Where.CURRENT), ("leader", Where.CURRENT)), _verification_left, "verification_extended",
-           clock=Clock.EXTEND),
-    Action("transfer", _l("Chuyển đơn vị xử lý"), _TASK_ROLE, _processing, "transferred"),
-    Action("reassign", _l("Phân công lại"), (("leader", Where.TASK_AGENCY),), _open, "task_reassigned"),
+           clock=Clock.EXTEND, reason=("Cần nêu nội dung cần xác minh.", "Say what has to be verified.")),
+    Action("transfer", _l("Chuyển đơn vị xử lý"), _TASK_ROLE, _processing, "transferred",
+           reason=("Cần ghi lý do chuyển.", "A transfer reason is required.")),
+    Action("reassign", _l("Phân công lại"), (("leader", Where.TASK_AGENCY),), _open, "task_reassigned",
+           reason=("Cần ghi lý do phân công lại.", "A reason is required.")),
     Action("comment", _l("Trao đổi nội bộ"), _OFFICIALS, _always, "comment"),
     Action("reissue_pin", _l("Cấp lại mã tra cứu"), (("receiver", Where.RECEIVING),), _always, "pin_reissued"),
     Action("migrate", _l("Chuyển phiên bản quy trình"), (("designer", Where.RECEIVING),), _open, "migrated",
@@ -179,8 +189,46 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
 )}
 
+#: The decisions of a step form (forms/*.json `decision`) that are lifecycle actions of their own, carried by the
+#: completion of the step (pipeline riders).
+DECISION_ACTIONS = {"supplement": "request_supplement", "refuse": "refuse", "reject": "return_step"}
+
 #: Actions offered on the dossier page (the task's own actions are on the task page).
 DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
+
+
+# --- reasons (one rule: the declaration says which actions need one) ----------------------------
+
+def reason_for(name: str) -> Refusal | None:
+    """What to tell the official when action `name` is run without the written reason the law asks for (None: no
+    reason needed)."""
+    return ACTIONS[name].reason
+
+
+def decision_action(decision: str | None) -> str | None:
+    """The lifecycle action a step form's decision stands for (None: plain completion of the step)."""
+    return DECISION_ACTIONS.get(str(decision or ""))
+
+
+def allowed_decisions(actor: User | None, dossier: Dossier, task: Any, values: list[str]) -> dict[str, Any]:
+    """The decisions of a step form `actor` may take on `task` now, each with the label of the lifecycle action it
+    stands for (None: plain completion of the step); e.g. no 'supplement' once the rule set's requests are used."""
+    allowed = {}
+    for value in values:
+        name = decision_action(value)
+        if name is None or refusal(actor, name, dossier, [task]) is None:
+            allowed[value] = ACTIONS[name].label if name else None
+    return allowed
+
+
+def require_reason(name: str, text: str | None, field: str | None = None) -> str:
+    """Return the stripped reason, or raise the declared ValidationError (422) when action `name` needs one."""
+    text = (text or "").strip()
+    messages = reason_for(name)
+    if messages and not text:
+        details = {"errors": {field: [messages[0]]}} if field else None
+        raise ValidationError(*messages, details=details)
+    return text
 
 
 # --- who may act ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ APPLICANT_KEYS = ("applicant_kind", "applicant_name", "applicant_id_number", "ap
                   "applicant_address")
 #: a step's own judgement: shown in the panel, never prefilled into the next step's form
 JUDGEMENT_KEYS = frozenset({"decision", "opinion", "approval_comment", "supplement_items", "refusal_reason",
-                            "return_note", "inspection_notes", "agency_opinion", "council_opinion"})
+                            "return_reason", "return_note", "inspection_notes", "agency_opinion", "council_opinion"})
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s*(.+?)\s*$")
 
 

@@ -42,7 +42,7 @@ EVENT = {
     "transferred": _l("Chuyển đơn vị xử lý"), "comment": _l("Trao đổi nội bộ"), "rated": _l("Người dân đánh giá"),
     "timer_fired": _l("Hết thời gian chờ"), "pin_reissued": _l("Cấp lại mã tra cứu"),
     "migrated": _l("Chuyển phiên bản quy trình"), "verification_extended": _l("Gia hạn để xác minh"),
-    "part_refused": _l("Từ chối một thủ tục của chuỗi liên thông"),
+    "part_refused": _l("Từ chối một thủ tục của chuỗi liên thông"), "step_returned": _l("Trả về bước trước"),
 }
 # Who acted, as a citizen may see it on the public timeline: the office, never the person.
 PUBLIC_ROLE = {"receiver": _l("Bộ phận tiếp nhận"), "returner": _l("Bộ phận trả kết quả"),

@@ -12,14 +12,21 @@ from typing import Any
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
-from app.dossiers.actions import Allowed, InvalidTransitionError, ensure_allowed
+from app.dossiers.actions import (
+    Allowed,
+    InvalidTransitionError,
+    decision_action,
+    ensure_allowed,
+    reason_for,
+    require_reason,
+)
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
 from app.dossiers.pipeline import Outcome, Step, perform
 from app.dossiers.routing import arrival_at, ensure_competent
 from app.dossiers.rules import get_ruleset
 from app.dossiers.services import get_dossier, get_dossier_for, load_task_context
-from app.dossiers.task_forms import validate_submission
+from app.dossiers.task_forms import decision_values, reason_field, validate_submission
 from app.extensions import db
 from app.history.services import HistoryEvent
 from app.workflow import services as workflow
@@ -73,7 +80,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
         facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks, instance=instance,
                 allowed=allowed, event=HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
-                                                    comment=comment),
+                                                    comment=comment or (facts.get("reason") if facts.get("returned")
+                                                                        else None)),
                 riders=_riders(task, cleaned, comment, facts))
     step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at, facts)
     outcome = perform(step)
@@ -88,11 +96,14 @@ def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
         return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                                     data={"items": data.get("supplement_items"), **facts}))]
     if decision == Decision.REFUSE:
-        reason = {"reason": data.get("refusal_reason") or comment}
+        reason = {"reason": facts.get("reason")}
         if facts.get("part"):  # one procedure of a liên thông chain: the others go on and are returned
             return [("refuse_part", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                                  data={**reason, "part": facts["part"], "part_name": task.name}))]
         return [("refuse", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment, data=reason))]
+    if decision == Decision.REJECT:  # the pipeline hands the reopened step back (routing.hand_back)
+        return [("return_step", HistoryEvent("", role=task.role, agency_id=task.agency_id, from_step=task.name,
+                                             is_internal=True, data={"reason": facts.get("reason")}))]
     return []
 
 
@@ -112,16 +123,50 @@ def refused_part(dossier: Dossier, task: HumanTask) -> str | None:
     return info.process_id
 
 
+def missing_reason(form_key: str | None, data: dict[str, Any],
+                   comment: str | None) -> tuple[str, tuple[str, str]] | None:
+    """(field, (Vietnamese, English) message) when the chosen decision needs a written reason that is not there.
+
+    The reason is the form's field marked `properties.reason_for` with the decision (one box the official sees as
+    soon as the decision is chosen); a form without such a field takes it in the task page's comment (`_comment`).
+    """
+    name = decision_action(data.get("decision"))
+    if name is None or reason_for(name) is None:
+        return None
+    key = reason_field(form_key, str(data["decision"]))
+    if (key and str(data.get(key) or "").strip()) or (comment or "").strip():
+        return None
+    return key or "_comment", reason_for(name)
+
+
+def reason_boxes(form_key: str | None) -> dict[str, str]:
+    """For each decision of a step form that needs a reason: the key of the one box it is written in (the form's
+    marked field, or `_comment`: the task page's comment box)."""
+    boxes = {}
+    for value in decision_values(form_key):
+        name = decision_action(value)
+        if name and reason_for(name):
+            boxes[value] = reason_field(form_key, value) or "_comment"
+    return boxes
+
+
+def given_reason(form_key: str | None, data: dict[str, Any], comment: str | None) -> str | None:
+    """The reason written for the chosen decision: its marked field, else the comment."""
+    key = reason_field(form_key, str(data.get("decision") or ""))
+    return (str(data.get(key) or "").strip() if key else "") or (comment or "").strip() or None
+
+
 def _check_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], comment: str | None) -> dict[str, Any]:
     """Legal preconditions of the chosen decision (reasons, supplement window); returns what the event records."""
+    problem = missing_reason(task.form_key, data, comment)
+    if problem:
+        field, (message, english) = problem
+        raise ValidationError(message, english, details={"errors": {field: [message]}})
     decision = data.get("decision")
-    if decision in (Decision.REFUSE, Decision.REJECT) and not (
-            comment or data.get("refusal_reason") or data.get("opinion")):
-        raise ValidationError("Cần nêu rõ lý do.", "A reason is required.")
     if decision == Decision.SUPPLEMENT:
-        if not (data.get("supplement_items") or comment):
-            raise ValidationError("Cần liệt kê đầy đủ giấy tờ cần bổ sung.", "List every document to supplement.")
         return check_supplement_window(dossier, utcnow(), reason=comment)
+    if decision in (Decision.REFUSE, Decision.REJECT):
+        return {"reason": given_reason(task.form_key, data, comment), "returned": decision == Decision.REJECT}
     return {}
 
 
@@ -191,8 +236,7 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
     """Stop handling at the applicant's request (stop notice); refused once a result is issued."""
     dossier = get_dossier(code)
     ensure_allowed(actor, "withdraw", dossier)
-    if not (reason or "").strip():
-        raise ValidationError("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")
+    require_reason("withdraw", reason)
     step = Step("withdraw", dossier, actor, clock_reason=reason,
                 event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason,
                                    data={"channel": channel, "stop_notice": True}))
@@ -205,8 +249,7 @@ def apologize(actor: User, code: str, *, reason: str, new_due_at: datetime) -> D
     """Send the apology letter with a new appointment; statistics keep the original due date."""
     dossier = get_dossier(code)
     ensure_allowed(actor, "apologize", dossier)
-    if not (reason or "").strip():
-        raise ValidationError("Cần nêu lý do chậm trễ.", "A reason for the delay is required.")
+    require_reason("apologize", reason)
     if new_due_at <= dossier.due_at:
         raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new date must be after the current one.",
                               details={"errors": {"new_date": ["Ngày hẹn mới phải sau ngày hẹn hiện tại."]}})
@@ -230,9 +273,7 @@ def extend_for_verification(actor: User, code: str, *, reason: str) -> Dossier:
     """Extend the legal limit by the procedure's verification days (sector law), once, with the reason recorded."""
     dossier = get_dossier(code)
     ensure_allowed(actor, "extend_for_verification", dossier)
-    if not (reason or "").strip():
-        raise ValidationError("Cần nêu nội dung cần xác minh.", "Say what has to be verified.",
-                              details={"errors": {"reason": ["required"]}})
+    require_reason("extend_for_verification", reason, field="reason")
     step = Step("extend_for_verification", dossier, actor, clock_reason=reason.strip(),
                 event=HistoryEvent("", agency_id=dossier.current_agency_id, comment=reason.strip()))
 
@@ -294,8 +335,7 @@ def transfer(actor: User, code: str, *, to_agency_code: str, reason: str) -> Dos
     if not tasks:
         raise InvalidTransitionError("Hồ sơ không có bước đang xử lý để chuyển.", "No open step to transfer.")
     ensure_allowed(actor, "transfer", dossier, tasks)
-    if not (reason or "").strip():
-        raise ValidationError("Cần ghi lý do chuyển.", "A transfer reason is required.")
+    require_reason("transfer", reason)
     ensure_competent(dossier, target)
     source = tasks[0].agency_id
     step = Step("transfer", dossier, actor, tasks=tasks,

@@ -17,7 +17,7 @@ from app.core.crashpoints import crash_point
 from app.core.db import flush, utcnow
 from app.dossiers.actions import ACTIONS, Action, Allowed, Clock, EngineOp, ensure_allowed
 from app.dossiers.models import ClockEntry, Dossier
-from app.dossiers.routing import placement_for
+from app.dossiers.routing import hand_back, placement_for
 from app.extensions import db
 from app.history.chain import state_hash
 from app.history.services import HistoryEvent, append_event
@@ -73,6 +73,7 @@ def perform(step: Step) -> Outcome:
     for rider, _event in step.riders:
         ensure_allowed(step.actor, rider, step.dossier, checked)
     instance, result, call = _run_engine(action, step)
+    back_to = _handed_back(step, result)
     if step.apply:
         step.apply(result)
     for rider, event in step.riders:
@@ -81,12 +82,25 @@ def perform(step: Step) -> Outcome:
     _clock(action, step, reason=step.clock_reason)
     if result is not None:
         changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
-                          existing=tasks)
+                          existing=tasks, back_to=back_to)
         step.event.changes, tasks = changes, changes.open
     _record(action, step, step.event, instance, result, call)
     crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
     flush()
     return Outcome(step.dossier, tasks or [], instance, result)
+
+
+def _handed_back(step: Step, result: Any) -> dict[str, User]:
+    """The officials the steps opened again go back to, for an action declared `hands_back` (recorded in its
+    event: whom the dossier went back to)."""
+    riders = [(name, event) for name, event in step.riders if ACTIONS[name].hands_back]
+    if result is None or not riders:
+        return {}
+    back_to = hand_back(step.dossier, result.ready_tasks)
+    for _name, event in riders:
+        event.data["to_users"] = {bpmn_id: user.id for bpmn_id, user in back_to.items()}
+        event.to_step = ", ".join(view.name for view in result.ready_tasks) or None
+    return back_to
 
 
 def _open_tasks(step: Step) -> list[HumanTask] | None:
@@ -138,15 +152,15 @@ class MigrationBlockedError(Exception):
 # --- projection -----------------------------------------------------------------------------
 
 def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
-            completed: HumanTask | None, now: datetime,
-            existing: list[HumanTask] | None = None) -> workflow.TaskChanges:
+            completed: HumanTask | None, now: datetime, existing: list[HumanTask] | None = None,
+            back_to: dict[str, User] | None = None) -> workflow.TaskChanges:
     """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them.
 
     `existing` are the dossier's open tasks when already loaded (None: the projection queries them).
     """
     cal = calendar.get_calendar(dossier.receiving_agency_id)
     changes = workflow.sync_tasks(
-        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now), existing=existing,
+        dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now, back_to), existing=existing,
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None)
     model = workflow.model_by_hash(instance.model_hash)

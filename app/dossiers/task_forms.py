@@ -56,6 +56,41 @@ def fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
+def decision_values(form_key: str | None) -> list[str]:
+    """The values the form's `decision` field offers (none: a step without a decision)."""
+    if not form_key:
+        return []
+    for component in fields(load_form(form_key)):
+        if component["key"] == "decision":
+            return [str(v.get("value")) for v in component.get("values") or []]
+    return []
+
+
+def restrict_decisions(schema: dict[str, Any], values: set[str]) -> dict[str, Any]:
+    """A copy of `schema` whose `decision` field offers only `values` (what the official may decide now)."""
+    def restrict(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        result = []
+        for c in components:
+            if c.get("components"):
+                c = {**c, "components": restrict(c["components"])}
+            elif c.get("key") == "decision" and isinstance(c.get("values"), list):
+                c = {**c, "values": [v for v in c["values"] if str(v.get("value")) in values]}
+            result.append(c)
+        return result
+
+    return {**schema, "components": restrict(schema.get("components", []))}
+
+
+def reason_field(form_key: str | None, decision: str) -> str | None:
+    """The key of the form's field that holds the reason for `decision` (`properties.reason_for`), if any."""
+    if not form_key or not decision:
+        return None
+    for component in fields(load_form(form_key)):
+        if decision in str((component.get("properties") or {}).get("reason_for") or "").split():
+            return component["key"]
+    return None
+
+
 def _allowed_values(component: dict[str, Any]) -> set[str] | None:
     values = component.get("values")
     return {str(v.get("value")) for v in values} if isinstance(values, list) else None

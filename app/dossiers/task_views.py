@@ -2,33 +2,26 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, roles_required
 from app.dossiers import lifecycle
+from app.dossiers.actions import ACTIONS, allowed_decisions, available_actions
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
 from app.dossiers.pages import dossier_page, task_defaults
-from app.dossiers.task_forms import check_submission, load_form
-from app.dossiers.views import bp
+from app.dossiers.task_forms import check_submission, decision_values, fields, load_form, restrict_decisions
+from app.dossiers.views import FORMS, bp
 from app.extensions import db
 
 OFFICIALS = OFFICIAL_ROLES
-REASON_DECISIONS = ("refuse", "reject", "supplement")
 
 
-def reason_error(data: dict, comment: str) -> str | None:
-    """Where the law requires a reason (refusal, return to the previous step, supplement), ask for one."""
-    decision = data.get("decision")
-    if decision not in REASON_DECISIONS or comment:
-        return None
-    if decision == "supplement" and data.get("supplement_items"):
-        return None
-    if decision in ("refuse", "reject") and (data.get("refusal_reason") or data.get("opinion")):
-        return None
-    return _("Cần nêu rõ lý do cho quyết định này.")
+def _message(messages: tuple[str, str]) -> str:
+    return messages[1] if str(get_locale() or "vi") == "en" else messages[0]
 
 
 def _render(task, data: dict | None, errors: dict, comment: str = "", status: int = 200):
@@ -37,9 +30,23 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
     page = dossier_page(dossier)
     if data is None:
         data = task_defaults(page, task, current_user) if task.is_open else {}
+    decisions = allowed_decisions(current_user, dossier, task, decision_values(task.form_key))
+    if schema and decisions:
+        schema = restrict_decisions(schema, set(decisions))
+    keys = {c["key"] for c in fields(schema)} if schema else set()
+    stray = [m for key, messages in errors.items() if key not in keys and key != "_comment" for m in messages]
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
-                           data=data, errors=errors, comment=comment,
-                           reason_decisions=REASON_DECISIONS), status
+                           data=data, errors=errors, stray_errors=stray, comment=comment,
+                           reason_boxes=lifecycle.reason_boxes(task.form_key),
+                           buttons={value: str(label) for value, label in decisions.items() if label},
+                           **_other_actions(dossier, page, task)), status
+
+
+def _other_actions(dossier: Dossier, page, task) -> dict:
+    """What else this official may do from the task page (the declared actions only, no 403 dead ends)."""
+    names = available_actions(current_user, dossier, page.open_tasks)
+    return {"other_actions": [(FORMS[name][0], ACTIONS[name].label) for name in names if name != "comment"],
+            "may_reassign": bool(available_actions(current_user, dossier, [task], names=("reassign",)))}
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -57,9 +64,9 @@ def complete(task_id: int):
     lifecycle.ensure_can_work(current_user, task)
     data, comment = submitted_form_data(), (request.form.get("comment") or "").strip()
     _cleaned, errors = check_submission(task.form_key, data)
-    problem = reason_error(data, comment)
-    if problem:
-        errors["_comment"] = [problem]
+    problem = lifecycle.missing_reason(task.form_key, data, comment)
+    if problem and problem[0] not in errors:  # the one reason box, in place
+        errors[problem[0]] = [_message(problem[1])]
     if errors:
         return _render(task, data, errors, comment, 422)
     with unit_of_work():

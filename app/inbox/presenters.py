@@ -1,8 +1,11 @@
 """Inbox rows as the page shows them: deadlines coloured by working time left (calendar urgency)."""
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -63,15 +66,28 @@ def build_rows(pairs: list[tuple[HumanTask, Dossier]]) -> list[InboxRow]:
     return rows
 
 
-def encode_cursor(task: HumanTask) -> str:
-    due = task.due_at or datetime(9999, 1, 1, tzinfo=UTC)
-    return f"{due.astimezone(UTC).strftime('%Y%m%dT%H%M%S%f')}_{task.id}"
+def encode_cursor(value: Any, task_id: int) -> str:
+    """The `after` parameter for the row whose sort column holds `value`: d<UTC stamp>, s<base64 text> or n (none)."""
+    if isinstance(value, datetime):
+        text = "d" + value.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+    elif isinstance(value, str):
+        text = "s" + base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+    else:
+        text = "n"
+    return f"{text}_{task_id}"
 
 
-def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
+def decode_cursor(text: str | None) -> tuple[Any, int] | None:
     """Parse the `after` parameter; a malformed cursor starts from the first page."""
     try:
-        stamp, task_id = (text or "").split("_")
-        return datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC), int(task_id)
-    except ValueError:
-        return None
+        head, task_id = (text or "").rsplit("_", 1)
+        kind, body = head[:1], head[1:]
+        if kind == "d":
+            return datetime.strptime(body, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC), int(task_id)
+        if kind == "s" and len(body) <= 400:
+            return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode(), int(task_id)
+        if kind == "n" and not body:
+            return None, int(task_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    return None

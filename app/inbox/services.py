@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,7 +14,7 @@ from app.auth.models import Agency, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from app.core.permissions import ensure_role
-from app.dossiers.actions import ensure_allowed
+from app.dossiers.actions import ensure_allowed, require_reason
 from app.dossiers.lifecycle import ensure_can_work, get_task
 from app.dossiers.models import Dossier
 from app.dossiers.pipeline import Step, perform
@@ -25,7 +27,6 @@ from app.workflow.models import HumanTask, TaskStatus
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-NO_DUE_YEAR = 9999  # cursors of tasks without a deadline carry this year
 
 
 def claim_task(actor: User, task_id: int) -> TaskContext:
@@ -75,8 +76,7 @@ def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> Hum
     ensure_allowed(actor, "reassign", dossier, [task])
     if not task.is_open:
         raise ConflictError("Công việc đã kết thúc.", "The task is already finished.")
-    if not (reason or "").strip():
-        raise ValidationError("Cần ghi lý do phân công lại.", "A reason is required.")
+    require_reason("reassign", reason)
     if not assignee.has_role(task.role, agency):
         raise PermissionDeniedError("Người được giao không có vai trò phù hợp tại đơn vị này.",
                                     "The assignee lacks the task's role in this agency.")
@@ -95,22 +95,50 @@ def reassign_task(actor: User, task_id: int, assignee: User, reason: str) -> Hum
 
 # --- queries --------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class SortKey:
+    """A sortable inbox column: the SQL expression and how to read the same value from a row for the cursor."""
+
+    column: Any
+    value: Callable[[HumanTask, Dossier], Any]
+    nullable: bool = False  # rows without a value come last in either direction
+
+
+SORTS: dict[str, SortKey] = {
+    "due": SortKey(HumanTask.due_at, lambda t, d: t.due_at, nullable=True),  # the step's deadline
+    "deadline": SortKey(Dossier.due_at, lambda t, d: d.due_at),  # the appointment with the applicant
+    "received": SortKey(Dossier.received_at, lambda t, d: d.received_at),
+    "code": SortKey(Dossier.code, lambda t, d: d.code),
+    "completed": SortKey(HumanTask.completed_at, lambda t, d: t.completed_at),
+}
+DEFAULT_SORT = {"mine": "due", "queue": "due", "team": "due", "done": "-completed"}
+
+
 @dataclass
 class InboxFilter:
-    scope: str = "queue"  # mine / queue / team
+    scope: str = "queue"  # mine / queue / team / done
     procedure_code: str | None = None
     step_kind: str | None = None
     overdue: bool = False
     due_today: bool = False
     search: str | None = None
-    after: tuple[datetime, int] | None = None  # keyset cursor (due_at, id)
+    after: tuple[Any, int] | None = None  # keyset cursor (value of the sort column, task id)
     limit: int = PAGE_SIZE
     extra: dict = field(default_factory=dict)
+    sort: str | None = None  # a SORTS key, "-" in front for descending; None: the tab's default
+
+    @property
+    def order(self) -> tuple[str, bool]:
+        """(sort key, descending) in force."""
+        text = self.sort if self.sort and self.sort.lstrip("-") in SORTS else DEFAULT_SORT.get(self.scope, "due")
+        return text.lstrip("-"), text.startswith("-")
 
 
 def _scope_clause(actor: User, scope: str):
     if scope == "mine":
         return and_(HumanTask.assignee_id == actor.id, HumanTask.status == "claimed")
+    if scope == "done":  # what I completed myself (ix_human_tasks_done)
+        return and_(HumanTask.completed_by_id == actor.id, HumanTask.status == "completed")
     if scope == "team":
         agency_ids = [a.id for a in actor.agencies_for("leader")]
         return and_(HumanTask.agency_id.in_(agency_ids or [-1]), HumanTask.status.in_(("open", "claimed")))
@@ -122,7 +150,7 @@ def _scope_clause(actor: User, scope: str):
 
 
 def inbox_query(actor: User, flt: InboxFilter):
-    """Select (task, dossier) rows for one inbox tab, ordered by step deadline."""
+    """Select (task, dossier) rows for one inbox tab."""
     query = (select(HumanTask, Dossier).join(Dossier, Dossier.id == HumanTask.dossier_id)
              .where(_scope_clause(actor, flt.scope)))
     now = utcnow()
@@ -144,21 +172,37 @@ def inbox_query(actor: User, flt: InboxFilter):
 
 
 def list_inbox(actor: User, flt: InboxFilter) -> list[tuple[HumanTask, Dossier]]:
-    """One page of an inbox tab, by step deadline then id (tasks without a deadline last).
+    """One page of an inbox tab in the order asked for (by step deadline unless told), keyset-paginated by
+    (sort value, task id); rows without a value (steps without a deadline) come last either way.
 
-    Plain `ORDER BY due_at NULLS LAST, id` so PostgreSQL walks the (agency, role, status, due_at) index instead of
-    sorting every open task of the agency: the first page stays fast with a million dossiers.
+    The default `ORDER BY due_at NULLS LAST, id` lets PostgreSQL walk the (agency, role, status, due_at) index
+    instead of sorting every open task of the agency: the first page stays fast with a million dossiers; the done
+    tab walks (completed_by_id, completed_at).
     """
+    key, descending = flt.order
+    sort = SORTS[key]
     query = inbox_query(actor, flt)
     if flt.after:
-        due, task_id = flt.after
-        if due.year >= NO_DUE_YEAR:  # the cursor is already among the tasks without a deadline
-            query = query.where(HumanTask.due_at.is_(None), HumanTask.id > task_id)
-        else:
-            query = query.where(or_(HumanTask.due_at > due, and_(HumanTask.due_at == due, HumanTask.id > task_id),
-                                    HumanTask.due_at.is_(None)))
-    query = query.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(flt.limit)
+        query = query.where(_after(sort, descending, *flt.after))
+    column = sort.column.desc() if descending else sort.column.asc()
+    tiebreak = HumanTask.id.desc() if descending else HumanTask.id.asc()
+    query = query.order_by(column.nulls_last() if sort.nullable else column, tiebreak).limit(flt.limit)
     return [(task, dossier) for task, dossier in db.session.execute(query)]
+
+
+def _after(sort: SortKey, descending: bool, value: Any, task_id: int):
+    """Rows after the cursor row in the page order."""
+    column = sort.column
+    if value is None:  # the cursor is already among the rows without a value
+        return and_(column.is_(None), HumanTask.id < task_id if descending else HumanTask.id > task_id)
+    beyond = column < value if descending else column > value
+    tied = and_(column == value, HumanTask.id < task_id if descending else HumanTask.id > task_id)
+    return or_(beyond, tied, column.is_(None)) if sort.nullable else or_(beyond, tied)
+
+
+def cursor_value(flt: InboxFilter, task: HumanTask, dossier: Dossier) -> Any:
+    """The sort column's value of a row (the next page starts after it)."""
+    return SORTS[flt.order[0]].value(task, dossier)
 
 
 def inbox_counts(actor: User) -> dict[str, int]:

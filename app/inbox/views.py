@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.models import Agency
@@ -22,24 +23,44 @@ from app.workflow.models import StepKind
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 OFFICIALS = OFFICIAL_ROLES
-TABS = ("mine", "queue", "team")
-FILTER_KEYS = ("tab", "procedure", "step", "overdue", "due_today", "q")
+TABS = ("mine", "queue", "team", "done")
+FILTER_KEYS = ("tab", "procedure", "step", "overdue", "due_today", "q", "sort")
 STEP_KINDS = tuple(StepKind)
+#: columns the official may sort by (the header links), per tab
+SORTABLE = {"code": _l("Mã hồ sơ"), "received": _l("Tiếp nhận"), "due": _l("Hạn bước"), "deadline": _l("Hạn trả"),
+            "completed": _l("Hoàn thành")}
 
 
 def _filter_from_args() -> services.InboxFilter:
     args = request.args
     tab = args.get("tab") if args.get("tab") in TABS else "mine"
-    return services.InboxFilter(
+    sort = args.get("sort") if (args.get("sort") or "").lstrip("-") in services.SORTS else None
+    flt = services.InboxFilter(
         scope=tab, procedure_code=args.get("procedure") or None,
         step_kind=args.get("step") if args.get("step") in STEP_KINDS else None,
         overdue=args.get("overdue") == "1", due_today=args.get("due_today") == "1",
-        search=(args.get("q") or "").strip() or None, after=decode_cursor(args.get("after")),
-        limit=current_app.config["INBOX_PAGE_SIZE"])
+        search=(args.get("q") or "").strip()[:200] or None, limit=current_app.config["INBOX_PAGE_SIZE"], sort=sort)
+    after = decode_cursor(args.get("after"))
+    if after and (after[0] is None or isinstance(after[0], str) == (flt.order[0] == "code")):
+        flt.after = after  # a cursor of another column's type starts from the first page
+    return flt
 
 
 def _filters_query() -> str:
     return urlencode([(k, request.args[k]) for k in FILTER_KEYS if request.args.get(k)])
+
+
+def _sort_links(flt: services.InboxFilter) -> dict[str, dict]:
+    """Each sortable column's link (the other filters kept) and its state: the order lives in the URL."""
+    key, descending = flt.order
+    args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k) and k != "sort"}
+    links = {}
+    for name in SORTABLE:
+        current = name == key
+        target = ("" if current and descending else "-") + name if current else name
+        links[name] = {"url": url_for("inbox.index", **{**args, "tab": flt.scope, "sort": target}),
+                       "aria": ("descending" if descending else "ascending") if current else "none"}
+    return links
 
 
 @bp.route("/")
@@ -50,10 +71,13 @@ def index():
     next_url = None
     if len(pairs) == flt.limit:
         args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
-        next_url = url_for("inbox.index", **args, after=encode_cursor(pairs[-1][0]))
+        task, dossier = pairs[-1]
+        next_url = url_for("inbox.index", **args, after=encode_cursor(services.cursor_value(flt, task, dossier),
+                                                                      task.id))
+    rows = build_rows(pairs)
     return render_template(
-        "inbox/index.html", flt=flt, rows=_with_permissions(build_rows(pairs)),
-        counts=services.inbox_counts(current_user),
+        "inbox/index.html", flt=flt, rows=rows if flt.scope == "done" else _with_permissions(rows),
+        counts=services.inbox_counts(current_user), sort_links=_sort_links(flt), sortable=SORTABLE,
         procedures=list_procedures(), step_kinds=STEP_KINDS, next_url=next_url,
         is_leader=current_user.has_role("leader"), saved_views=services.list_saved_views(current_user),
         view_form=SaveViewForm(query=_filters_query()), filters_query=_filters_query())

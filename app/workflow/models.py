@@ -96,6 +96,7 @@ class HumanTask(db.Model):
     __table_args__ = (
         db.Index("ix_human_tasks_queue", "agency_id", "role", "status", "due_at"),
         db.Index("ix_human_tasks_mine", "assignee_id", "status", "due_at"),
+        db.Index("ix_human_tasks_done", "completed_by_id", "completed_at"),  # the "Đã xử lý" tab
     )
 
     @property

@@ -20,6 +20,7 @@ class Placement:
 
     agency_id: int | None
     due_at: datetime | None
+    assignee_id: int | None = None  # handed to this official directly (claimed), not to the agency's queue
 
 
 def open_tasks(dossier_id: int) -> list[HumanTask]:
@@ -70,8 +71,9 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
 def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
     task = HumanTask(dossier_id=dossier_id, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
                      step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
-                     form_key=view.form_key, duration_days=view.duration_days, status=TaskStatus.OPEN, created_at=now,
-                     due_at=placement.due_at)
+                     form_key=view.form_key, duration_days=view.duration_days, created_at=now, due_at=placement.due_at,
+                     status=TaskStatus.CLAIMED if placement.assignee_id else TaskStatus.OPEN,
+                     assignee_id=placement.assignee_id, claimed_at=now if placement.assignee_id else None)
     db.session.add(task)
     return task
 

@@ -29,7 +29,7 @@ def date(page: Page, label: str, ddmmyyyy: str) -> None:
 
 
 def complete(page: Page) -> None:
-    page.get_by_role("button", name="Hoàn thành bước").click()
+    page.locator("#complete-btn").click()  # its label follows the decision ("Trả về bước trước", ...)
     # a completion plus the inbox render can take several seconds on a loaded CI machine (two suites at once)
     expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước", timeout=20_000)
 
@@ -38,3 +38,12 @@ def claim_from_queue(page: Page, code: str) -> None:
     page.goto("/inbox/?tab=queue")
     page.locator("tr", has_text=code).get_by_role("button", name="Nhận xử lý").click()
     page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+
+
+def shot(page: Page, name: str) -> None:
+    """Save what a test looked at when MOTCUA_SHOTS names a folder (to read the pages as an official would)."""
+    import os
+
+    folder = os.environ.get("MOTCUA_SHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)

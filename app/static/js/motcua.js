@@ -23,6 +23,13 @@
     window.print();
   });
   window.addEventListener("afterprint", function () { document.body.classList.remove("printing-panel"); });
+  // A link to one of the dossier page's actions (#action-apology) opens its form.
+  function openTarget() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+  document.addEventListener("DOMContentLoaded", openTarget);
   // Send the CSRF token with every htmx request.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');

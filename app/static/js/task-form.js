@@ -20,13 +20,20 @@
     });
   }
 
+  // One reason box: the form's own field for the chosen decision, or the comment box when the form has none.
   function markReason(decision) {
-    var note = document.getElementById("comment-required");
-    if (!note) { return; }
-    var needed = (note.getAttribute("data-decisions") || "").split(",").indexOf(decision || "") >= 0;
-    note.hidden = !needed;
-    var comment = document.getElementById("comment");
-    if (comment) { comment.setAttribute("aria-required", needed ? "true" : "false"); }
+    var box = document.getElementById("comment-box");
+    if (!box) { return; }
+    var boxes = JSON.parse(box.getAttribute("data-reason-boxes") || "{}");
+    var here = boxes[decision || ""] === "_comment";
+    document.getElementById("comment-note").hidden = here;
+    document.getElementById("comment-reason").hidden = !here;
+    document.getElementById("comment").setAttribute("aria-required", here ? "true" : "false");
+    var button = document.getElementById("complete-btn");
+    if (button) {
+      var labels = JSON.parse(button.getAttribute("data-labels") || "{}");
+      button.textContent = labels[decision || ""] || button.getAttribute("data-default");
+    }
   }
 
   function plainMode() {
@@ -103,16 +110,43 @@
     return message;
   }
 
+  // The server's per-field errors (a 422: dates, lengths, reasons, ...) are shown inside the form-js form, under the
+  // field, for as long as the field still holds the value the server refused.
+  var SERVER_ERRORS = JSON.parse((document.getElementById("form-errors") || {}).textContent || "{}");
+  var SUBMITTED = JSON.parse((document.getElementById("form-data") || {}).textContent || "{}");
+
+  function sameValue(a, b) {
+    return JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b) ||
+      String(a === undefined || a === null ? "" : a) === String(b === undefined || b === null ? "" : b);
+  }
+
+  function serverErrors(field, value) {
+    var key = field && field.key, messages = key ? SERVER_ERRORS[key] : null;
+    return messages && sameValue(value, SUBMITTED[key]) ? messages : [];
+  }
+
   var LocalisedValidation = {
     __init__: ["motcuaValidatorI18n"],
-    motcuaValidatorI18n: ["type", ["validator", function (validator) {
+    motcuaValidatorI18n: ["type", ["validator", "formFieldRegistry", function (validator, registry) {
       ["validateField", "validateFieldInstance"].forEach(function (name) {
         var original = validator[name];
         if (!original) { return; }
-        validator[name] = function () { return original.apply(validator, arguments).map(translateMessage); };
+        validator[name] = function (target, value) {
+          var field = name === "validateField" ? target : registry.get(target.id);
+          var errors = original.apply(validator, arguments).map(translateMessage);
+          serverErrors(field, value).forEach(function (m) { if (errors.indexOf(m) < 0) { errors.push(m); } });
+          return errors;
+        };
       });
     }]]
   };
+
+  function showServerErrors(viewer, host) {
+    if (!Object.keys(SERVER_ERRORS).length) { return; }
+    viewer.validate();
+    var first = host.querySelector(".fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors button");
+    if (first) { first.focus(); }
+  }
 
   function localiseText(root) {
     if (!I18N.lang || I18N.lang === "en") { return; }
@@ -152,6 +186,7 @@
         plain.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = true; });
         host.setAttribute("data-ready", "1");
         guardDates(host);
+        showServerErrors(viewer, host);
         markReason(data.decision);
         viewer.on("changed", function (event) { markReason((event.data || {}).decision); });
         form.addEventListener("submit", function (event) {
@@ -179,9 +214,7 @@
   }
 
   var schemaEl = document.getElementById("form-schema");
-  var hasErrors = (document.getElementById("form-errors") || {}).textContent;
-  // Server-side errors are shown in place on the plain form; keep it in that case.
-  if (schemaEl && window.FormViewer && (!hasErrors || hasErrors.trim() === "{}")) {
+  if (schemaEl && window.FormViewer) {
     formJsMode(schemaEl).catch(function () {
       document.getElementById("plain-fields").hidden = false;
       plainMode();

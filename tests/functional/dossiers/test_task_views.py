@@ -72,18 +72,6 @@ class TestTaskPage:
         db.session.expire_all()
         assert db.session.get(Dossier, dossier.id).status is DossierStatus.WAITING_SUPPLEMENT
 
-    def test_leader_returning_to_the_specialist_must_give_a_reason(self, officials, desk, at_office):
-        dossier = desk.receive(WORK_PERMIT).dossier
-        task = reach(desk, dossier, "approval")
-        client = officials.login("lanhdao.snv")
-        client.post(f"/inbox/tasks/{task.id}/claim")
-        bad = client.post(f"/tasks/{task.id}", data={"f.decision": "reject"})
-        assert bad.status_code == 422 and 'id="comment-err"' in bad.text
-        ok = client.post(f"/tasks/{task.id}", data={"f.decision": "reject", "comment": "Chưa rõ thời hạn"})
-        assert ok.status_code == 302
-        db.session.expire_all()
-        assert desk.task(dossier).step_kind == "appraisal"
-
     def test_task_claimed_by_someone_else_cannot_be_completed(self, officials, desk, at_office):
         dossier = desk.receive(WORK_PERMIT).dossier
         task = reach(desk, dossier, "approval")
@@ -98,3 +86,62 @@ class TestTaskPage:
         assert "Công việc đang do cán bộ khác xử lý." in other.get(f"/tasks/{task.id}").text
         response = other.post(f"/tasks/{task.id}", data={"f.decision": "approve"}, follow_redirects=True)
         assert "Công việc đang do cán bộ khác xử lý." in response.text
+
+
+class TestDecisionsOffered:
+    """The task page offers only the decisions and actions `available_actions` allows this official now."""
+
+    def _schema(self, page: str) -> dict:
+        import json
+
+        return json.loads(page.split('id="form-schema">')[1].split("</script>")[0])
+
+    def _decisions(self, page: str) -> list[str]:
+        decision = next(c for c in self._schema(page)["components"] if c.get("key") == "decision")
+        return [v["value"] for v in decision["values"]]
+
+    def test_no_second_supplement_request_is_offered(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        assert "supplement" in self._decisions(client.get(f"/tasks/{task.id}").text)
+        desk.complete(dossier, "appraisal", "supplement", supplement_items="Phiếu lý lịch tư pháp")
+        from tests.functional.ui_world import lifecycle, official
+
+        lifecycle.receive_supplement(official("receiver", dossier.receiving_agency_id), dossier.code,
+                                     documents=["Phiếu lý lịch tư pháp"])
+        db.session.commit()
+        again = desk.task(dossier, "appraisal")
+        client.post(f"/inbox/tasks/{again.id}/claim")
+        page = client.get(f"/tasks/{again.id}").text
+        assert self._decisions(page) == ["approve", "refuse"]
+        refused = client.post(f"/tasks/{again.id}", data={"f.decision": "supplement", "f.opinion": "Thiếu",
+                                                          "f.supplement_items": "Ảnh"}, follow_redirects=True)
+        assert "Chỉ được yêu cầu bổ sung hồ sơ 1 lần" in refused.text  # the pipeline says no all the same
+        db.session.expire_all()
+        assert db.session.get(HumanTask, again.id).is_open
+
+    def test_the_button_names_the_action_of_the_decision(self, officials, desk, at_office):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        task = reach(desk, dossier, "approval")
+        client = officials.login("lanhdao.snv")
+        client.post(f"/inbox/tasks/{task.id}/claim")
+        page = client.get(f"/tasks/{task.id}").text
+        import html
+        import json
+        import re
+
+        labels = json.loads(html.unescape(re.search(r'data-labels="([^"]*)"', page).group(1)))
+        assert labels == {"reject": "Trả về bước trước"}
+        assert 'id="complete-btn"' in page and ">Hoàn thành bước</button>" in page
+        bad = client.post(f"/tasks/{task.id}", data={"f.decision": "reject"})
+        assert ">Trả về bước trước</button>" in bad.text
+
+    def test_other_actions_are_those_the_official_holds(self, officials, desk, at_office):
+        dossier, task, client = _claimed_appraisal(desk, officials)
+        page = client.get(f"/tasks/{task.id}").text
+        assert "Trả lại hàng chờ" in page and "Phân công lại" not in page  # a specialist reassigns nothing
+        assert "#action-verification" not in page  # the work permit's law has no verification extension
+        approval = reach(desk, dossier, "approval")
+        leader = officials.login("lanhdao.snv")
+        page = leader.get(f"/tasks/{approval.id}").text
+        assert "Phân công lại" in page and "#action-apology" in page
+        assert "Trả lại hàng chờ" not in page  # not claimed by the leader yet
