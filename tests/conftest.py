@@ -86,6 +86,8 @@ def app(database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "LOG_LEVEL": "WARNING",
+        "DOCUMENT_DIR": str(tmp_path_factory.mktemp("documents")),
+        "PKI_DIR": str(tmp_path_factory.mktemp("pki")),
     })
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR))

@@ -53,6 +53,8 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "designer.migrations": (("designer",), None), "designer.save": (("designer",), None),
     "designer.save_decision": (("designer",), None), "designer.save_form": (("designer",), None),
     "designer.try_decision": (("designer",), None), "designer.version_xml": (("designer",), None),
+    "documents.download": ((*OFFICIALS, "admin", "auditor"), "dossier"),
+    "documents.reprint": (("receiver", "returner"), "dossier"), "documents.verify_token": (PUBLIC, None),
     "dossiers.apology": (("leader", "receiver"), "dossier"),
     "dossiers.comment": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "dossiers.verification": (("specialist", "leader"), "dossier"),
