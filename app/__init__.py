@@ -151,7 +151,8 @@ def _init_documents(app: Flask) -> None:
 
 
 def _connect_signals() -> None:
-    from app.core.signals import dossier_event_recorded, dossier_page_sections
+    from app.core.signals import dossier_event_recorded, dossier_page_sections, files_submitted
+    from app.documents import attachments
     from app.documents import services as documents
     from app.notify.services import on_event_recorded, page_section
     from app.reports.maintain import install as install_stat_classification
@@ -161,6 +162,7 @@ def _connect_signals() -> None:
     dossier_page_sections.connect(page_section)
     dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
     dossier_page_sections.connect(documents.page_section)
+    files_submitted.connect(attachments.on_files_submitted)
 
 
 def _install_web_hooks(app: Flask) -> None:

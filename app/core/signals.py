@@ -8,6 +8,10 @@ _signals = Namespace()
 #: sent by app.history.services.append_event inside the caller's transaction: (dossier, event=DossierEvent)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
 
+#: sent by the dossier views inside their unit of work: (dossier, actor=User, uploads=[Upload-like], stage=str);
+#: app.documents stores and records the files (raising ValidationError for a file it refuses)
+files_submitted = _signals.signal("files-submitted")
+
 #: sent by the officials' dossier page: (dossier) → each receiver returns a dict of extra template sections
 dossier_page_sections = _signals.signal("dossier-page-sections")
 

@@ -144,4 +144,6 @@ def find_by_hash(digest: str) -> Document | None:
 
 def page_section(dossier: Dossier) -> dict:
     """The dossier page's list of issued documents (connected to core.signals.dossier_page_sections)."""
-    return {"issued_documents": list_documents(dossier.id)}
+    from app.documents.attachments import list_attachments
+
+    return {"issued_documents": list_documents(dossier.id), "attachments": list_attachments(dossier.id)}

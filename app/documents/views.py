@@ -53,3 +53,59 @@ def verify_token(token: str):
     document = services.find_by_token(token[:64])
     status = 200 if document is not None else 404
     return render_template("documents/verify.html", document=document, looked_up=True, token=token[:64]), status
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+def uploads_from_request(item_names: dict[int, str] | None = None) -> list:
+    """The files of a multipart form: `file-<required document id>` inputs per checklist item, `files` for others."""
+    from app.documents.attachments import Upload
+
+    uploads = []
+    for key in request.files:
+        item_id = int(key[5:]) if key.startswith("file-") and key[5:].isdigit() else None
+        for storage in request.files.getlist(key):
+            if storage and storage.filename:
+                item = (item_names or {}).get(item_id) if item_id else (request.form.get("item") or None)
+                uploads.append(Upload(storage.filename, storage.read(), item, item_id if item else None))
+    return uploads
+
+
+@bp.route("/dossiers/<code>/attachments", methods=["POST"])
+@roles_required("receiver", "specialist", "leader", "clerk", "returner")
+def attach(code: str):
+    """Add scans to a dossier at any step (the declared `attach_documents` action checks who may)."""
+    from app.documents.attachments import attach as attach_files
+    from app.dossiers.services import get_dossier_for
+
+    dossier = get_dossier_for(current_user, code)
+    uploads = uploads_from_request()
+    if not uploads:
+        flash(_("Chưa chọn tệp nào."), "warning")
+        return redirect(url_for("dossiers.detail", code=code) + "#attachments")
+    with unit_of_work():
+        rows = attach_files(current_user, dossier, uploads, stage="step")
+    flash(_("Đã đính kèm %(n)s tệp.", n=len(rows)), "success")
+    return redirect(url_for("dossiers.detail", code=code) + "#attachments")
+
+
+@bp.route("/dossiers/<code>/attachments/<int:attachment_id>")
+@roles_required(*READERS)
+def attachment_file(code: str, attachment_id: int):
+    from app.documents.attachments import get_attachment_for
+    from app.documents.storage import get_storage
+
+    attachment = get_attachment_for(current_user, code, attachment_id)
+    return Response(get_storage().get(attachment.content_hash), mimetype=attachment.media_type, headers={
+        "Content-Disposition": "inline", "Cache-Control": "private, no-store"})
+
+
+@bp.route("/dossiers/<code>/attachments/<int:attachment_id>/preview.png")
+@roles_required(*READERS)
+def attachment_preview(code: str, attachment_id: int):
+    from app.documents.attachments import get_attachment_for
+    from app.documents.storage import get_storage
+
+    attachment = get_attachment_for(current_user, code, attachment_id)
+    return Response(get_storage().get(attachment.preview_hash), mimetype="image/png",
+                    headers={"Cache-Control": "private, max-age=3600"})

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, roles_required
+from app.core.signals import page_sections
 from app.dossiers import lifecycle
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
@@ -39,7 +40,7 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
         data = task_defaults(page, task, current_user) if task.is_open else {}
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
                            data=data, errors=errors, comment=comment,
-                           reason_decisions=REASON_DECISIONS), status
+                           reason_decisions=REASON_DECISIONS, **page_sections(dossier)), status
 
 
 @bp.route("/tasks/<int:task_id>")
