@@ -107,7 +107,8 @@ def build_config(instance_path: Path) -> dict:
         "DOCUMENT_DIR": _env("DOCUMENT_DIR"),  # default: instance/documents
         "UPLOAD_MAX_BYTES": int(_env("UPLOAD_MAX_BYTES", str(15 * 1024 * 1024))),
         "UPLOAD_MAX_PAGES": int(_env("UPLOAD_MAX_PAGES", "100")),
-        "VERIFY_UPLOAD_MAX_BYTES": int(_env("VERIFY_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
+        # The public verification page (/xac-thuc): uploads are anonymous (ANONYMOUS_MAX_CONTENT_LENGTH bounds them).
+        "VERIFY_LIMIT": _env("VERIFY_LIMIT", "20 per minute; 200 per hour"),
         "PUBLIC_URL": (_env("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Signing the electronic results: the agency keys and certificates (PEM) under this folder; `flask demo
         # load` creates a demo CA there (instance/pki, never in git). MOTCUA_PKI_DIR points production elsewhere.

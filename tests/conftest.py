@@ -91,6 +91,9 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR))
+        from app.documents.signing import create_demo_ca
+
+        create_demo_ca()  # the agencies' demo keys are issued by it on first use (app.documents.signing)
     yield app
     with app.app_context():
         db.engine.dispose()

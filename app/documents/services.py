@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -61,7 +62,14 @@ def _pdf(document: Document) -> bytes:
     if document.copy_of_id is not None:
         copy = {"number": document.copy_number, "printed_at": document.created_at.isoformat()}
     html = render.slip_html(document.kind, context, token=document.verify_token, copy=copy)
-    return render.html_to_pdf(html)
+    pdf = render.html_to_pdf(html)
+    if document.kind == "result":  # the electronic result: signed by the issuing agency (PAdES)
+        from app.documents.signing import sign_pdf
+
+        pdf, document.signer = sign_pdf(pdf, context.get("issuing_agency_code") or context["agency_code"],
+                                        context.get("issuing_agency"))
+        document.is_signed = True
+    return pdf
 
 
 def render_document(document: Document) -> Document:
@@ -147,3 +155,36 @@ def page_section(dossier: Dossier) -> dict:
     from app.documents.attachments import list_attachments
 
     return {"issued_documents": list_documents(dossier.id), "attachments": list_attachments(dossier.id)}
+
+
+@dataclass
+class Verification:
+    """What the public verification page says about an uploaded PDF."""
+
+    digest: str
+    document: Document | None  # the issued document with exactly these bytes, if any
+    signatures: list
+
+    @property
+    def signed_ok(self) -> bool:
+        return bool(self.signatures) and all(s.ok for s in self.signatures)
+
+    @property
+    def verdict(self) -> str:
+        """valid: issued here and (if signed) every signature holds; signed: valid signature, not issued here;
+        invalid: a signature fails (changed after signing, untrusted signer); unknown: neither."""
+        if self.signatures and not self.signed_ok:
+            return "invalid"
+        if self.document is not None and (self.signed_ok or not self.document.is_signed):
+            return "valid"
+        return "signed" if self.signed_ok else "unknown"
+
+
+def verify_pdf(data: bytes) -> Verification:
+    """Check an uploaded PDF: its hash against the issued documents, its signatures against the trusted roots."""
+    from app.documents.signing import check_signatures
+    from app.documents.storage import digest_of
+
+    digest = digest_of(data)
+    signatures = check_signatures(data) if data.startswith(b"%PDF") else []
+    return Verification(digest, find_by_hash(digest), signatures)

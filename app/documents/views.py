@@ -1,14 +1,16 @@
 """Download and reprint a dossier's documents; the public verification page (/xac-thuc) a slip's QR code opens."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.db import unit_of_work
 from app.core.errors import ConflictError
 from app.core.permissions import public, roles_required
+from app.core.ratelimit import client_key
 from app.documents import services
+from app.extensions import limiter
 
 bp = Blueprint("documents", __name__)
 
@@ -44,6 +46,28 @@ def reprint(code: str, document_id: int):
         copy = services.reprint(current_user, code, document_id)
     flash(_("Đã tạo bản sao lần %(n)s.", n=copy.copy_number), "success")
     return redirect(url_for("documents.download", code=code, document_id=copy.id))
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_LIMIT"]
+
+
+@bp.route("/xac-thuc", methods=["GET", "POST"])
+@public
+@limiter.limit(_verify_limit, methods=["POST"], key_func=client_key)
+def verify():
+    """Anyone uploads a result (or types the code under its QR) and sees whether its signature and hash hold."""
+    if request.method == "GET" and request.args.get("ma"):
+        return redirect(url_for("documents.verify_token", token=request.args["ma"].strip()[:64]))
+    result = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        if not data:
+            flash(_("Chọn tệp PDF cần xác thực."), "warning")
+            return render_template("documents/verify.html", looked_up=False), 422
+        result = services.verify_pdf(data)
+    return render_template("documents/verify.html", looked_up=False, result=result)
 
 
 @bp.route("/xac-thuc/<token>")

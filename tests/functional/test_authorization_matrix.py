@@ -58,6 +58,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "documents.attachment_preview": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "documents.download": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "documents.reprint": (("receiver", "returner"), "dossier"), "documents.verify_token": (PUBLIC, None),
+    "documents.verify": (PUBLIC, None),
     "dossiers.apology": (("leader", "receiver"), "dossier"),
     "dossiers.comment": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "dossiers.verification": (("specialist", "leader"), "dossier"),

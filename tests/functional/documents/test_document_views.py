@@ -75,3 +75,38 @@ class TestPublicVerification:
     def test_an_unknown_token_is_not_found(self, client, world):
         page = client.get("/xac-thuc/khong-co")
         assert page.status_code == 404 and 'id="not-found"' in page.text
+
+
+class TestPublicUpload:
+    def _signed(self, desk):
+        dossier = desk.receive(WORK_PERMIT).dossier
+        for kind in ("appraisal", "approval", "stamping"):
+            desk.complete(dossier, kind)
+        services.render_pending()
+        db.session.commit()
+        result = next(d for d in services.list_documents(dossier.id) if d.kind == "result")
+        return result, services.document_bytes(result)
+
+    def _upload(self, client, data: bytes):
+        import io
+
+        return client.post("/xac-thuc", data={"file": (io.BytesIO(data), "ket-qua.pdf")},
+                           content_type="multipart/form-data")
+
+    def test_anyone_uploading_the_signed_result_sees_it_is_valid(self, client, desk, at_office):
+        result, data = self._signed(desk)
+        page = self._upload(client, data)
+        assert page.status_code == 200 and 'data-verdict="valid"' in page.text
+        assert result.content_hash in page.text and 'data-ok="yes"' in page.text
+
+    def test_a_modified_result_is_shown_as_invalid(self, client, desk, at_office):
+        _result, data = self._signed(desk)
+        position = data.index(b"stream", 200) + 20
+        page = self._upload(client, data[:position] + bytes([data[position] ^ 1]) + data[position + 1:])
+        assert 'data-verdict="invalid"' in page.text and 'data-ok="no"' in page.text
+
+    def test_the_code_under_the_qr_can_be_typed_in(self, client, desk, at_office):
+        result, _data = self._signed(desk)
+        response = client.get(f"/xac-thuc?ma={result.verify_token}")
+        assert response.status_code == 302 and response.location.endswith(f"/xac-thuc/{result.verify_token}")
+        assert client.get("/xac-thuc").status_code == 200

@@ -46,17 +46,24 @@ class TestIssuedWithTheEvent:
         assert "Nguyễn Văn An" in text and "ngày 02 tháng 03 năm 2026" in text
         assert qr_payloads(data) == [f"http://127.0.0.1:5000/xac-thuc/{receipt.verify_token}"]
 
-    def test_a_rolled_back_receipt_leaves_no_slip(self, desk, clock, app):
+    def test_a_rolled_back_receipt_leaves_no_slip(self, desk, clock):
+        from app.auth.services import get_agency_by_code
+        from app.catalog.services import get_procedure
         from app.core.db import unit_of_work
         from app.dossiers.intake import receive_dossier
+        from app.dossiers.schemas import ApplicantInput, IntakeInput
 
         clock("2026-03-02 09:00")
+        agency = get_agency_by_code("H38.TTPVHCC")
+        intake = IntakeInput(procedure_code=PERMIT, applicant=ApplicantInput(name="Lê Văn C", id_number="038090001235"),
+                             received_documents=[d.id for d in get_procedure(PERMIT).documents],
+                             form_data=desk.intake_data(PERMIT))
         before = db.session.scalar(select(db.func.count()).select_from(Document))
         with pytest.raises(RuntimeError), unit_of_work():
-            desk.receive(PERMIT)  # commits: the first dossier stays
-            receive_dossier  # noqa: B018
+            receive_dossier(official("receiver", agency.id), agency, intake)
+            assert db.session.scalar(select(db.func.count()).select_from(Document)) == before + 1
             raise RuntimeError("crash after the event")
-        assert db.session.scalar(select(db.func.count()).select_from(Document)) == before + 1
+        assert db.session.scalar(select(db.func.count()).select_from(Document)) == before
 
     def test_the_slip_says_what_was_true_at_the_event(self, desk, clock, rendered):
         clock("2026-03-02 09:00")
