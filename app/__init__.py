@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _install_web_hooks(app)
     _connect_signals()
     _init_workflow(app)
+    _init_documents(app)
     return app
 
 
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.catalog.views import bp as catalog_bp
     from app.citizen.views import bp as citizen_bp
     from app.designer.views import bp as designer_bp
+    from app.documents.views import bp as documents_bp
     from app.dossiers.views import bp as dossiers_bp
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
@@ -97,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp):
+                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, documents_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 
@@ -142,14 +144,25 @@ def _init_workflow(app: Flask) -> None:
     workflow.init_app(app, SCRIPT_HELPERS)
 
 
+def _init_documents(app: Flask) -> None:
+    from app.documents import storage
+
+    storage.init_app(app)
+
+
 def _connect_signals() -> None:
-    from app.core.signals import dossier_event_recorded, dossier_page_sections
+    from app.core.signals import dossier_event_recorded, dossier_page_sections, files_submitted
+    from app.documents import attachments
+    from app.documents import services as documents
     from app.notify.services import on_event_recorded, page_section
     from app.reports.maintain import install as install_stat_classification
 
     install_stat_classification()  # Dossier.stat_* kept current in the transaction of each change
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
     dossier_page_sections.connect(page_section)
+    dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
+    dossier_page_sections.connect(documents.page_section)
+    files_submitted.connect(attachments.on_files_submitted)
 
 
 def _install_web_hooks(app: Flask) -> None:

@@ -112,4 +112,16 @@ def build_config(instance_path: Path) -> dict:
         "SANDBOX": _env("SANDBOX", "process"),
         "SANDBOX_WORKERS": int(_env("SANDBOX_WORKERS", "2")),
         "SANDBOX_MEMORY_MB": int(_env("SANDBOX_MEMORY_MB", "256")),
+        # Documents (app.documents): content-addressed storage, upload limits, the public address in QR codes.
+        "DOCUMENT_STORAGE": _env("DOCUMENT_STORAGE", "local"),
+        "DOCUMENT_DIR": _env("DOCUMENT_DIR"),  # default: instance/documents
+        "UPLOAD_MAX_BYTES": int(_env("UPLOAD_MAX_BYTES", str(15 * 1024 * 1024))),
+        "UPLOAD_MAX_PAGES": int(_env("UPLOAD_MAX_PAGES", "100")),
+        # The public verification page (/xac-thuc): uploads are anonymous (ANONYMOUS_MAX_CONTENT_LENGTH bounds them).
+        "VERIFY_LIMIT": _env("VERIFY_LIMIT", "20 per minute; 200 per hour"),
+        "PUBLIC_URL": (_env("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Signing the electronic results: the agency keys and certificates (PEM) under this folder; `flask demo
+        # load` creates a demo CA there (instance/pki, never in git). MOTCUA_PKI_DIR points production elsewhere.
+        "PKI_DIR": _env("PKI_DIR"),
+        "SIGNING_KEY_PASSPHRASE": _env("SIGNING_KEY_PASSPHRASE"),
     }

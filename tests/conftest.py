@@ -86,9 +86,14 @@ def app(database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "LOG_LEVEL": "WARNING",
+        "DOCUMENT_DIR": str(tmp_path_factory.mktemp("documents")),
+        "PKI_DIR": str(tmp_path_factory.mktemp("pki")),
     })
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR))
+        from app.documents.signing import create_demo_ca
+
+        create_demo_ca()  # the agencies' demo keys are issued by it on first use (app.documents.signing)
     yield app
     with app.app_context():
         db.engine.dispose()

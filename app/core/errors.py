@@ -53,6 +53,12 @@ class ValidationError(AppError):
     code = "validation_error"
 
 
+class UploadRefusedError(ValidationError):
+    """An uploaded file was refused (its content type, size or pages); the form shows it on the file field."""
+
+    code = "upload_refused"
+
+
 def _locale() -> str:
     try:
         return str(get_locale() or "vi")

@@ -9,6 +9,10 @@ _signals = Namespace()
 #: changes=the step's TaskChanges (opened, closed, reopened tasks) or None when the event changed no task)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
 
+#: sent by the dossier views inside their unit of work: (dossier, actor=User, uploads=[Upload-like], stage=str);
+#: app.documents stores and records the files (raising ValidationError for a file it refuses)
+files_submitted = _signals.signal("files-submitted")
+
 #: sent by the officials' dossier page: (dossier) → each receiver returns a dict of extra template sections
 dossier_page_sections = _signals.signal("dossier-page-sections")
 

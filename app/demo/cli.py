@@ -15,6 +15,9 @@ demo_cli = AppGroup("demo", help="Dữ liệu mẫu / demo data.")
 @click.option("--dossiers", default=200, show_default=True, help="number of demo dossiers on first load")
 def load(dossiers: int) -> None:
     """Load the demo organisation, officials, models, catalogue and dossiers (safe to run again)."""
+    from app.documents.signing import create_demo_ca
+
+    click.echo(f"demo signing CA (never for real documents): {create_demo_ca()}")
     with unit_of_work():
         counts = load_demo(dossiers)
     click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))

@@ -181,6 +181,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("reassign", _l("Phân công lại"), (("leader", Where.TASK_AGENCY),), _open, "task_reassigned",
            reason=("Cần ghi lý do phân công lại.", "A reason is required.")),
     Action("comment", _l("Trao đổi nội bộ"), _OFFICIALS, _always, "comment"),
+    Action("attach_documents", _l("Đính kèm giấy tờ (bản quét)"), _OFFICIALS, _always, "documents_attached"),
     Action("reissue_pin", _l("Cấp lại mã tra cứu"), (("receiver", Where.RECEIVING),), _always, "pin_reissued"),
     Action("migrate", _l("Chuyển phiên bản quy trình"), (("designer", Where.RECEIVING),), _open, "migrated",
            EngineOp.MIGRATE),

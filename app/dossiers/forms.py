@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -47,6 +55,7 @@ class CommentForm(BaseForm):
 
 class SupplementForm(BaseForm):
     documents = TextAreaField(_l("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)"), validators=[DataRequired()])
+    files = MultipleFileField(_l("Bản quét giấy tờ bổ sung (PDF, JPEG, PNG)"), validators=[Optional()])
     comment = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 

@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from uuid import uuid4
 
 import segno
 from cryptography.fernet import Fernet, InvalidToken
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.services import list_agencies
 from app.catalog.services import get_procedure, list_procedures
 from app.core.db import unit_of_work, utcnow
+from app.core.errors import UploadRefusedError
 from app.core.jsonguard import loads_guarded
 from app.core.permissions import roles_required
+from app.core.signals import files_submitted
 from app.core.timefmt import to_local
 from app.dossiers import listing
 from app.dossiers.forms import IntakeForm
@@ -108,7 +111,7 @@ def intake_form(procedure_code: str):
     form.commune_code.choices = [("", "")] + [(a.code, a.name) for a in list_agencies() if a.level.value == "commune"]
     form_key = intake_form_key(procedure)
     schema = load_form(form_key) if form_key else None
-    data, errors, duplicates = submitted_form_data(), {}, []
+    data, errors, duplicates, upload_errors = submitted_form_data(), {}, [], []
     token = request.form.get("submission_token") or uuid4().hex
     if request.method == "POST" and token in session.get(SUBMITTED_KEY, {}):  # back button + submit again
         code = session[SUBMITTED_KEY][token]
@@ -127,19 +130,49 @@ def intake_form(procedure_code: str):
             try:
                 with unit_of_work():
                     receipt = receive_dossier(current_user, agency, intake)
+                    files_submitted.send(receipt.dossier, actor=current_user, stage="intake",
+                                         uploads=scanned_files({d.id: d.name_vi for d in procedure.documents}))
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
                 with force_locale("vi"):  # the guidance slip is a legal form too
                     return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
                                            applicant=intake.applicant, missing=incomplete.details["missing"],
                                            form=legal_form("guidance", to_local(utcnow()).date()))
-            _hand_over_pin(receipt.dossier.code, receipt.pin)
-            session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
-                                          **{token: receipt.dossier.code})
-            return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
+            except UploadRefusedError as refused:  # nothing was received: the official fixes the scan, resubmits
+                upload_errors = [refused.message_vi if str(get_locale()) == "vi" else refused.message_en]
+            else:
+                _hand_over_pin(receipt.dossier.code, receipt.pin)
+                session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
+                                              **{token: receipt.dossier.code})
+                return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
     status = 422 if request.method == "POST" else 200
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
                            agencies=agencies, schema=schema, data=data, errors=errors,
-                           skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates), status
+                           skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates,
+                           upload_errors=upload_errors), status
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """One posted scan, handed to app.documents through the `files_submitted` signal."""
+
+    name: str
+    data: bytes
+    item: str | None = None
+    required_document_id: int | None = None
+
+
+def scanned_files(items: dict[int, str], field: str = "files") -> list[ScannedFile]:
+    """The multipart form's scans: `file-<required document id>` per checklist item, `field` for the others."""
+    found = []
+    for key in request.files:
+        item_id = int(key[5:]) if key.startswith("file-") and key[5:].isdigit() else None
+        if item_id is None and key != field:
+            continue
+        for storage in request.files.getlist(key):
+            if storage and storage.filename:
+                found.append(ScannedFile(storage.filename, storage.read(), items.get(item_id),
+                                         item_id if item_id in items else None))
+    return found
 
 
 def qr_data_uri(url: str) -> str:

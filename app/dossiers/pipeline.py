@@ -189,7 +189,8 @@ def _record(action: Action, step: Step, event: HistoryEvent, instance: ProcessIn
             result: Any = None, call: EngineInput | None = None) -> None:
     event.kind, event.at, event.actor = action.event, step.at, step.actor
     if step.task is not None and event is step.event:  # a task action records the task and how it was timed
-        event.data = {"task": step.task.bpmn_id, **event.data, "timing": step.task.timing}
+        event.data = {"task": step.task.bpmn_id, "step_kind": step.task.step_kind, **event.data,
+                      "timing": step.task.timing}
     if call is not None:
         event.data = {**event.data, "engine": call.record(), "input": call.data or {}}
         event.model_hash = instance.model_hash

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, roles_required
+from app.core.signals import page_sections
 from app.dossiers import lifecycle
 from app.dossiers.actions import ACTIONS, allowed_decisions, available_actions
 from app.dossiers.intake_views import submitted_form_data
@@ -39,7 +40,7 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
                            data=data, errors=errors, stray_errors=stray, comment=comment,
                            reason_boxes=lifecycle.reason_boxes(task.form_key),
                            buttons={value: str(label) for value, label in decisions.items() if label},
-                           **_other_actions(dossier, page, task)), status
+                           **_other_actions(dossier, page, task), **page_sections(dossier)), status
 
 
 def _other_actions(dossier: Dossier, page, task) -> dict:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth.services import list_agencies
 from app.core.db import unit_of_work
 from app.core.permissions import roles_required
-from app.core.signals import page_sections
+from app.core.signals import files_submitted, page_sections
 from app.core.timefmt import LOCAL_TZ
 from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
@@ -133,8 +133,12 @@ def supplement(code: str):
     if not form.validate_on_submit():
         return _redisplay(dossier, "supplement", form)
     documents = [line.strip() for line in form.documents.data.splitlines() if line.strip()]
+    from app.dossiers.intake_views import scanned_files
+
     with unit_of_work():
         lifecycle.receive_supplement(current_user, code, documents=documents, comment=form.comment.data or None)
+        files_submitted.send(dossier, actor=current_user, stage="supplement",
+                             uploads=scanned_files({}, field="supplement-files"))
     flash(_("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu."), "success")
     return redirect(url_for("dossiers.detail", code=code))
 

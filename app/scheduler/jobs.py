@@ -134,3 +134,17 @@ def deliver_notifications(app: Flask) -> dict[str, int]:
         if sum(counts.values()) < BATCH:
             break
     return totals
+
+
+def render_documents(app: Flask) -> int:
+    """Render the slips and results issued since the last run (each batch one transaction; failures retried)."""
+    from app.documents.services import RENDER_BATCH, render_pending
+
+    done, deadline = 0, time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        with app.app_context(), unit_of_work():
+            count = render_pending()
+        done += count
+        if count < RENDER_BATCH:
+            break
+    return done

@@ -213,8 +213,18 @@ def start_instance(dossier_id: int, version: ProcessVersion, data: dict[str, Any
     return instance, result
 
 
+def _loaded_instance(dossier_id: int) -> ProcessInstance | None:
+    """The dossier's instance if this session already holds it (e.g. started in this unit of work): the query
+    would return this very object, so the round trip is saved (counter receipt: start, then the intake step)."""
+    for obj in db.session.identity_map.values():
+        if isinstance(obj, ProcessInstance) and obj.__dict__.get("dossier_id") == dossier_id:
+            return obj
+    return None
+
+
 def get_instance(dossier_id: int) -> ProcessInstance:
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    instance = _loaded_instance(dossier_id) or db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     if instance is None:
         raise NotFoundError("Hồ sơ chưa có quy trình xử lý.", "The dossier has no process instance.")
     return instance

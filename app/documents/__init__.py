@@ -1,0 +1,1 @@
+"""Documents: standard slips as PDF, scanned attachments, signed electronic results (issue 21)."""

@@ -1,0 +1,92 @@
+"""Scanned attachments: checked by content, stored by hash with a preview, recorded as one history event.
+
+Attaching is the declared action `attach_documents` (app.dossiers.actions): the event carries each file's hash,
+so the dossier's hash chain covers what was scanned and when.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core.db import flush
+from app.core.errors import NotFoundError
+from app.documents.models import Attachment
+from app.documents.storage import get_storage
+from app.documents.uploads import CheckedFile, check_upload, preview_png
+from app.dossiers.models import Dossier
+from app.dossiers.pipeline import Step, perform
+from app.dossiers.services import get_dossier_for
+from app.extensions import db
+from app.history.models import DossierEvent
+from app.history.services import HistoryEvent
+
+STAGES = ("intake", "supplement", "step", "online")
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+    item: str | None = None  # the checklist item (required document) it stands for
+    required_document_id: int | None = None
+
+
+def check_all(uploads: list[Upload]) -> list[tuple[Upload, CheckedFile]]:
+    """Check every file before anything is written (one bad file refuses the batch, naming it)."""
+    config = current_app.config
+    return [(u, check_upload(u.data, u.name[:255], max_bytes=config["UPLOAD_MAX_BYTES"],
+                             max_pages=config["UPLOAD_MAX_PAGES"])) for u in uploads]
+
+
+def attach(actor: User | None, dossier: Dossier, uploads: list[Upload], *, stage: str) -> list[Attachment]:
+    """Store the files and their previews, add the rows and the `documents_attached` event (one transaction)."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    uploads = [u for u in uploads if u.data or u.name]
+    if not uploads:
+        return []
+    checked = check_all(uploads)
+    store = get_storage()
+    rows = []
+    for upload, file in checked:
+        digest = store.put(file.data)
+        rows.append(Attachment(dossier_id=dossier.id, stage=stage, checklist_item=upload.item,
+                               required_document_id=upload.required_document_id, original_name=upload.name[:255],
+                               content_hash=digest, media_type=file.media_type, size=len(file.data),
+                               page_count=file.page_count, preview_hash=store.put(preview_png(file)),
+                               uploaded_by_id=getattr(actor, "id", None)))
+    data = {"stage": stage, "files": [{"name": r.original_name, "sha256": r.content_hash, "type": r.media_type,
+                                       "pages": r.page_count, "item": r.checklist_item} for r in rows]}
+    step = Step("attach_documents", dossier, actor,
+                event=HistoryEvent("", agency_id=dossier.current_agency_id or dossier.receiving_agency_id,
+                                   data=data, is_internal=True))  # file names may name people
+    perform(step)
+    event = db.session.scalar(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id,
+                                                         DossierEvent.seq == dossier.event_seq))
+    for row in rows:
+        row.event_id = event.id
+    db.session.add_all(rows)
+    flush()
+    return rows
+
+
+def list_attachments(dossier_id: int) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.dossier_id == dossier_id)
+                                   .order_by(Attachment.id)))
+
+
+def get_attachment_for(actor: User, code: str, attachment_id: int) -> Attachment:
+    dossier = get_dossier_for(actor, code)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.dossier_id != dossier.id:
+        raise NotFoundError("Không tìm thấy tệp đính kèm.", "Attachment not found.")
+    return attachment
+
+
+def on_files_submitted(dossier: Dossier, actor: User | None = None, uploads: list | None = None,
+                       stage: str = "intake") -> None:
+    """Signal receiver (core.signals.files_submitted): the counter's and the supplement's scans."""
+    attach(actor, dossier, list(uploads or []), stage=stage)
