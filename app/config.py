@@ -102,4 +102,22 @@ def build_config(instance_path: Path) -> dict:
         "SANDBOX": _env("SANDBOX", "process"),
         "SANDBOX_WORKERS": int(_env("SANDBOX_WORKERS", "2")),
         "SANDBOX_MEMORY_MB": int(_env("SANDBOX_MEMORY_MB", "256")),
+        **_online_services(instance_path),
     }
+
+
+def _online_services(instance_path: Path) -> dict:
+    """External services of the citizen portal (app.connectors); unset = that service is not offered.
+
+    `make run` points them at the local sandboxes (Procfile); production at VNeID, the population database, the
+    payment platform and the postal service, with their secrets from the environment.
+    """
+    names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "REGISTRY_URL", "REGISTRY_KEY", "PAYMENT_URL",
+             "PAYMENT_MERCHANT", "PAYMENT_SECRET", "POST_URL", "POST_CLIENT_ID", "POST_SECRET")
+    return {**{name: _env(name) for name in names},
+            "EXTERNAL_TIMEOUT": float(_env("EXTERNAL_TIMEOUT", "5")),  # seconds, connect and read, per attempt
+            "EXTERNAL_RETRIES": int(_env("EXTERNAL_RETRIES", "2")),  # idempotent calls only
+            "PAYMENT_MINUTES": int(_env("PAYMENT_MINUTES", "15")),  # a payment request expires after this
+            "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
+            "UPLOAD_MAX_BYTES": int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+            "UPLOAD_TYPES": ("application/pdf", "image/jpeg", "image/png")}
