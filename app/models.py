@@ -3,6 +3,7 @@ from app.audit import models as audit_models  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.calendar import models as calendar_models  # noqa: F401
 from app.catalog import models as catalog_models  # noqa: F401
+from app.citizen import models as citizen_models  # noqa: F401
 from app.designer import models as designer_models  # noqa: F401
 from app.dossiers import models as dossier_models  # noqa: F401
 from app.history import models as history_models  # noqa: F401

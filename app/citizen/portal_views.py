@@ -1,0 +1,114 @@
+"""The signed-in citizen's portal: procedures offered online, the online submission form, one dossier's page."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.catalog.services import get_procedure
+from app.citizen import online
+from app.citizen.forms import OnlineApplicantForm
+from app.citizen.services import get_own_dossier
+from app.citizen.signin_views import current_citizen
+from app.citizen.views import bp
+from app.core.db import unit_of_work, utcnow
+from app.core.permissions import citizen_required
+from app.core.timefmt import to_local
+from app.dossiers import attachments
+from app.dossiers.intake import IncompleteDossierError
+from app.dossiers.labels import RETURN_METHOD
+from app.dossiers.pages import citizen_step, intake_form_key, missing_items
+from app.dossiers.public import public_events
+from app.dossiers.schemas import ApplicantInput
+from app.dossiers.task_forms import check_submission, load_form
+from app.extensions import limiter
+
+
+@bp.route("/cong-dan/nop-ho-so")
+@citizen_required
+def procedures():
+    query = (request.args.get("q") or "").strip()[:200]
+    return render_template("citizen/procedures.html", procedures=online.online_procedures(query or None), q=query)
+
+
+def _form(procedure, prefill: online.Prefill) -> OnlineApplicantForm:
+    form = OnlineApplicantForm(data={**prefill.applicant, "return_method": "online"
+                                     if "online" in (procedure.return_methods or []) else "counter"})
+    agencies = online.receiving_agencies(procedure)
+    form.agency.choices = [(a.code, a.name) for a in agencies]
+    form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
+    return form
+
+
+def submitted_form_data() -> dict:
+    """The intake form's values posted as `f.<key>` inputs (the counter's plain HTML rendering of the schema)."""
+    data = {}
+    for name in request.form:
+        if name.startswith("f."):
+            values = request.form.getlist(name)
+            data[name[2:].removesuffix("[]")] = values if len(values) > 1 or name.endswith("[]") else values[0]
+    return data
+
+
+def _uploads(procedure) -> list[attachments.Upload]:
+    uploads = []
+    for doc in procedure.documents:
+        for file in request.files.getlist(f"doc-{doc.id}"):
+            if file and file.filename:
+                uploads.append(attachments.Upload(doc.id, doc.name_vi, file.filename, file.read()))
+    return uploads
+
+
+@bp.route("/cong-dan/nop-ho-so/<procedure_code>", methods=["GET", "POST"])
+@citizen_required
+@limiter.limit("30 per hour", methods=["POST"])
+def submit(procedure_code: str):
+    procedure = get_procedure(procedure_code, on=to_local(utcnow()).date())
+    if procedure not in online.online_procedures():
+        abort(404)
+    citizen = current_citizen()
+    prefill = online.prefill(citizen)
+    form = _form(procedure, prefill)
+    form_key = intake_form_key(procedure)
+    data = {**prefill.form_data, **submitted_form_data()} if request.method == "POST" else dict(prefill.form_data)
+    errors, missing, notice = {}, [], prefill.notice
+    if request.method == "POST" and request.form.get("lookup_business"):
+        found, notice = online.business_prefill(str(data.get("employer_tax_code") or ""))
+        data.update(found)
+    elif request.method == "POST":
+        applicant = _applicant(form, citizen)
+        data.update({f"applicant_{k}": v for k, v in vars(applicant).items() if k in ("name", "phone", "email",
+                                                                                     "address") and v})
+        data["applicant_id_number"] = citizen.id_number
+        _cleaned, errors = check_submission(form_key, data) if form_key else ({}, {})
+        if form.validate_on_submit() and not errors:
+            agency = next(a for a in online.receiving_agencies(procedure) if a.code == form.agency.data)
+            submission = online.OnlineSubmission(procedure, agency, applicant, data, form.return_method.data,
+                                                 _uploads(procedure), prefill.commune_code)
+            try:
+                with unit_of_work():
+                    receipt = online.submit(citizen, submission)
+            except IncompleteDossierError as incomplete:
+                missing = incomplete.details["missing"]
+            else:
+                flash(_("Đã nộp hồ sơ %(code)s. Mã tra cứu: %(pin)s (dùng khi tra cứu không đăng nhập).",
+                        code=receipt.dossier.code, pin=receipt.pin), "success")
+                return redirect(url_for("citizen.my_dossier", code=receipt.dossier.code))
+    status = 422 if request.method == "POST" and (form.errors or errors or missing) else 200
+    return render_template("citizen/submit.html", procedure=procedure, form=form, citizen=citizen,
+                           schema=load_form(form_key) if form_key else None, data=data, errors=errors,
+                           skip_keys=online.APPLICANT_KEYS, missing=missing, notice=notice), status
+
+
+def _applicant(form: OnlineApplicantForm, citizen) -> ApplicantInput:
+    return ApplicantInput(name=(form.name.data or "").strip(), id_number=citizen.id_number,
+                          phone=form.phone.data or None, email=form.email.data or None,
+                          address=form.address.data or None)
+
+
+@bp.route("/cong-dan/ho-so/<code>")
+@citizen_required
+def my_dossier(code: str):
+    dossier = get_own_dossier(current_citizen(), code)
+    return render_template("citizen/my_dossier.html", d=dossier, step=citizen_step(dossier),
+                           missing=missing_items(dossier), events=public_events(dossier),
+                           files=attachments.list_attachments(dossier), initials=dossier.applicant_name)
