@@ -1,7 +1,7 @@
 """The signed-in citizen's portal: procedures offered online, the online submission form, one dossier's page."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.catalog.services import get_procedure
@@ -70,7 +70,7 @@ def submit(procedure_code: str):
     form = _form(procedure, prefill)
     form_key = intake_form_key(procedure)
     data = {**prefill.form_data, **submitted_form_data()} if request.method == "POST" else dict(prefill.form_data)
-    errors, missing, notice = {}, [], prefill.notice
+    errors, missing, notice, bad_files = {}, [], prefill.notice, []
     if request.method == "POST" and request.form.get("lookup_business"):
         found, notice = online.business_prefill(str(data.get("employer_tax_code") or ""))
         data.update(found)
@@ -80,10 +80,12 @@ def submit(procedure_code: str):
                                                                                      "address") and v})
         data["applicant_id_number"] = citizen.id_number
         _cleaned, errors = check_submission(form_key, data) if form_key else ({}, {})
-        if form.validate_on_submit() and not errors:
+        uploads = _uploads(procedure)
+        bad_files = [u.filename for u in uploads if not attachments.acceptable(u)]
+        if form.validate_on_submit() and not errors and not bad_files:
             agency = next(a for a in online.receiving_agencies(procedure) if a.code == form.agency.data)
             submission = online.OnlineSubmission(procedure, agency, applicant, data, form.return_method.data,
-                                                 _uploads(procedure), prefill.commune_code)
+                                                 uploads, prefill.commune_code)
             try:
                 with unit_of_work():
                     receipt = online.submit(citizen, submission)
@@ -93,10 +95,11 @@ def submit(procedure_code: str):
                 flash(_("Đã nộp hồ sơ %(code)s. Mã tra cứu: %(pin)s (dùng khi tra cứu không đăng nhập).",
                         code=receipt.dossier.code, pin=receipt.pin), "success")
                 return redirect(url_for("citizen.my_dossier", code=receipt.dossier.code))
-    status = 422 if request.method == "POST" and (form.errors or errors or missing) else 200
+    status = 422 if request.method == "POST" and (form.errors or errors or missing or bad_files) else 200
     return render_template("citizen/submit.html", procedure=procedure, form=form, citizen=citizen,
                            schema=load_form(form_key) if form_key else None, data=data, errors=errors,
-                           skip_keys=online.APPLICANT_KEYS, missing=missing, notice=notice), status
+                           skip_keys=online.APPLICANT_KEYS, missing=missing, notice=notice,
+                           bad_files=bad_files, max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
 
 
 def _applicant(form: OnlineApplicantForm, citizen) -> ApplicantInput:

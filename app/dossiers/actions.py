@@ -19,7 +19,7 @@ from app.core.errors import ConflictError, PermissionDeniedError
 from app.core.permissions import OFFICIAL_ROLES
 from app.core.timefmt import to_local
 from app.dossiers.involvement import involved_agency_ids
-from app.dossiers.models import Dossier, DossierStatus
+from app.dossiers.models import Channel, Dossier, DossierStatus
 from app.dossiers.rules import RuleSet, get_ruleset
 from app.extensions import db
 
@@ -134,6 +134,15 @@ def _supplement_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
     return _processing(dossier, rules)
 
 
+def _awaiting_receipt(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    """An online dossier the receiving agency has not accepted yet (its intake step is still open)."""
+    if dossier.channel is not Channel.ONLINE or dossier.status is not DossierStatus.RECEIVED or (
+            dossier.current_step_kind != "intake"):
+        return ("Chỉ từ chối tiếp nhận được hồ sơ nộp trực tuyến chưa được tiếp nhận.",
+                "Only an online dossier that was not accepted yet can be refused at receipt.")
+    return None
+
+
 def _rated_once(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
     if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
         return ("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
@@ -160,6 +169,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("refuse_part", _l("Từ chối một thủ tục của chuỗi liên thông"), _TASK_ROLE, _processing, "part_refused"),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
            "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
+    Action("refuse_receipt", _l("Từ chối tiếp nhận hồ sơ"), (("receiver", Where.RECEIVING),), _awaiting_receipt,
+           "receipt_refused", EngineOp.CANCEL, Clock.STOP),
     Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,
            "stopped", EngineOp.CANCEL, Clock.STOP),
     Action("apologize", _l("Xin lỗi và hẹn lại ngày trả"),
@@ -180,7 +191,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 #: Actions offered on the dossier page (the task's own actions are on the task page).
-DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
+DOSSIER_PAGE_ACTIONS = ("refuse_receipt",
+                        "receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
 
 
 # --- who may act ------------------------------------------------------------------------------

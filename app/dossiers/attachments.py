@@ -32,16 +32,22 @@ def sniff(content: bytes) -> str | None:
     return next((kind for magic, kind in MAGIC.items() if content.startswith(magic)), None)
 
 
+def acceptable(upload: Upload) -> bool:
+    """Not empty, within the size limit, and really a PDF, JPEG or PNG."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    return bool(upload.content) and len(upload.content) <= limit and (
+        sniff(upload.content) in current_app.config["UPLOAD_TYPES"])
+
+
 def check(upload: Upload) -> str:
     """Refuse empty, oversized or unexpected files; return the sniffed content type."""
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
-    kind = sniff(upload.content)
-    if not upload.content or len(upload.content) > limit or kind not in current_app.config["UPLOAD_TYPES"]:
+    if not acceptable(upload):
+        limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
         raise ValidationError(
-            f"Tệp {upload.filename!r} không hợp lệ: chỉ nhận PDF, JPEG hoặc PNG, tối đa {limit // (1024 * 1024)} MB.",
-            f"File {upload.filename!r} refused: PDF, JPEG or PNG only, at most {limit // (1024 * 1024)} MB.",
+            f"Tệp {upload.filename!r} không hợp lệ: chỉ nhận PDF, JPEG hoặc PNG, tối đa {limit} MB.",
+            f"File {upload.filename!r} refused: PDF, JPEG or PNG only, at most {limit} MB.",
             details={"errors": {f"doc-{upload.document_id}": ["invalid file"]}})
-    return kind
+    return sniff(upload.content) or ""
 
 
 def _path(sha256: str) -> Path:

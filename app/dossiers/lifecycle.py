@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 SUPPLEMENT_MESSAGE = "supplement_received"
 
 __all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
+           "refuse_receipt",
            "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers", "get_task",
            "ensure_can_work"]
 
@@ -194,6 +195,20 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
                 event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason,
                                    data={"channel": channel, "stop_notice": True}))
     step.apply = lambda _result: dossier.stop(step.at)
+    perform(step)
+    return dossier
+
+
+def refuse_receipt(actor: User | None, code: str, *, reason: str) -> Dossier:
+    """Refuse to receive an online dossier, with the written reason the applicant is sent (no processing starts)."""
+    dossier = get_dossier(code)
+    ensure_allowed(actor, "refuse_receipt", dossier)
+    if not (reason or "").strip():
+        raise ValidationError("Cần nêu rõ lý do từ chối tiếp nhận.", "A reason for the refusal is required.")
+    step = Step("refuse_receipt", dossier, actor, clock_reason=reason.strip(),
+                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason.strip(),
+                                   data={"channel": dossier.channel.value}))
+    step.apply = lambda _result: dossier.refuse_receipt(step.at)
     perform(step)
     return dossier
 

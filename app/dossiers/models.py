@@ -166,6 +166,12 @@ class Dossier(db.Model):
         self.status, self.outcome, self.finished_at = DossierStatus.STOPPED, "stopped", at
         self.current_step, self.current_step_kind = None, None
 
+    def refuse_receipt(self, at: datetime) -> None:
+        """An online dossier the receiving agency does not accept (Mẫu 03): never received, so neither finished nor
+        open in the statistics."""
+        self.status, self.outcome, self.finished_at = DossierStatus.REFUSED, "not_received", at
+        self.current_step, self.current_step_kind = None, None
+
     def reschedule(self, new_due_at: datetime, *, compliant: bool = True) -> datetime:
         """Apology with a new appointment; statistics keep `legal_due_at`. Returns the previous appointment."""
         previous, self.due_at = self.due_at, new_due_at
@@ -188,7 +194,7 @@ class Dossier(db.Model):
         """The process ended: returned (or refused) unless it was stopped."""
         self.current_step, self.current_step_kind = None, None
         self.finished_at = self.finished_at or at
-        if self.status is not DossierStatus.STOPPED:
+        if self.status is not DossierStatus.STOPPED and self.outcome != "not_received":  # no result to return
             self.returned_at = self.returned_at or at
             self.status = DossierStatus.REFUSED if self.outcome == "refused" else DossierStatus.RETURNED
             self.outcome = self.outcome or "approved"

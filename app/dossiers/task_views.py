@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, roles_required
-from app.dossiers import lifecycle
+from app.dossiers import attachments, lifecycle
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
 from app.dossiers.pages import dossier_page, task_defaults
@@ -38,7 +38,7 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
     if data is None:
         data = task_defaults(page, task, current_user) if task.is_open else {}
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
-                           data=data, errors=errors, comment=comment,
+                           data=data, errors=errors, comment=comment, files=attachments.list_attachments(dossier),
                            reason_decisions=REASON_DECISIONS), status
 
 

@@ -9,7 +9,7 @@ from tests.sandboxes import Sandbox
 
 def test_a_person_is_found_by_personal_id(sandboxes):
     person = registry().find_person("038090001234")
-    assert (person.full_name, person.birth_date, person.commune_code) == ("Nguyễn Văn An", "1990-05-12", "14737")
+    assert (person.full_name, person.birth_date, person.commune_code) == ("Nguyễn Văn An", "1990-05-12", "14797")
 
 
 def test_an_unknown_or_malformed_number_is_none(sandboxes):
