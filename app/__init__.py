@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import build_config
+from app.core.headers import CSP
 from app.core.jsonguard import GuardedJSONProvider
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -92,12 +93,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
     from app.notify.views import bp as notify_bp
+    from app.payments.views import bp as payments_bp
     from app.reports.views import bp as reports_bp
     from app.scheduler.views import bp as scheduler_bp
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp):
+                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, payments_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 
@@ -130,8 +132,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(reports_cli)
 
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
 def _init_workflow(app: Flask) -> None:
@@ -150,6 +150,9 @@ def _connect_signals() -> None:
     install_stat_classification()  # Dossier.stat_* kept current in the transaction of each change
     dossier_event_recorded.connect(on_event_recorded)  # idempotent: blinker keeps one connection per receiver
     dossier_page_sections.connect(page_section)
+    from app.payments.services import page_section as payment_section
+
+    dossier_page_sections.connect(payment_section)
 
 
 def _install_web_hooks(app: Flask) -> None:

@@ -1,7 +1,10 @@
 """The signed-in citizen's portal: procedures offered online, the online submission form, one dossier's page."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.catalog.services import get_procedure
@@ -11,6 +14,7 @@ from app.citizen.services import get_own_dossier
 from app.citizen.signin_views import current_citizen
 from app.citizen.views import bp
 from app.core.db import unit_of_work, utcnow
+from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
 from app.dossiers import attachments
@@ -21,6 +25,7 @@ from app.dossiers.public import public_events
 from app.dossiers.schemas import ApplicantInput
 from app.dossiers.task_forms import check_submission, load_form
 from app.extensions import limiter
+from app.payments import services as payments
 
 
 @bp.route("/cong-dan/nop-ho-so")
@@ -112,6 +117,54 @@ def _applicant(form: OnlineApplicantForm, citizen) -> ApplicantInput:
 @citizen_required
 def my_dossier(code: str):
     dossier = get_own_dossier(current_citizen(), code)
-    return render_template("citizen/my_dossier.html", d=dossier, step=citizen_step(dossier),
-                           missing=missing_items(dossier), events=public_events(dossier),
-                           files=attachments.list_attachments(dossier), initials=dossier.applicant_name)
+    response = make_response(render_template(
+        "citizen/my_dossier.html", d=dossier, step=citizen_step(dossier), missing=missing_items(dossier),
+        events=public_events(dossier), files=attachments.list_attachments(dossier), initials=dossier.applicant_name,
+        payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0))
+    # The pay button posts here and is redirected to the gateway: the page lets its forms go there.
+    response.headers["Content-Security-Policy"] = csp_with_form_target(_gateway_origin())
+    return response
+
+
+# --- fees ---------------------------------------------------------------------------------------
+
+def _gateway_origin() -> str:
+    parts = urlsplit(current_app.config.get("PAYMENT_URL") or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+@bp.route("/cong-dan/ho-so/<code>/thanh-toan", methods=["POST"])
+@citizen_required
+@limiter.limit("20 per hour")
+def pay(code: str):
+    """Open a payment of the fee due and send the citizen to the gateway."""
+    dossier = get_own_dossier(current_citizen(), code)
+    with unit_of_work():
+        _payment, url = payments.open_payment(
+            dossier, return_url=url_for("payments.back_from_gateway", _external=True),
+            notify_url=url_for("payments.notify", _external=True), minutes=current_app.config["PAYMENT_MINUTES"])
+    return redirect(url, 303)
+
+
+@bp.route("/cong-dan/ho-so/<code>/thanh-toan/kiem-tra", methods=["POST"])
+@citizen_required
+@limiter.limit("20 per hour")
+def check_payment(code: str):
+    """Ask the gateway about a payment that is still pending (no notification arrived)."""
+    dossier = get_own_dossier(current_citizen(), code)
+    with unit_of_work():
+        for payment in payments.payments_of(dossier):
+            payments.reconcile(payment)
+    return redirect(url_for("citizen.my_dossier", code=code))
+
+
+@bp.route("/cong-dan/ho-so/<code>/bien-lai/<reference>")
+@citizen_required
+def payment_receipt(code: str, reference: str):
+    """The confirmation of an online payment (printable)."""
+    dossier = get_own_dossier(current_citizen(), code)
+    payment = next((p for p in payments.payments_of(dossier) if p.reference == reference and p.is_paid), None)
+    if payment is None:
+        abort(404)
+    with force_locale("vi"):  # a legal document: always in Vietnamese
+        return render_template("citizen/payment_receipt.html", d=dossier, payment=payment)

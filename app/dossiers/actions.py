@@ -188,6 +188,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("fire_timers", _l("Hẹn giờ của quy trình"), (), _open, "timer_fired", EngineOp.FIRE_TIMERS),
     Action("alert_apology", _l("Cảnh báo cần gửi thư xin lỗi"), (), _apology_left, "apology_alerted"),
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
+    Action("confirm_payment", _l("Ghi nhận thanh toán trực tuyến"), (), _always, "fee_paid"),
 )}
 
 #: Actions offered on the dossier page (the task's own actions are on the task page).
