@@ -94,12 +94,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.notify.views import bp as notify_bp
     from app.payments.views import bp as payments_bp
+    from app.postal.views import bp as postal_bp
     from app.reports.views import bp as reports_bp
     from app.scheduler.views import bp as scheduler_bp
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, payments_bp):
+                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, payments_bp,
+                      postal_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 
@@ -153,6 +155,9 @@ def _connect_signals() -> None:
     from app.payments.services import page_section as payment_section
 
     dossier_page_sections.connect(payment_section)
+    from app.postal.services import page_section as postal_section
+
+    dossier_page_sections.connect(postal_section)
 
 
 def _install_web_hooks(app: Flask) -> None:

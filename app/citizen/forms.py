@@ -36,3 +36,8 @@ class OnlineApplicantForm(BaseForm):
     address = StringField(_l("Địa chỉ liên hệ (cũng là nơi nhận kết quả qua bưu điện)"),
                           validators=[DataRequired(), Length(max=500)])
     return_method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])
+
+
+class ReturnMethodForm(BaseForm):
+    method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])
+    address = StringField(_l("Địa chỉ nhận kết quả qua bưu điện"), validators=[Optional(), Length(max=500)])

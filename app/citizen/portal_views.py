@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.catalog.services import get_procedure
 from app.citizen import online
-from app.citizen.forms import OnlineApplicantForm
+from app.citizen.forms import OnlineApplicantForm, ReturnMethodForm
 from app.citizen.services import get_own_dossier
 from app.citizen.signin_views import current_citizen
 from app.citizen.views import bp
@@ -17,7 +17,7 @@ from app.core.db import unit_of_work, utcnow
 from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
-from app.dossiers import attachments
+from app.dossiers import attachments, lifecycle
 from app.dossiers.intake import IncompleteDossierError
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import citizen_step, intake_form_key, missing_items
@@ -26,6 +26,7 @@ from app.dossiers.schemas import ApplicantInput
 from app.dossiers.task_forms import check_submission, load_form
 from app.extensions import limiter
 from app.payments import services as payments
+from app.postal.services import shipment_of
 
 
 @bp.route("/cong-dan/nop-ho-so")
@@ -120,10 +121,35 @@ def my_dossier(code: str):
     response = make_response(render_template(
         "citizen/my_dossier.html", d=dossier, step=citizen_step(dossier), missing=missing_items(dossier),
         events=public_events(dossier), files=attachments.list_attachments(dossier), initials=dossier.applicant_name,
-        payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0))
+        payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0,
+        shipment=shipment_of(dossier), return_form=_return_form(dossier)))
     # The pay button posts here and is redirected to the gateway: the page lets its forms go there.
     response.headers["Content-Security-Policy"] = csp_with_form_target(_gateway_origin())
     return response
+
+
+def _return_form(dossier) -> ReturnMethodForm | None:
+    if not dossier.is_open or dossier.returned_at is not None or shipment_of(dossier) is not None:
+        return None
+    form = ReturnMethodForm(prefix="return", data={"method": dossier.return_method,
+                                                   "address": dossier.applicant_address})
+    form.method.choices = [(m, RETURN_METHOD.get(m, m)) for m in dossier.procedure.return_methods or ["counter"]]
+    return form
+
+
+@bp.route("/cong-dan/ho-so/<code>/nhan-ket-qua", methods=["POST"])
+@citizen_required
+def choose_return(code: str):
+    """The citizen chooses how to receive the result (by post: to which address)."""
+    dossier = get_own_dossier(current_citizen(), code)
+    form = _return_form(dossier)
+    if form is None or not form.validate_on_submit():
+        flash(_("Không thay đổi được hình thức nhận kết quả."), "danger")
+        return redirect(url_for("citizen.my_dossier", code=code))
+    with unit_of_work():
+        lifecycle.choose_return(None, code, method=form.method.data, address=form.address.data)
+    flash(_("Đã ghi nhận hình thức nhận kết quả."), "success")
+    return redirect(url_for("citizen.my_dossier", code=code))
 
 
 # --- fees ---------------------------------------------------------------------------------------

@@ -143,6 +143,21 @@ def _awaiting_receipt(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
     return None
 
 
+def _result_for_post(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    """The result is ready and the applicant chose to receive it by post."""
+    if dossier.return_method != "post":
+        return ("Người nộp không đăng ký nhận kết quả qua bưu điện.", "The applicant did not ask for return by post.")
+    if dossier.status is not DossierStatus.RESULT_READY:
+        return ("Hồ sơ chưa có kết quả để gửi.", "There is no result to send yet.")
+    return None
+
+
+def _not_returned(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    if not dossier.is_open or dossier.returned_at is not None:
+        return ("Kết quả đã được trả hoặc hồ sơ đã kết thúc.", "The result was returned or the dossier is closed.")
+    return None
+
+
 def _rated_once(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
     if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
         return ("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
@@ -189,6 +204,10 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("alert_apology", _l("Cảnh báo cần gửi thư xin lỗi"), (), _apology_left, "apology_alerted"),
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
     Action("confirm_payment", _l("Ghi nhận thanh toán trực tuyến"), (), _always, "fee_paid"),
+    Action("hand_to_post", _l("Gửi kết quả qua bưu điện"), (("returner", Where.RECEIVING),), _result_for_post,
+           "posted"),
+    Action("choose_return", _l("Chọn hình thức nhận kết quả"), (), _not_returned, "return_method_chosen"),
+    Action("post_status", _l("Cập nhật trạng thái bưu gửi"), (), _always, "post_status"),
 )}
 
 #: Actions offered on the dossier page (the task's own actions are on the task page).

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.errors import ValidationError
-from app.dossiers.models import Dossier, DossierAttachment
+from app.dossiers.models import Channel, Dossier, DossierAttachment
 from app.extensions import db
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -72,6 +72,9 @@ def store(dossier: Dossier, upload: Upload, purpose: str = "submission") -> Doss
 
 
 def list_attachments(dossier: Dossier) -> list[DossierAttachment]:
+    """The dossier's uploaded files (only online dossiers have any: no query for the others)."""
+    if dossier.channel is not Channel.ONLINE:
+        return []
     return list(db.session.scalars(select(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id)
                                    .order_by(DossierAttachment.id)))
 

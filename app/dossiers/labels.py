@@ -45,7 +45,11 @@ EVENT = {
     "part_refused": _l("Từ chối một thủ tục của chuỗi liên thông"),
     "receipt_refused": _l("Từ chối tiếp nhận hồ sơ"), "fee_paid": _l("Đã thanh toán phí, lệ phí"),
     "posted": _l("Đã chuyển kết quả qua bưu điện"), "post_status": _l("Cập nhật của bưu điện"),
+    "return_method_chosen": _l("Chọn hình thức nhận kết quả"),
 }
+POST_STATUS = {"accepted": _l("Bưu điện đã nhận bưu gửi"), "in_transit": _l("Đang vận chuyển"),
+               "out_for_delivery": _l("Đang phát"), "delivered": _l("Đã phát thành công"),
+               "failed": _l("Phát không thành công")}
 # Who acted, as a citizen may see it on the public timeline: the office, never the person.
 PUBLIC_ROLE = {"receiver": _l("Bộ phận tiếp nhận"), "returner": _l("Bộ phận trả kết quả"),
                "specialist": _l("Cán bộ chuyên môn"), "leader": _l("Lãnh đạo đơn vị"), "clerk": _l("Văn thư")}

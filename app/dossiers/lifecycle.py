@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 SUPPLEMENT_MESSAGE = "supplement_received"
 
 __all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
-           "refuse_receipt",
+           "refuse_receipt", "choose_return",
            "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers", "get_task",
            "ensure_can_work"]
 
@@ -209,6 +209,28 @@ def refuse_receipt(actor: User | None, code: str, *, reason: str) -> Dossier:
                 event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason.strip(),
                                    data={"channel": dossier.channel.value}))
     step.apply = lambda _result: dossier.refuse_receipt(step.at)
+    perform(step)
+    return dossier
+
+
+def choose_return(actor: User | None, code: str, *, method: str, address: str | None = None) -> Dossier:
+    """The applicant changes how they receive the result (e.g. by post, to this address) before it is returned."""
+    dossier = get_dossier(code)
+    ensure_allowed(actor, "choose_return", dossier)
+    if method not in (dossier.procedure.return_methods or ["counter"]):
+        raise ValidationError("Thủ tục không cho phép hình thức nhận kết quả này.",
+                              "The procedure does not offer this way of returning the result.")
+    if method == "post" and not (address or dossier.applicant_address or "").strip():
+        raise ValidationError("Cần địa chỉ nhận kết quả qua bưu điện.", "An address is needed for return by post.")
+    step = Step("choose_return", dossier, actor, event=HistoryEvent("", data={"method": method}))
+
+    def change(_result: Any) -> None:
+        step.event.data["previous"] = dossier.return_method
+        dossier.return_method = method
+        if method == "post" and (address or "").strip():
+            dossier.applicant_address = address.strip()[:500]
+
+    step.apply = change
     perform(step)
     return dossier
 

@@ -14,7 +14,7 @@ from app.connectors.payment import PaymentOutcome, PaymentRequest
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.core.timefmt import to_local
-from app.dossiers.models import Dossier
+from app.dossiers.models import Channel, Dossier
 from app.dossiers.pipeline import Step, perform
 from app.extensions import db
 from app.history.services import HistoryEvent
@@ -29,11 +29,16 @@ class AmountMismatchError(ConflictError):
 
 
 def payments_of(dossier: Dossier) -> list[Payment]:
+    """The payment attempts of an online dossier (fees of counter dossiers are paid at the counter: no query)."""
+    if dossier.channel is not Channel.ONLINE:
+        return []
     return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
 
 
 def fee_due(dossier: Dossier) -> int:
     """What is still to pay: the procedure's fees (as in force at receipt) less what was paid."""
+    if dossier.channel is not Channel.ONLINE:
+        return 0
     paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
     return max(dossier.procedure.total_fee - paid, 0)
 
