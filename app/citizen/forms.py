@@ -41,3 +41,11 @@ class OnlineApplicantForm(BaseForm):
 class ReturnMethodForm(BaseForm):
     method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])
     address = StringField(_l("Địa chỉ nhận kết quả qua bưu điện"), validators=[Optional(), Length(max=500)])
+
+
+class OnlineSupplementForm(BaseForm):
+    note = TextAreaField(_l("Nội dung bổ sung, giải trình (nếu có)"), validators=[Optional(), Length(max=2000)])
+
+
+class OnlineWithdrawForm(BaseForm):
+    reason = TextAreaField(_l("Lý do đề nghị dừng giải quyết hồ sơ"), validators=[DataRequired(), Length(max=2000)])

@@ -100,3 +100,20 @@ def submit(citizen: Citizen, submission: OnlineSubmission) -> Receipt:
     for upload in submission.uploads:
         attachments.store(receipt.dossier, upload)
     return receipt
+
+
+def supplement(dossier, uploads: list[attachments.Upload], note: str | None) -> None:
+    """The citizen's online answer to a supplement request: the files and the note are the supplement, and the
+    time limit restarts from zero (Decree 107/2021) as when the receiver records one at the counter."""
+    from app.dossiers import lifecycle
+
+    if not uploads and not (note or "").strip():
+        raise ValidationError("Cần đính kèm giấy tờ bổ sung hoặc ghi nội dung bổ sung.",
+                              "Attach the documents or write what is supplemented.")
+    for upload in uploads:
+        attachments.check(upload)
+    names = [f"{u.document_name}: {u.filename}" for u in uploads]
+    lifecycle.receive_supplement(None, dossier.code, documents=names, comment=(note or "").strip() or None,
+                                 channel="online")
+    for upload in uploads:
+        attachments.store(dossier, upload, purpose="supplement")

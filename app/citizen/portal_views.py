@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.catalog.services import get_procedure
 from app.citizen import online
-from app.citizen.forms import OnlineApplicantForm, ReturnMethodForm
+from app.citizen.forms import OnlineApplicantForm, OnlineSupplementForm, OnlineWithdrawForm, ReturnMethodForm
 from app.citizen.services import get_own_dossier
 from app.citizen.signin_views import current_citizen
 from app.citizen.views import bp
@@ -18,6 +18,7 @@ from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
 from app.dossiers import attachments, lifecycle
+from app.dossiers.actions import refusal
 from app.dossiers.intake import IncompleteDossierError
 from app.dossiers.labels import RETURN_METHOD
 from app.dossiers.pages import citizen_step, intake_form_key, missing_items
@@ -122,10 +123,50 @@ def my_dossier(code: str):
         "citizen/my_dossier.html", d=dossier, step=citizen_step(dossier), missing=missing_items(dossier),
         events=public_events(dossier), files=attachments.list_attachments(dossier), initials=dossier.applicant_name,
         payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0,
-        shipment=shipment_of(dossier), return_form=_return_form(dossier)))
+        shipment=shipment_of(dossier), return_form=_return_form(dossier),
+        supplement_form=OnlineSupplementForm(prefix="supplement") if _may(dossier, "receive_supplement") else None,
+        withdraw_form=OnlineWithdrawForm(prefix="withdraw") if _may(dossier, "withdraw") else None))
     # The pay button posts here and is redirected to the gateway: the page lets its forms go there.
     response.headers["Content-Security-Policy"] = csp_with_form_target(_gateway_origin())
     return response
+
+
+def _may(dossier, action: str) -> bool:
+    """Whether the declared action is open on the dossier now (the citizen acts through the online channel)."""
+    return refusal(None, action, dossier) is None
+
+
+@bp.route("/cong-dan/ho-so/<code>/bo-sung", methods=["POST"])
+@citizen_required
+@limiter.limit("20 per hour")
+def supplement(code: str):
+    """Answer a supplement request online: upload what was asked for."""
+    dossier = get_own_dossier(current_citizen(), code)
+    form = OnlineSupplementForm(prefix="supplement")
+    uploads = _uploads(dossier.procedure)
+    if not form.validate_on_submit() or any(not attachments.acceptable(u) for u in uploads):
+        flash(_("Tệp bổ sung không hợp lệ (chỉ nhận PDF, JPEG hoặc PNG)."), "danger")
+        return redirect(url_for("citizen.my_dossier", code=code))
+    with unit_of_work():
+        online.supplement(dossier, uploads, form.note.data)
+    flash(_("Đã gửi hồ sơ bổ sung; thời hạn giải quyết được tính lại từ hôm nay."), "success")
+    return redirect(url_for("citizen.my_dossier", code=code))
+
+
+@bp.route("/cong-dan/ho-so/<code>/rut-ho-so", methods=["POST"])
+@citizen_required
+@limiter.limit("10 per hour")
+def withdraw(code: str):
+    """Ask online to stop handling the dossier (stop notice) while no result is issued."""
+    dossier = get_own_dossier(current_citizen(), code)
+    form = OnlineWithdrawForm(prefix="withdraw")
+    if not form.validate_on_submit():
+        flash(_("Cần ghi lý do đề nghị dừng giải quyết hồ sơ."), "danger")
+        return redirect(url_for("citizen.my_dossier", code=code))
+    with unit_of_work():
+        lifecycle.withdraw(None, dossier.code, reason=form.reason.data, channel="online")
+    flash(_("Hồ sơ đã được dừng giải quyết theo đề nghị của ông/bà."), "success")
+    return redirect(url_for("citizen.my_dossier", code=code))
 
 
 def _return_form(dossier) -> ReturnMethodForm | None:

@@ -165,13 +165,16 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
 
 # --- legal actions around the model ---------------------------------------------------------
 
-def receive_supplement(actor: User | None, code: str, *, documents: list[str], comment: str | None = None) -> Dossier:
-    """Record the complete supplement: the time limit restarts from zero (Decree 107/2021)."""
+def receive_supplement(actor: User | None, code: str, *, documents: list[str], comment: str | None = None,
+                       channel: str = "counter") -> Dossier:
+    """Record the complete supplement: the time limit restarts from zero (Decree 107/2021). Online, the citizen's
+    upload is the supplement (`actor` None, channel online)."""
     dossier = get_dossier(code)
+    data = {"documents": documents, **({"channel": channel} if channel != "counter" else {})}
     step = Step("receive_supplement", dossier, actor, engine_input={"supplement_documents": documents},
                 message=SUPPLEMENT_MESSAGE, clock_reason=comment,
-                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=comment,
-                                   data={"documents": documents}))
+                event=HistoryEvent("", role="receiver" if channel == "counter" else None,
+                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data))
 
     def restart(_result: Any) -> None:
         agency_id = dossier.receiving_agency_id

@@ -48,6 +48,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "citizen.procedures": (CITIZEN, None), "citizen.submit": (CITIZEN, None),
     "citizen.pay": (CITIZEN, None), "citizen.check_payment": (CITIZEN, None),
     "citizen.payment_receipt": (CITIZEN, None), "citizen.choose_return": (CITIZEN, None),
+    "citizen.supplement": (CITIZEN, None), "citizen.withdraw": (CITIZEN, None),
     "payments.notify": (PUBLIC, None), "payments.back_from_gateway": (PUBLIC, None),
     "postal.hand_over": (("returner",), "dossier"), "postal.callback": (PUBLIC, None),
     "designer.simulate": (("designer",), None),
