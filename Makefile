@@ -52,13 +52,24 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo load
 
+# The citizen portal's external services, pointed at the local sandboxes of the Procfile (demo secrets only).
+SANDBOX_ENV := MOTCUA_OIDC_ISSUER=$${MOTCUA_OIDC_ISSUER:-http://127.0.0.1:$${MOTCUA_IDP_PORT:-5101}} \
+	MOTCUA_OIDC_CLIENT_ID=$${MOTCUA_OIDC_CLIENT_ID:-motcua} MOTCUA_OIDC_CLIENT_SECRET=$${MOTCUA_OIDC_CLIENT_SECRET:-motcua-sandbox-secret} \
+	MOTCUA_REGISTRY_URL=$${MOTCUA_REGISTRY_URL:-http://127.0.0.1:$${MOTCUA_REGISTRY_PORT:-5102}} \
+	MOTCUA_REGISTRY_KEY=$${MOTCUA_REGISTRY_KEY:-motcua-registry-key} \
+	MOTCUA_PAYMENT_URL=$${MOTCUA_PAYMENT_URL:-http://127.0.0.1:$${MOTCUA_PAYMENT_PORT:-5103}} \
+	MOTCUA_PAYMENT_MERCHANT=$${MOTCUA_PAYMENT_MERCHANT:-MOTCUA} MOTCUA_PAYMENT_SECRET=$${MOTCUA_PAYMENT_SECRET:-motcua-pay-secret} \
+	MOTCUA_POST_URL=$${MOTCUA_POST_URL:-http://127.0.0.1:$${MOTCUA_POST_PORT:-5104}} \
+	MOTCUA_POST_CLIENT_ID=$${MOTCUA_POST_CLIENT_ID:-MOTCUA} MOTCUA_POST_SECRET=$${MOTCUA_POST_SECRET:-motcua-post-secret}
+
 # The web server, the scheduler and the local sandboxes of the Procfile, under honcho (one log, one Ctrl-C).
 run: demo
 	@$(BIN)/flask demo logins
 	@echo "Motcua: http://127.0.0.1:5000 (messages delivered to the local sink: http://127.0.0.1:5120/messages)"
+	@echo "Citizen portal: http://127.0.0.1:5000/cong-dan/dang-nhap (sandboxes: identity :5101, registry :5102, payment :5103, post :5104)"
 	PATH=$(abspath $(BIN)):$$PATH \
 		MOTCUA_RATELIMIT_STORAGE_URI=$${MOTCUA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
-		$(BIN)/honcho start -f Procfile
+		$(SANDBOX_ENV) $(BIN)/honcho start -f Procfile
 
 # Debian packages the tests need: chromium for the browser tests, Pango and a font for WeasyPrint's PDF summaries.
 SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core pgbouncer redis-server
@@ -72,7 +83,7 @@ test: install-dev system-deps
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 lint: install-dev
-	$(BIN)/ruff check app engine tests bench
+	$(BIN)/ruff check app engine tests bench tools
 	$(BIN)/lint-imports --no-cache
 
 BENCH_DOSSIERS ?= 1000000

@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import build_config
+from app.core.headers import CSP
 from app.core.jsonguard import GuardedJSONProvider
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -94,12 +95,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
     from app.notify.views import bp as notify_bp
+    from app.payments.views import bp as payments_bp
+    from app.postal.views import bp as postal_bp
     from app.reports.views import bp as reports_bp
     from app.scheduler.views import bp as scheduler_bp
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, documents_bp):
+                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, documents_bp,
+                      payments_bp, postal_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 
@@ -132,8 +136,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(reports_cli)
 
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
 def _init_workflow(app: Flask) -> None:
@@ -163,6 +165,12 @@ def _connect_signals() -> None:
     dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
     dossier_page_sections.connect(documents.page_section)
     files_submitted.connect(attachments.on_files_submitted)
+    from app.payments.services import page_section as payment_section
+
+    dossier_page_sections.connect(payment_section)
+    from app.postal.services import page_section as postal_section
+
+    dossier_page_sections.connect(postal_section)
 
 
 def _install_web_hooks(app: Flask) -> None:

@@ -256,3 +256,25 @@ def auth(client):
 def sql():
     """Run raw SQL (used to tamper with rows the way an attacker with DB access would)."""
     return run_as_dba
+
+
+@pytest.fixture(scope="session")
+def sandbox_processes():
+    """The identity provider, registry, payment and post sandboxes (tools/sandboxes/), one process each."""
+    from tests.sandboxes import start_sandboxes
+
+    boxes = start_sandboxes()
+    yield boxes
+    for box in boxes.all():
+        box.stop()
+
+
+@pytest.fixture
+def sandboxes(app, sandbox_processes, monkeypatch, tmp_path):
+    """Point the app at the sandbox processes for this test (the settings `make run` gives it from the Procfile)."""
+    for name, value in sandbox_processes.config().items():
+        monkeypatch.setitem(app.config, name, value)
+    monkeypatch.setitem(app.config, "EXTERNAL_RETRIES", 0)
+    monkeypatch.setitem(app.config, "EXTERNAL_TIMEOUT", 3)
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    return sandbox_processes

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.forms import BaseForm
@@ -22,3 +22,30 @@ class RatingForm(BaseForm):
     code = HiddenField(validators=[DataRequired(), Length(max=40)])
     rating = RadioField(_l("Mức độ hài lòng"), choices=RATINGS, validators=[DataRequired()])
     comment = TextAreaField(_l("Góp ý (không bắt buộc)"), validators=[Optional(), Length(max=2000)])
+
+
+class OnlineApplicantForm(BaseForm):
+    """The applicant part of an online submission (the procedure's own fields come from its intake form)."""
+
+    agency = SelectField(_l("Nơi tiếp nhận hồ sơ"), validators=[DataRequired()])
+    name = StringField(_l("Họ và tên người nộp"), validators=[DataRequired(), Length(max=255)])
+    phone = StringField(_l("Số điện thoại"), validators=[
+        DataRequired(), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
+    email = StringField(_l("Thư điện tử"), validators=[
+        Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
+    address = StringField(_l("Địa chỉ liên hệ (cũng là nơi nhận kết quả qua bưu điện)"),
+                          validators=[DataRequired(), Length(max=500)])
+    return_method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])
+
+
+class ReturnMethodForm(BaseForm):
+    method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])
+    address = StringField(_l("Địa chỉ nhận kết quả qua bưu điện"), validators=[Optional(), Length(max=500)])
+
+
+class OnlineSupplementForm(BaseForm):
+    note = TextAreaField(_l("Nội dung bổ sung, giải trình (nếu có)"), validators=[Optional(), Length(max=2000)])
+
+
+class OnlineWithdrawForm(BaseForm):
+    reason = TextAreaField(_l("Lý do đề nghị dừng giải quyết hồ sơ"), validators=[DataRequired(), Length(max=2000)])

@@ -135,3 +135,6 @@ def kiosk():
     if error:
         return error
     return render_template("citizen/kiosk.html", form=form, **_result_context(dossier))
+
+
+from app.citizen import portal_views, signin_views  # noqa: E402,F401  (the portal's routes on this blueprint)

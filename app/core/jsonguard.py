@@ -10,9 +10,11 @@ import json
 import math
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
+
+from app.core.permissions import CITIZEN_SESSION_KEY
 
 DEFAULT_MAX_DEPTH = 64
 MAX_INT_DIGITS = 100  # far beyond any real value; task forms apply their own, tighter rule (422)
@@ -74,5 +76,5 @@ def limit_body_size(app: Flask) -> None:
     @app.before_request
     def _anonymous_body_limit() -> None:
         limit = app.config.get("ANONYMOUS_MAX_CONTENT_LENGTH")
-        if limit and not current_user.is_authenticated:
+        if limit and not current_user.is_authenticated and not session.get(CITIZEN_SESSION_KEY):
             request.max_content_length = min(limit, app.config.get("MAX_CONTENT_LENGTH") or limit)

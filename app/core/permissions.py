@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, Protocol
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.core.errors import PermissionDeniedError
@@ -95,6 +95,23 @@ def public(view: Callable) -> Callable:
     return view
 
 
+CITIZEN = "citizen"
+CITIZEN_SESSION_KEY = "citizen"  # {"id": Citizen.id, "id_number": ..., "name": ...} after a verified sign-in
+
+
+def citizen_required(view: Callable) -> Callable:
+    """Require a citizen signed in through the identity provider (officials' accounts do not count)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if not session.get(CITIZEN_SESSION_KEY):
+            return redirect(url_for("citizen.sign_in", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    wrapper._motcua_access = CITIZEN  # type: ignore[attr-defined]
+    return wrapper
+
+
 def roles_required(*roles: str) -> Callable[[Callable], Callable]:
     """Require a signed-in user holding any of `roles` (none given: any signed-in user)."""
     unknown = set(roles) - set(ALL_ROLES)
@@ -149,6 +166,6 @@ def install_default_deny(app: Flask) -> None:
         if access is None:
             logger.error("Endpoint %s declares no access rule; refused", endpoint)
             abort(403)
-        if access == "public":
+        if access in ("public", CITIZEN):  # a citizen view checks its own session (citizen_required)
             return None
         return _refusal(tuple(role for role in access if role != "authenticated"))

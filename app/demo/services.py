@@ -51,8 +51,22 @@ def load_demo(dossiers: int = 200) -> dict[str, int]:
     """Load every part of the demo data set."""
     counts = {"agencies": load_demo_agencies(), "users": load_demo_users(), "models": load_demo_catalog()}
     counts["dossiers"] = load_demo_dossiers(dossiers)
+    if counts["dossiers"]:  # first load: the demo citizens' online dossiers too
+        counts["citizen_dossiers"] = _citizen_dossiers()
     counts["anchors"] = _anchor_history()
     return counts
+
+
+def _citizen_dossiers() -> int:
+    import random
+    from datetime import UTC, datetime
+
+    from faker import Faker
+
+    from app.demo.citizens import load_citizen_dossiers
+    from app.demo.dossiers import DemoContext
+
+    return load_citizen_dossiers(DemoContext(Faker("vi_VN"), random.Random(17), datetime.now(UTC)))
 
 
 def _anchor_history() -> int:

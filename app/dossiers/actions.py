@@ -19,7 +19,7 @@ from app.core.errors import ConflictError, PermissionDeniedError, ValidationErro
 from app.core.permissions import OFFICIAL_ROLES
 from app.core.timefmt import to_local
 from app.dossiers.involvement import involved_agency_ids
-from app.dossiers.models import Dossier, DossierStatus
+from app.dossiers.models import Channel, Dossier, DossierStatus
 from app.dossiers.rules import RuleSet, get_ruleset
 from app.extensions import db
 
@@ -136,6 +136,30 @@ def _supplement_left(dossier: Dossier, rules: RuleSet) -> Refusal | None:
     return _processing(dossier, rules)
 
 
+def _awaiting_receipt(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    """An online dossier the receiving agency has not accepted yet (its intake step is still open)."""
+    if dossier.channel is not Channel.ONLINE or dossier.status is not DossierStatus.RECEIVED or (
+            dossier.current_step_kind != "intake"):
+        return ("Chỉ từ chối tiếp nhận được hồ sơ nộp trực tuyến chưa được tiếp nhận.",
+                "Only an online dossier that was not accepted yet can be refused at receipt.")
+    return None
+
+
+def _result_for_post(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    """The result is ready and the applicant chose to receive it by post."""
+    if dossier.return_method != "post":
+        return ("Người nộp không đăng ký nhận kết quả qua bưu điện.", "The applicant did not ask for return by post.")
+    if dossier.status is not DossierStatus.RESULT_READY:
+        return ("Hồ sơ chưa có kết quả để gửi.", "There is no result to send yet.")
+    return None
+
+
+def _not_returned(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
+    if not dossier.is_open or dossier.returned_at is not None:
+        return ("Kết quả đã được trả hoặc hồ sơ đã kết thúc.", "The result was returned or the dossier is closed.")
+    return None
+
+
 def _rated_once(dossier: Dossier, _rules: RuleSet) -> Refusal | None:
     if dossier.status not in (DossierStatus.RETURNED, DossierStatus.REFUSED):
         return ("Chỉ đánh giá sau khi đã nhận kết quả.", "Rate only after the result is returned.")
@@ -167,6 +191,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            hands_back=True),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
            "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
+    Action("refuse_receipt", _l("Từ chối tiếp nhận hồ sơ"), (("receiver", Where.RECEIVING),), _awaiting_receipt,
+           "receipt_refused", EngineOp.CANCEL, Clock.STOP),
     Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,
            "stopped", EngineOp.CANCEL, Clock.STOP,
            reason=("Cần ghi lý do rút hồ sơ.", "A withdrawal reason is required.")),
@@ -188,6 +214,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("fire_timers", _l("Hẹn giờ của quy trình"), (), _open, "timer_fired", EngineOp.FIRE_TIMERS),
     Action("alert_apology", _l("Cảnh báo cần gửi thư xin lỗi"), (), _apology_left, "apology_alerted"),
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
+    Action("confirm_payment", _l("Ghi nhận thanh toán trực tuyến"), (), _always, "fee_paid"),
+    Action("hand_to_post", _l("Gửi kết quả qua bưu điện"), (("returner", Where.RECEIVING),), _result_for_post,
+           "posted"),
+    Action("choose_return", _l("Chọn hình thức nhận kết quả"), (), _not_returned, "return_method_chosen"),
+    Action("post_status", _l("Cập nhật trạng thái bưu gửi"), (), _always, "post_status"),
 )}
 
 #: The decisions of a step form (forms/*.json `decision`) that are lifecycle actions of their own, carried by the
@@ -195,7 +226,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 DECISION_ACTIONS = {"supplement": "request_supplement", "refuse": "refuse", "reject": "return_step"}
 
 #: Actions offered on the dossier page (the task's own actions are on the task page).
-DOSSIER_PAGE_ACTIONS = ("receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
+DOSSIER_PAGE_ACTIONS = ("refuse_receipt",
+                        "receive_supplement", "withdraw", "apologize", "extend_for_verification", "transfer", "comment")
 
 
 # --- reasons (one rule: the declaration says which actions need one) ----------------------------

@@ -63,6 +63,11 @@ class WithdrawForm(BaseForm):
     reason = TextAreaField(_l("Lý do rút hồ sơ"), validators=[DataRequired(), Length(max=2000)])
 
 
+class RefuseReceiptForm(BaseForm):
+    reason = TextAreaField(_l("Lý do từ chối tiếp nhận (gửi cho người nộp)"), validators=[DataRequired(),
+                                                                                       Length(max=2000)])
+
+
 class ApologyForm(BaseForm):
     reason = TextAreaField(_l("Lý do chậm trễ"), validators=[DataRequired(), Length(max=2000)])
     new_date = DateField(_l("Ngày hẹn trả mới"), validators=[DataRequired()])

@@ -121,6 +121,7 @@ def _new_dossier(procedure: Procedure, agency: Agency, intake: IntakeInput, form
         applicant_kind=a.kind, applicant_name=a.name.strip(), applicant_id_number=a.id_number,
         applicant_phone=a.phone, applicant_email=a.email, applicant_address=a.address,
         representative_name=a.representative, return_method=intake.return_method,
+        submitter_id_number=intake.submitter_id_number,
         documents=_checklist(procedure, intake), form_data=form_data,
         pin_hash=codes.pin_digest(code, pin), received_at=now, clock_started_at=clock_start(procedure, agency.id, now),
         legal_due_at=due, due_at=due, legal_days=procedure.legal_days)

@@ -44,7 +44,13 @@ EVENT = {
     "timer_fired": _l("Hết thời gian chờ"), "pin_reissued": _l("Cấp lại mã tra cứu"),
     "migrated": _l("Chuyển phiên bản quy trình"), "verification_extended": _l("Gia hạn để xác minh"),
     "part_refused": _l("Từ chối một thủ tục của chuỗi liên thông"), "step_returned": _l("Trả về bước trước"),
+    "receipt_refused": _l("Từ chối tiếp nhận hồ sơ"), "fee_paid": _l("Đã thanh toán phí, lệ phí"),
+    "posted": _l("Đã chuyển kết quả qua bưu điện"), "post_status": _l("Cập nhật của bưu điện"),
+    "return_method_chosen": _l("Chọn hình thức nhận kết quả"),
 }
+POST_STATUS = {"accepted": _l("Bưu điện đã nhận bưu gửi"), "in_transit": _l("Đang vận chuyển"),
+               "out_for_delivery": _l("Đang phát"), "delivered": _l("Đã phát thành công"),
+               "failed": _l("Phát không thành công")}
 # Who acted, as a citizen may see it on the public timeline: the office, never the person.
 PUBLIC_ROLE = {"receiver": _l("Bộ phận tiếp nhận"), "returner": _l("Bộ phận trả kết quả"),
                "specialist": _l("Cán bộ chuyên môn"), "leader": _l("Lãnh đạo đơn vị"), "clerk": _l("Văn thư")}

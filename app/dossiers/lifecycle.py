@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 SUPPLEMENT_MESSAGE = "supplement_received"
 
 __all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
+           "refuse_receipt", "choose_return",
            "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers", "get_task",
            "ensure_can_work"]
 
@@ -212,13 +213,16 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
 
 # --- legal actions around the model ---------------------------------------------------------
 
-def receive_supplement(actor: User | None, code: str, *, documents: list[str], comment: str | None = None) -> Dossier:
-    """Record the complete supplement: the time limit restarts from zero (Decree 107/2021)."""
+def receive_supplement(actor: User | None, code: str, *, documents: list[str], comment: str | None = None,
+                       channel: str = "counter") -> Dossier:
+    """Record the complete supplement: the time limit restarts from zero (Decree 107/2021). Online, the citizen's
+    upload is the supplement (`actor` None, channel online)."""
     dossier = get_dossier(code)
+    data = {"documents": documents, **({"channel": channel} if channel != "counter" else {})}
     step = Step("receive_supplement", dossier, actor, engine_input={"supplement_documents": documents},
                 message=SUPPLEMENT_MESSAGE, clock_reason=comment,
-                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=comment,
-                                   data={"documents": documents}))
+                event=HistoryEvent("", role="receiver" if channel == "counter" else None,
+                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data))
 
     def restart(_result: Any) -> None:
         agency_id = dossier.receiving_agency_id
@@ -241,6 +245,42 @@ def withdraw(actor: User | None, code: str, *, reason: str, channel: str = "coun
                 event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason,
                                    data={"channel": channel, "stop_notice": True}))
     step.apply = lambda _result: dossier.stop(step.at)
+    perform(step)
+    return dossier
+
+
+def refuse_receipt(actor: User | None, code: str, *, reason: str) -> Dossier:
+    """Refuse to receive an online dossier, with the written reason the applicant is sent (no processing starts)."""
+    dossier = get_dossier(code)
+    ensure_allowed(actor, "refuse_receipt", dossier)
+    if not (reason or "").strip():
+        raise ValidationError("Cần nêu rõ lý do từ chối tiếp nhận.", "A reason for the refusal is required.")
+    step = Step("refuse_receipt", dossier, actor, clock_reason=reason.strip(),
+                event=HistoryEvent("", role="receiver", agency_id=dossier.receiving_agency_id, comment=reason.strip(),
+                                   data={"channel": dossier.channel.value}))
+    step.apply = lambda _result: dossier.refuse_receipt(step.at)
+    perform(step)
+    return dossier
+
+
+def choose_return(actor: User | None, code: str, *, method: str, address: str | None = None) -> Dossier:
+    """The applicant changes how they receive the result (e.g. by post, to this address) before it is returned."""
+    dossier = get_dossier(code)
+    ensure_allowed(actor, "choose_return", dossier)
+    if method not in (dossier.procedure.return_methods or ["counter"]):
+        raise ValidationError("Thủ tục không cho phép hình thức nhận kết quả này.",
+                              "The procedure does not offer this way of returning the result.")
+    if method == "post" and not (address or dossier.applicant_address or "").strip():
+        raise ValidationError("Cần địa chỉ nhận kết quả qua bưu điện.", "An address is needed for return by post.")
+    step = Step("choose_return", dossier, actor, event=HistoryEvent("", data={"method": method}))
+
+    def change(_result: Any) -> None:
+        step.event.data["previous"] = dossier.return_method
+        dossier.return_method = method
+        if method == "post" and (address or "").strip():
+            dossier.applicant_address = address.strip()[:500]
+
+    step.apply = change
     perform(step)
     return dossier
 

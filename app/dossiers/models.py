@@ -76,6 +76,8 @@ class Dossier(db.Model):
     applicant_email: Mapped[str | None] = mapped_column(String(255))
     applicant_address: Mapped[str | None] = mapped_column(String(500))
     representative_name: Mapped[str | None] = mapped_column(String(255))
+    # Online: the personal ID number the identity provider vouched for when the citizen submitted (their dossiers).
+    submitter_id_number: Mapped[str | None] = mapped_column(String(12), index=True)
     search_text: Mapped[str] = mapped_column(String(1000), default="")
 
     return_method: Mapped[str] = mapped_column(String(16), default="counter")
@@ -164,6 +166,12 @@ class Dossier(db.Model):
         self.status, self.outcome, self.finished_at = DossierStatus.STOPPED, "stopped", at
         self.current_step, self.current_step_kind = None, None
 
+    def refuse_receipt(self, at: datetime) -> None:
+        """An online dossier the receiving agency does not accept (Mẫu 03): never received, so neither finished nor
+        open in the statistics."""
+        self.status, self.outcome, self.finished_at = DossierStatus.REFUSED, "not_received", at
+        self.current_step, self.current_step_kind = None, None
+
     def reschedule(self, new_due_at: datetime, *, compliant: bool = True) -> datetime:
         """Apology with a new appointment; statistics keep `legal_due_at`. Returns the previous appointment."""
         previous, self.due_at = self.due_at, new_due_at
@@ -186,7 +194,7 @@ class Dossier(db.Model):
         """The process ended: returned (or refused) unless it was stopped."""
         self.current_step, self.current_step_kind = None, None
         self.finished_at = self.finished_at or at
-        if self.status is not DossierStatus.STOPPED:
+        if self.status is not DossierStatus.STOPPED and self.outcome != "not_received":  # no result to return
             self.returned_at = self.returned_at or at
             self.status = DossierStatus.REFUSED if self.outcome == "refused" else DossierStatus.RETURNED
             self.outcome = self.outcome or "approved"
@@ -252,3 +260,23 @@ class PinGuard(db.Model):
     retry_at: Mapped[datetime | None]  # progressive delay: no attempt is checked before
     locked_until: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class DossierAttachment(db.Model):
+    """A file the applicant uploaded for one required document (online submission, online supplement).
+
+    The bytes live in the upload store (app.dossiers.attachments) under their SHA-256; the row says what they are.
+    """
+
+    __tablename__ = "dossier_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"))
+    document_name: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(16), default="submission")  # submission / supplement
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

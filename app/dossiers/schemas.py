@@ -60,3 +60,4 @@ class IntakeInput:
     form_data: dict[str, Any] = field(default_factory=dict)
     document_notes: dict[int, str] = field(default_factory=dict)
     commune_code: str | None = None  # the applicant's commune of residence or the site's (competence)
+    submitter_id_number: str | None = None  # online: the signed-in citizen's verified personal ID

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,12 +13,13 @@ from app.core.db import unit_of_work
 from app.core.permissions import roles_required
 from app.core.signals import files_submitted, page_sections
 from app.core.timefmt import LOCAL_TZ
-from app.dossiers import labels, lifecycle, listing, privacy
+from app.dossiers import attachments, labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
 from app.dossiers.forms import (
     ApologyForm,
     CommentForm,
     DiscloseForm,
+    RefuseReceiptForm,
     SupplementForm,
     TransferForm,
     VerificationForm,
@@ -37,7 +39,8 @@ MAX_DISCLOSED = 50
 
 
 #: action → (form name on the page, form class)
-FORMS = {"comment": ("comment", CommentForm), "receive_supplement": ("supplement", SupplementForm),
+FORMS = {"refuse_receipt": ("refuse_receipt", RefuseReceiptForm),
+         "comment": ("comment", CommentForm), "receive_supplement": ("supplement", SupplementForm),
          "withdraw": ("withdraw", WithdrawForm), "apologize": ("apology", ApologyForm),
          "transfer": ("transfer", TransferForm), "extend_for_verification": ("verification", VerificationForm)}
 
@@ -69,7 +72,8 @@ def detail(code: str):
     page = dossier_page(dossier, masked=d is not dossier)
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
                            disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
-                           pin_locked=is_locked(dossier.code), **page_sections(dossier))
+                           pin_locked=is_locked(dossier.code), files=attachments.list_attachments(dossier),
+                           **page_sections(dossier))
 
 
 @bp.route("/supervision")
@@ -95,6 +99,21 @@ def disclose(code: str):
     return redirect(url_for("dossiers.detail", code=code))
 
 
+@bp.route("/dossiers/<code>/files/<int:attachment_id>")
+@roles_required(*READERS)
+def attachment(code: str, attachment_id: int):
+    """A file the applicant uploaded (officials who may see the dossier; supervisors only once disclosed)."""
+    dossier = get_dossier_for(current_user, code)
+    if _reader_view(dossier) is not dossier:
+        abort(403)
+    found = next((f for f in attachments.list_attachments(dossier) if f.id == attachment_id), None)
+    if found is None:
+        abort(404)
+    return Response(attachments.read(found), mimetype=found.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+        "Cache-Control": "private, no-store"})
+
+
 @bp.route("/dossiers/<code>/model.bpmn")
 @roles_required(*READERS)
 def model_xml(code: str):
@@ -109,7 +128,8 @@ def _redisplay(dossier, form_name: str, form):
     forms = _action_forms(dossier, page)
     forms[form_name] = form
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=forms,
-                           open_form=form_name, **page_sections(dossier)), 422
+                           open_form=form_name, files=attachments.list_attachments(dossier),
+                           **page_sections(dossier)), 422
 
 
 @bp.route("/dossiers/<code>/comments", methods=["POST"])
@@ -153,6 +173,20 @@ def withdraw(code: str):
     with unit_of_work():
         lifecycle.withdraw(current_user, code, reason=form.reason.data)
     flash(_("Đã dừng giải quyết hồ sơ theo đề nghị của người nộp."), "success")
+    return redirect(url_for("dossiers.detail", code=code))
+
+
+@bp.route("/dossiers/<code>/refuse-receipt", methods=["POST"])
+@roles_required("receiver")
+def refuse_receipt(code: str):
+    """Refuse to receive an online dossier (the applicant is told the reason)."""
+    dossier = get_dossier_for(current_user, code)
+    form = RefuseReceiptForm(prefix="refuse_receipt")
+    if not form.validate_on_submit():
+        return _redisplay(dossier, "refuse_receipt", form)
+    with unit_of_work():
+        lifecycle.refuse_receipt(current_user, code, reason=form.reason.data)
+    flash(_("Đã từ chối tiếp nhận hồ sơ; người nộp được thông báo lý do."), "success")
     return redirect(url_for("dossiers.detail", code=code))
 
 

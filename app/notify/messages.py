@@ -20,6 +20,15 @@ def _items(_dossier: Dossier, event: Any) -> str:
     return (event.data or {}).get("items") or event.comment or ""
 
 
+def _tracking(_dossier: Dossier, event: Any) -> str:
+    return (event.data or {}).get("tracking_number") or ""
+
+
+def _amount(_dossier: Dossier, event: Any) -> str:
+    amount = int((event.data or {}).get("amount_vnd") or 0)
+    return f"{amount:,}".replace(",", ".") + " đồng, biên nhận số " + str((event.data or {}).get("receipt") or "")
+
+
 def _reason(_dossier: Dossier, event: Any) -> str:
     return (event.data or {}).get("reason") or event.comment or ""
 
@@ -45,6 +54,16 @@ TEMPLATES: dict[str, tuple[str, str, Any]] = {
                               _due),
     "stopped": ("Dừng giải quyết hồ sơ {code}",
                 "Hồ sơ {code} đã được dừng giải quyết theo đề nghị của Ông/Bà lúc {at}.", _reason),
+    "receipt_refused": ("Hồ sơ {code} không được tiếp nhận",
+                        "Hồ sơ trực tuyến {code} ({procedure}) không được {agency} tiếp nhận. Lý do: {extra}.",
+                        _reason),
+    "fee_paid": ("Đã thanh toán phí, lệ phí hồ sơ {code}",
+                 "Đã nhận thanh toán trực tuyến cho hồ sơ {code} lúc {at}: {extra}.", _amount),
+    "posted": ("Kết quả hồ sơ {code} đã gửi qua bưu điện",
+               "Kết quả hồ sơ {code} đã được chuyển qua dịch vụ bưu chính lúc {at}. Số hiệu bưu gửi: {extra}.",
+               _tracking),
+    "post_delivered": ("Đã phát kết quả hồ sơ {code}",
+                       "Bưu điện đã phát kết quả hồ sơ {code} lúc {at} (bưu gửi {extra}).", _tracking),
     "result_ready": ("Đã có kết quả hồ sơ {code}",
                      "Hồ sơ {code} đã có kết quả lúc {at}. Mời Ông/Bà nhận kết quả theo hình thức đã đăng ký.", _due),
     "returned": ("Đã trả kết quả hồ sơ {code}",
@@ -56,6 +75,8 @@ def notification_kind(dossier: Dossier, event: Any) -> str | None:
     """Which message an event deserves; task completions only when they change what the citizen sees."""
     if event.kind in TEMPLATES and event.kind not in ("result_ready", "returned"):
         return event.kind
+    if event.kind == "post_status" and (event.data or {}).get("status") == "delivered":
+        return "post_delivered"
     if event.kind != "task_completed":
         return None
     if dossier.status in (DossierStatus.RETURNED,) and dossier.returned_at == event.at:

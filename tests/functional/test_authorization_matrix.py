@@ -22,7 +22,7 @@ from tests.functional.ui_world import desk, world  # noqa: F401
 
 OFFICIALS = ("receiver", "specialist", "leader", "clerk", "returner")
 READERS = (*OFFICIALS, "admin", "auditor", "supervisor")
-PUBLIC, AUTHENTICATED = "public", ("authenticated",)
+PUBLIC, AUTHENTICATED, CITIZEN = "public", ("authenticated",), "citizen"  # citizen: signed in with VNeID
 
 # endpoint -> (who may call it, which object of another agency the route takes, if any)
 POLICY: dict[str, tuple[object, str | None]] = {
@@ -42,6 +42,15 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "catalog.index": (("admin", "designer"), None),
     "citizen.kiosk": (PUBLIC, None), "citizen.lookup": (PUBLIC, None), "citizen.rate": (PUBLIC, None),
     "citizen.result": (PUBLIC, None),
+    "citizen.sign_in": (PUBLIC, None), "citizen.sign_in_start": (PUBLIC, None),
+    "citizen.sign_in_callback": (PUBLIC, None), "citizen.sign_out": (PUBLIC, None),
+    "citizen.my_dossiers": (CITIZEN, None), "citizen.my_dossier": (CITIZEN, None),
+    "citizen.procedures": (CITIZEN, None), "citizen.submit": (CITIZEN, None),
+    "citizen.pay": (CITIZEN, None), "citizen.check_payment": (CITIZEN, None),
+    "citizen.payment_receipt": (CITIZEN, None), "citizen.choose_return": (CITIZEN, None),
+    "citizen.supplement": (CITIZEN, None), "citizen.withdraw": (CITIZEN, None),
+    "payments.notify": (PUBLIC, None), "payments.back_from_gateway": (PUBLIC, None),
+    "postal.hand_over": (("returner",), "dossier"), "postal.callback": (PUBLIC, None),
     "designer.simulate": (("designer",), None),
     "designer.batch": (("designer",), None), "designer.batch_step": (("designer",), None),
     "designer.create_batch": (("designer",), None), "designer.decision_editor": (("designer",), None),
@@ -69,7 +78,8 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "dossiers.receipt": (("receiver", "returner"), "dossier"), "dossiers.reissue": (("receiver",), "dossier"),
     "dossiers.supervision": (("supervisor",), None), "dossiers.supplement": (("receiver",), "dossier"),
     "dossiers.task": (OFFICIALS, "task"), "dossiers.transfer": ((*OFFICIALS, "admin", "auditor"), "dossier"),
-    "dossiers.withdraw": (("receiver",), "dossier"),
+    "dossiers.withdraw": (("receiver",), "dossier"), "dossiers.refuse_receipt": (("receiver",), "dossier"),
+    "dossiers.attachment": (READERS, "dossier"),
     "dossiers_api.events": (PUBLIC, "dossier"), "dossiers_api.get_dossier": (AUTHENTICATED, "dossier"),
     "dossiers_api.list_dossiers": (AUTHENTICATED, None), "dossiers_api.reissue_pin": (("receiver",), "dossier"),
     "dossiers_api.submit": (AUTHENTICATED, None), "dossiers_api.supplement": (("receiver",), "dossier"),
@@ -134,7 +144,7 @@ def test_every_route_has_a_declared_policy(app):
     assert set(POLICY) - endpoints == set(), "policy entries for routes that no longer exist"
     for endpoint, (who, _scope) in POLICY.items():
         declared = getattr(app.view_functions[endpoint], "_motcua_access", None)
-        assert tuple(declared) == who if who is not PUBLIC else declared == PUBLIC, endpoint
+        assert tuple(declared) == who if who not in (PUBLIC, CITIZEN) else declared == who, endpoint
 
 
 def test_anonymous_callers_get_nothing_from_protected_routes(app, client, world):  # noqa: F811
@@ -142,7 +152,9 @@ def test_anonymous_callers_get_nothing_from_protected_routes(app, client, world)
         if POLICY[rule.endpoint][0] is PUBLIC:
             continue
         response = _call(client, method, _url(rule))
-        if rule.rule.startswith("/api/"):
+        if POLICY[rule.endpoint][0] == CITIZEN:  # the citizen portal sends them to the VNeID sign-in page
+            assert response.status_code == 302 and "/cong-dan/dang-nhap" in response.location, (rule.endpoint, method)
+        elif rule.rule.startswith("/api/"):
             assert response.status_code == 401, (rule.endpoint, method, response.status_code)
         else:
             assert response.status_code == 302 and "/login" in response.location, (rule.endpoint, method)
@@ -181,6 +193,13 @@ def test_signed_in_users_without_the_role_are_refused(app, world):  # noqa: F811
     for rule, method in _routes(app):
         who = POLICY[rule.endpoint][0]
         if who is PUBLIC or who == AUTHENTICATED:
+            continue
+        if who == CITIZEN:  # an official's account is no citizen's sign-in (another citizen: tests/functional/citizen)
+            role = "receiver"
+            if role not in callers:
+                callers[role] = Caller(app, _user_with(role, OUTSIDE))
+            response = callers[role].call(rule, method, _url(rule))
+            assert response.status_code == 302 and "/cong-dan/dang-nhap" in response.location, rule.endpoint
             continue
         role = _lacking_role(who)
         if role not in callers:

@@ -1,0 +1,45 @@
+"""Online payments of a dossier's fees through the payment gateway (one row per payment attempt)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"  # the citizen was sent to the gateway
+    PAID = "paid"
+    FAILED = "failed"  # declined by the bank or the gateway
+    CANCELLED = "cancelled"  # the citizen gave up at the gateway
+    EXPIRED = "expired"  # no answer before the request's expiry (or superseded by a new attempt)
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)  # our order reference at the gateway
+    amount_vnd: Mapped[int]
+    status: Mapped[PaymentStatus] = mapped_column(
+        Enum(PaymentStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    gateway_txn: Mapped[str | None] = mapped_column(String(64), unique=True)  # the gateway's transaction id
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(16))  # notify / return / query: what confirmed it first
+    notices: Mapped[int] = mapped_column(default=0)  # gateway messages received about it (replays included)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status is PaymentStatus.PAID
+
+    def __repr__(self) -> str:
+        return f"<Payment {self.reference} {self.status}>"

@@ -1,0 +1,118 @@
+"""Fees of a dossier paid online: open a payment at the gateway, confirm it from the gateway's signed messages
+(notification, browser return or status query) exactly once, and the receipt."""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.connectors import payment_gateway
+from app.connectors.payment import PaymentOutcome, PaymentRequest
+from app.core.db import utcnow
+from app.core.errors import ConflictError, NotFoundError
+from app.core.timefmt import to_local
+from app.dossiers.models import Channel, Dossier
+from app.dossiers.pipeline import Step, perform
+from app.extensions import db
+from app.history.services import HistoryEvent
+from app.payments.models import Payment, PaymentStatus
+
+logger = logging.getLogger(__name__)
+OUTCOMES = {"success": PaymentStatus.PAID, "failed": PaymentStatus.FAILED, "cancelled": PaymentStatus.CANCELLED}
+
+
+class AmountMismatchError(ConflictError):
+    code = "amount_mismatch"
+
+
+def payments_of(dossier: Dossier) -> list[Payment]:
+    """The payment attempts of an online dossier (fees of counter dossiers are paid at the counter: no query)."""
+    if dossier.channel is not Channel.ONLINE:
+        return []
+    return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
+
+
+def fee_due(dossier: Dossier) -> int:
+    """What is still to pay: the procedure's fees (as in force at receipt) less what was paid."""
+    if dossier.channel is not Channel.ONLINE:
+        return 0
+    paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
+    return max(dossier.procedure.total_fee - paid, 0)
+
+
+def open_payment(dossier: Dossier, *, return_url: str, notify_url: str, minutes: int) -> tuple[Payment, str]:
+    """A new payment attempt for the fee due; returns it and the gateway address to send the citizen to."""
+    amount = fee_due(dossier)
+    if amount <= 0:
+        raise ConflictError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", "Nothing is left to pay.")
+    now = utcnow()
+    for earlier in payments_of(dossier):
+        if earlier.status is PaymentStatus.PENDING:
+            earlier.status = PaymentStatus.EXPIRED  # superseded: a late success is still recorded (see confirm)
+    payment = Payment(dossier_id=dossier.id, reference="MC" + secrets.token_hex(6).upper(), amount_vnd=amount,
+                      status=PaymentStatus.PENDING, expires_at=now + timedelta(minutes=minutes))
+    db.session.add(payment)
+    db.session.flush()
+    info = f"Phi, le phi ho so {dossier.code}"
+    url = payment_gateway().payment_url(PaymentRequest(payment.reference, amount, info, return_url, notify_url,
+                                                       minutes * 60))
+    return payment, url
+
+
+def get_payment(reference: str) -> Payment:
+    payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update())
+    if payment is None:
+        raise NotFoundError("Không tìm thấy giao dịch.", "Unknown payment.")
+    return payment
+
+
+def confirm(outcome: PaymentOutcome, source: str) -> tuple[Payment, bool]:
+    """Apply what the gateway says about one of our payments; returns (payment, whether this changed it).
+
+    Idempotent: a replayed or late message about a payment already settled changes nothing. A success is recorded
+    once on the dossier (event fee_paid through the pipeline), with the gateway's transaction and our receipt number.
+    """
+    payment = get_payment(outcome.ref)
+    payment.notices += 1
+    if outcome.amount != payment.amount_vnd:
+        payment.last_error = f"amount {outcome.amount} from {source}"
+        raise AmountMismatchError("Số tiền giao dịch không khớp.", "The amount does not match.")
+    status = OUTCOMES.get(outcome.status)
+    if status is None or payment.is_paid or (payment.status is not PaymentStatus.PENDING and status is not
+                                             PaymentStatus.PAID):
+        return payment, False
+    payment.status, payment.confirmed_by = status, source
+    if status is PaymentStatus.PAID:
+        _record_paid(payment, outcome)
+    db.session.flush()
+    return payment, True
+
+
+def _record_paid(payment: Payment, outcome: PaymentOutcome) -> None:
+    payment.paid_at, payment.gateway_txn = utcnow(), outcome.txn
+    payment.receipt_number = f"BL{to_local(payment.paid_at):%y%m%d}-{payment.id:06d}"
+    dossier = db.session.get(Dossier, payment.dossier_id)
+    data: dict[str, Any] = {"amount_vnd": payment.amount_vnd, "reference": payment.reference, "txn": outcome.txn,
+                            "receipt": payment.receipt_number, "source": payment.confirmed_by}
+    perform(Step("confirm_payment", dossier, None, event=HistoryEvent("", data=data)))
+    logger.info("Payment %s of dossier %s confirmed by %s", payment.reference, dossier.code, payment.confirmed_by)
+
+
+def reconcile(payment: Payment) -> Payment:
+    """Ask the gateway about a payment still pending (no notification came): the timeout path."""
+    if payment.status is not PaymentStatus.PENDING:
+        return payment
+    outcome = payment_gateway().query(payment.reference)
+    if outcome.status == "unknown":
+        if payment.expires_at <= utcnow():
+            payment.status = PaymentStatus.EXPIRED
+        return payment
+    return confirm(outcome, "query")[0]
+
+
+def page_section(dossier: Dossier) -> dict:
+    """The officials' dossier page shows the online payments (connected to core.signals.dossier_page_sections)."""
+    return {"payments": payments_of(dossier)}
