@@ -8,6 +8,7 @@ from app.dossiers import models as dossier_models  # noqa: F401
 from app.history import models as history_models  # noqa: F401
 from app.inbox import models as inbox_models  # noqa: F401
 from app.notify import models as notify_models  # noqa: F401
+from app.reports import models as report_models  # noqa: F401
 from app.scheduler import models as scheduler_models  # noqa: F401
 from app.tokens import models as token_models  # noqa: F401
 from app.workflow import models as workflow_models  # noqa: F401
