@@ -12,6 +12,7 @@ from app.inbox import models as inbox_models  # noqa: F401
 from app.notify import models as notify_models  # noqa: F401
 from app.payments import models as payment_models  # noqa: F401
 from app.postal import models as postal_models  # noqa: F401
+from app.reports import models as report_models  # noqa: F401
 from app.scheduler import models as scheduler_models  # noqa: F401
 from app.tokens import models as token_models  # noqa: F401
 from app.workflow import models as workflow_models  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -74,15 +74,6 @@ class Dashboard:
                 "satisfied": share(o.satisfied, o.rated), "on_time": value(o, "on_time_rate")}
 
 
-def _months(start: date, end: date) -> list[tuple[date, date]]:
-    months, first = [], start.replace(day=1)
-    while first <= end and len(months) < 36:
-        nxt = (first + timedelta(days=32)).replace(day=1)
-        months.append((max(first, start), min(nxt - timedelta(days=1), end)))
-        first = nxt
-    return months
-
-
 def period(args) -> tuple[date, date]:
     """The period from the URL (from / to, dd/mm/yyyy or ISO); default: the current year up to today."""
     today = utcnow().astimezone(LOCAL_TZ).date()
@@ -133,11 +124,7 @@ def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Dashboa
 
 
 def _trend(actor: User, flt: StatsFilter, now: datetime) -> list[tuple[str, Counts]]:
-    rows = []
-    for low, high in _months(flt.start, flt.end):
-        month = StatsFilter(start=low, end=high, agency=flt.agency, procedure=flt.procedure)
-        rows.append((low.strftime("%m/%Y"), services.dossier_stats(actor, month, now).overall))
-    return rows
+    return [(first.strftime("%m/%Y"), counts) for first, counts in services.monthly_stats(actor, flt, now)]
 
 
 def chart_payload(board: Dashboard) -> dict:

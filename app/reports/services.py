@@ -4,13 +4,17 @@ Received counts use the receipt date, timing counts the finishing moment (semant
 the legal due date (an apology letter moves only the appointment). On-time rate = (early + on time) / finished.
 Dossiers count for their handling agency; steps for the agency that did them; the receiving agency keeps its
 counter figures (`counter_received`).
+
+The figures are sums over the daily summary rows (app.reports.models, kept current by triggers), never over the
+dossiers, except what depends on the instant of asking (open, paused and overdue now), which reads the open
+dossiers only (the status index).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure
@@ -20,8 +24,10 @@ from app.dossiers.listing import local_day_bounds, visible_agency_ids
 from app.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierStatus
 from app.extensions import db
 from app.reports import semantics
+from app.reports.models import StatDaily, StatStepDaily
 from app.reports.semantics import TIMINGS
-from app.workflow.models import HumanTask, TaskStatus
+
+S, T = StatDaily, StatStepDaily
 
 
 @dataclass
@@ -61,6 +67,7 @@ class Counts:
     online_full: int = 0  # received online for a fully online procedure (toàn trình)
     rated: int = 0
     satisfied: int = 0  # rated satisfied or very satisfied
+    e_results: int = 0  # finished with the result returned online (electronic result)
     steps: StepCounts = field(default_factory=StepCounts)
 
     @property
@@ -70,8 +77,12 @@ class Counts:
 
 MEASURES = ("total", "finished", *TIMINGS, "overdue_open", "open_now", "paused", "late_supplements", "apologies",
             "late_apologies", "counter_received", "refused", "with_supplement", "online", "online_full", "rated",
-            "satisfied")
+            "satisfied", "e_results")
 SATISFIED = ("very_satisfied", "satisfied")
+#: Summed straight from stat_daily into the Counts field of the same name.
+_SUMMED = ("late_supplements", "apologies", "late_apologies", "with_supplement", "rated", "satisfied", *TIMINGS,
+           "refused", "e_results")
+_STATUSES = tuple(s.value for s in DossierStatus)
 
 
 @dataclass
@@ -86,83 +97,102 @@ def _subtree(agency: Agency):
     return select(Agency.id).where(Agency.path.startswith(agency.path))
 
 
-def _in_scope(agency_ids: set[int] | None):
-    """The dossiers a viewer's figures cover: those its agencies handle (own) or received (counter figures).
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer's figures cover: the rows its agencies own or received (counter figures), for a procedure.
 
     Narrower than the dossier lists' visibility (a co-handling agency sees its own steps, not the owner's
     figures) and index-friendly: no per-dossier EXISTS over the tasks."""
-    if agency_ids is None:
-        return true()
-    ids = list(agency_ids) or [-1]
-    return or_(Dossier.stat_agency_id.in_(ids), Dossier.receiving_agency_id.in_(ids))
+
+    agency_ids: set[int] | None
+    procedure_code: str | None
+
+    def on(self, owner, receiving, procedure) -> list[ColumnElement[bool]]:
+        """The scope as conditions on a table's owner, receiving agency and procedure columns."""
+        out = []
+        if self.agency_ids is not None:
+            ids = list(self.agency_ids) or [-1]
+            out.append(or_(owner.in_(ids), receiving.in_(ids)))
+        if self.procedure_code is not None:
+            out.append(procedure.in_(select(Procedure.id).where(Procedure.code == self.procedure_code)))
+        return out
+
+    def summary(self) -> list[ColumnElement[bool]]:
+        return self.on(S.agency_id, S.receiving_agency_id, S.procedure_id)
+
+    def dossiers(self) -> list[ColumnElement[bool]]:
+        return self.on(Dossier.stat_agency_id, Dossier.receiving_agency_id, Dossier.procedure_id)
 
 
-def _conditions(actor: User, flt: StatsFilter) -> tuple[list, set[int] | None]:
+def scope_of(actor: User, flt: StatsFilter) -> Scope:
+    """The viewer's scope; asking for an agency outside it is refused."""
     agency_ids = visible_agency_ids(actor)
     if flt.agency is not None and agency_ids is not None and flt.agency.id not in agency_ids:
         raise PermissionDeniedError("Bạn không có quyền xem thống kê của đơn vị này.",
                                     "You may not see this agency's statistics.")
-    conditions = [_in_scope(agency_ids)]
-    if flt.procedure is not None:
-        conditions.append(Dossier.procedure_id.in_(select(Procedure.id).where(Procedure.code == flt.procedure.code)))
-    return conditions, agency_ids
+    return Scope(agency_ids, flt.procedure.code if flt.procedure is not None else None)
 
 
 def _add(counts: Counts, field_name: str, value: int) -> None:
     setattr(counts, field_name, getattr(counts, field_name) + (value or 0))
 
 
-#: The grouping every figure is computed at; overall and per-dimension figures are sums of these cells.
-CELL = (Dossier.stat_agency_id, Dossier.procedure_id, Dossier.channel)
+def _days(column, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    return [*([column >= start] if start else []), *([column <= end] if end else [])]
 
 
-def cells(conditions: list, low: datetime | None, high: datetime | None, now: datetime) -> dict[tuple, Counts]:
-    """Figures per (owner agency, procedure, channel), three GROUP BY queries on the stat_* columns."""
+def month_bucket(column, starts: list) -> ColumnElement[int]:
+    """0-based index of the month (listed by its first day or instant) a value falls in; -1 before the first."""
+    return case(*((column < bound, index - 1) for index, bound in enumerate(starts)), else_=len(starts) - 1)
+
+
+def summary_figures(where: list, group: tuple, start: date | None, end: date | None) -> dict[tuple, Counts]:
+    """Received and finished figures of the days [start, end], per `group` (stat_daily expressions)."""
+    full = select(Procedure.id).where(Procedure.online_level == OnlineLevel.FULL)
+    online = S.channel == Channel.ONLINE.value
+    sums = [func.sum(S.received), func.sum(case((online, S.received), else_=0)),
+            func.sum(case((and_(online, S.procedure_id.in_(full)), S.received), else_=0)),
+            *(func.sum(getattr(S, name)) for name in _SUMMED), *(func.sum(getattr(S, f"st_{s}")) for s in _STATUSES)]
     out: dict[tuple, Counts] = {}
-
-    def cell(row) -> Counts:
-        return out.setdefault((row[0], row[1], getattr(row[2], "value", row[2])), Counts())
-
-    received = [*([Dossier.received_at >= low] if low else []), *([Dossier.received_at < high] if high else [])]
-    late_apology = case((and_(Dossier.apology_count > 0, Dossier.apology_compliant.is_(False)), 1), else_=0)
-    rated = Dossier.rating.is_not(None)
-    satisfied = Dossier.rating.in_(SATISFIED)
-    full = Dossier.procedure_id.in_(select(Procedure.id).where(Procedure.online_level == OnlineLevel.FULL))
-    online = Dossier.channel == Channel.ONLINE
-    for row in db.session.execute(
-            select(*CELL, Dossier.status, func.count(), func.sum(Dossier.late_supplement_count),
-                   func.sum(Dossier.apology_count), func.sum(late_apology),
-                   func.sum(case((Dossier.supplement_count > 0, 1), else_=0)),
-                   func.sum(case((and_(online, full), 1), else_=0)), func.sum(case((rated, 1), else_=0)),
-                   func.sum(case((satisfied, 1), else_=0)))
-            .where(*conditions, *received).group_by(*CELL, Dossier.status)):
-        counts = cell(row)
-        status = getattr(row[3], "value", row[3])
-        counts.by_status[status] = counts.by_status.get(status, 0) + row[4]
-        for name, value in zip(("total", "late_supplements", "apologies", "late_apologies", "with_supplement",
-                                "online_full", "rated", "satisfied"), row[4:], strict=True):
+    query = select(*group, *sums).where(*where, *_days(S.day, start, end)).group_by(*group)
+    for row in db.session.execute(query):
+        key, values = tuple(row[:len(group)]), [v or 0 for v in row[len(group):]]
+        counts = out.setdefault(key, Counts())
+        counts.total, counts.online, counts.online_full = values[:3]
+        for name, value in zip(_SUMMED, values[3:], strict=False):
             _add(counts, name, value)
-        if row[2] == Channel.ONLINE:
-            _add(counts, "online", row[4])
-    finished = [*([Dossier.stat_finished_at >= low] if low else []),
-                *([Dossier.stat_finished_at < high] if high else []), Dossier.stat_timing.is_not(None)]
-    for row in db.session.execute(select(*CELL, Dossier.stat_timing, func.count(),
-                                         func.sum(case((Dossier.outcome == "refused", 1), else_=0)))
-                                  .where(*conditions, *finished).group_by(*CELL, Dossier.stat_timing)):
-        counts = cell(row)
-        _add(counts, "finished", row[4])
-        _add(counts, row[3], row[4])
-        _add(counts, "refused", row[5])
+        counts.by_status = {s: v for s, v in zip(_STATUSES, values[3 + len(_SUMMED):], strict=True) if v}
+        counts.finished = counts.early + counts.on_time + counts.late
+    return out
+
+
+def open_figures(where: list, group: tuple, high: datetime | None, now: datetime) -> dict[tuple, Counts]:
+    """Dossiers open now (received before `high`), paused and overdue, per `group` (dossier expressions)."""
     overdue, paused = semantics.overdue(now), semantics.PAUSED
-    for row in db.session.execute(select(*CELL, func.sum(case((overdue, 1), else_=0)),
-                                         func.sum(case((paused, 1), else_=0)), func.count())
-                                  .where(*conditions, *([Dossier.received_at < high] if high else []),
-                                         Dossier.stat_finished_at.is_(None), Dossier.status.in_(OPEN_STATUSES))
-                                  .group_by(*CELL)):
-        counts = cell(row)
-        _add(counts, "overdue_open", row[3])
-        _add(counts, "paused", row[4])
-        _add(counts, "open_now", row[5])
+    query = (select(*group, func.sum(case((overdue, 1), else_=0)), func.sum(case((paused, 1), else_=0)), func.count())
+             .where(*where, *([Dossier.received_at < high] if high else []), Dossier.stat_finished_at.is_(None),
+                    Dossier.status.in_(OPEN_STATUSES)).group_by(*group))
+    out: dict[tuple, Counts] = {}
+    for row in db.session.execute(query):
+        counts = out.setdefault(tuple(getattr(v, "value", v) for v in row[:len(group)]), Counts())
+        counts.overdue_open, counts.paused, counts.open_now = (v or 0 for v in row[len(group):])
+    return out
+
+
+def counter_figures(where: list, group: tuple, start: date | None, end: date | None) -> dict[tuple, int]:
+    """Dossiers received at each receiving agency's counter, per `group` (stat_daily expressions)."""
+    query = select(*group, func.sum(S.received)).where(*where, *_days(S.day, start, end)).group_by(*group)
+    return {tuple(row[:-1]): row[-1] or 0 for row in db.session.execute(query)}
+
+
+def step_figures(where: list, group: tuple, start: date | None, end: date | None) -> dict[tuple, StepCounts]:
+    """Completed steps early / on time / late, per `group` (stat_step_daily expressions)."""
+    query = (select(*group, func.sum(T.early), func.sum(T.on_time), func.sum(T.late))
+             .where(*where, *_days(T.day, start, end)).group_by(*group))
+    out = {}
+    for row in db.session.execute(query):
+        early, on_time, late = (v or 0 for v in row[len(group):])
+        out[tuple(row[:len(group)])] = StepCounts(early + on_time + late, early, on_time, late)
     return out
 
 
@@ -176,89 +206,136 @@ def merge(target: Counts, source: Counts) -> None:
         _add(target.steps, name, getattr(source.steps, name))
 
 
+def _steps_where(scope: Scope, flt: StatsFilter) -> list:
+    where: list = [T.agency_id.in_(list(scope.agency_ids) or [-1])] if scope.agency_ids is not None else []
+    if scope.procedure_code is not None:
+        where.append(T.procedure_id.in_(select(Procedure.id).where(Procedure.code == scope.procedure_code)))
+    if flt.agency is not None:
+        where.append(T.agency_id.in_(_subtree(flt.agency)))
+    return where
+
+
+def _counter_where(scope: Scope, flt: StatsFilter) -> list:
+    subtree = [S.receiving_agency_id.in_(_subtree(flt.agency))] if flt.agency is not None else []
+    return [*scope.summary(), *subtree]
+
+
+def _owned(flt: StatsFilter, column) -> list:
+    return [column.in_(_subtree(flt.agency))] if flt.agency is not None else []
+
+
+CELL = (S.agency_id, S.procedure_id, S.channel)
+OPEN_CELL = (Dossier.stat_agency_id, Dossier.procedure_id, Dossier.channel)
+
+
 def dossier_stats(actor: User, flt: StatsFilter, now: datetime | None = None) -> Stats:
     """Counts over the dossiers `actor` may see, overall, per handling agency, procedure and channel."""
     now = now or utcnow()
-    conditions, visible = _conditions(actor, flt)
-    low, high = local_day_bounds(flt.start, flt.end)
-    owned = [Dossier.stat_agency_id.in_(_subtree(flt.agency))] if flt.agency is not None else []
+    scope = scope_of(actor, flt)
+    _low, high = local_day_bounds(flt.start, flt.end)
+    cells = summary_figures([*scope.summary(), *_owned(flt, S.agency_id)], CELL, flt.start, flt.end)
+    for key, counts in open_figures([*scope.dossiers(), *_owned(flt, Dossier.stat_agency_id)], OPEN_CELL, high,
+                                    now).items():
+        merge(cells.setdefault(key, Counts()), counts)
     stats = Stats(Counts(), {}, {})
-    for (agency_id, procedure_id, channel), counts in cells([*conditions, *owned], low, high, now).items():
+    for (agency_id, procedure_id, channel), counts in cells.items():
         for target in (stats.overall, stats.by_agency.setdefault(agency_id, Counts()),
                        stats.by_procedure.setdefault(procedure_id, Counts()),
                        stats.by_channel.setdefault(channel, Counts())):
             merge(target, counts)
-    _count_counter(stats, conditions, flt, low, high)
-    _count_steps(stats, visible, flt, low, high)
+    for (agency_id,), count in counter_figures(_counter_where(scope, flt), (S.receiving_agency_id,), flt.start,
+                                               flt.end).items():
+        for counts in (stats.overall, stats.by_agency.setdefault(agency_id, Counts())):
+            counts.counter_received += count
+    for (agency_id,), steps in step_figures(_steps_where(scope, flt), (T.agency_id,), flt.start, flt.end).items():
+        for counts in (stats.overall, stats.by_agency.setdefault(agency_id, Counts())):
+            merge(counts, Counts(steps=steps))
     return stats
 
 
-def _count_counter(stats: Stats, conditions: list, flt: StatsFilter, low, high) -> None:
-    """The receiving agency's own figures: dossiers received at its counter in the period."""
-    where = [*conditions, *([Dossier.received_at >= low] if low else []),
-             *([Dossier.received_at < high] if high else [])]
-    if flt.agency is not None:
-        where.append(Dossier.receiving_agency_id.in_(_subtree(flt.agency)))
-    for agency_id, count in db.session.execute(select(Dossier.receiving_agency_id, func.count()).where(*where)
-                                               .group_by(Dossier.receiving_agency_id)):
-        for counts in (stats.overall, stats.by_agency.setdefault(agency_id, Counts())):
-            counts.counter_received += count
+def months(start: date, end: date, limit: int = 36) -> list[tuple[date, date]]:
+    """The calendar months of [start, end], clipped to it (at most `limit`)."""
+    out, first = [], start.replace(day=1)
+    while first <= end and len(out) < limit:
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        out.append((max(first, start), min(nxt - timedelta(days=1), end)))
+        first = nxt
+    return out
 
 
-def _count_steps(stats: Stats, visible: set[int] | None, flt: StatsFilter, low, high) -> None:
-    """Each completed step counts for the agency that did it, early / on time / late against its own budget."""
-    where = [HumanTask.status == TaskStatus.COMPLETED, HumanTask.timing.in_(TIMINGS), HumanTask.agency_id.is_not(None)]
-    if visible is not None:
-        where.append(HumanTask.agency_id.in_(list(visible) or [-1]))
-    if flt.procedure is not None:
-        where.append(HumanTask.dossier_id.in_(select(Dossier.id).where(Dossier.procedure_id.in_(
-            select(Procedure.id).where(Procedure.code == flt.procedure.code)))))
-    where += [HumanTask.completed_at >= low] if low else []
-    where += [HumanTask.completed_at < high] if high else []
-    if flt.agency is not None:
-        where.append(HumanTask.agency_id.in_(_subtree(flt.agency)))
-    for agency_id, timing, count in db.session.execute(
-            select(HumanTask.agency_id, HumanTask.timing, func.count()).where(*where)
-            .group_by(HumanTask.agency_id, HumanTask.timing)):
-        for counts in (stats.overall, stats.by_agency.setdefault(agency_id, Counts())):
-            counts.steps.finished += count
-            _add(counts.steps, timing, count)
+def monthly_stats(actor: User, flt: StatsFilter, now: datetime | None = None) -> list[tuple[date, Counts]]:
+    """The overall figures of each month of the filter's period (open figures: received before its end)."""
+    now = now or utcnow()
+    scope, spans = scope_of(actor, flt), months(flt.start, flt.end)
+    if not spans:
+        return []
+    firsts = [low for low, _high in spans]
+    instants = [local_day_bounds(low, None)[0] for low in firsts]
+    end = spans[-1][1]
+    _low, high = local_day_bounds(flt.start, end)
+    rows = [Counts() for _ in spans]
+    by_month = summary_figures([*scope.summary(), *_owned(flt, S.agency_id)], (month_bucket(S.day, firsts),),
+                               flt.start, end)
+    counter = counter_figures(_counter_where(scope, flt), (month_bucket(S.day, firsts),), flt.start, end)
+    steps = step_figures(_steps_where(scope, flt), (month_bucket(T.day, firsts),), flt.start, end)
+    opened = open_figures([*scope.dossiers(), *_owned(flt, Dossier.stat_agency_id)],
+                          (month_bucket(Dossier.received_at, instants),), high, now)
+    for index, counts in enumerate(rows):
+        merge(counts, by_month.get((index,), Counts()))
+        counts.counter_received += counter.get((index,), 0)
+        merge(counts, Counts(steps=steps.get((index,), StepCounts())))
+        for (bucket,), open_counts in opened.items():  # open now among those received up to the month's end
+            if bucket <= index:
+                merge(counts, open_counts)
+    return list(zip(firsts, rows, strict=True))
 
 
 @dataclass
 class ReportRow:
     """One line of the periodic report of dossier handling results (per handling agency and procedure)."""
 
-    received: Counts  # received and finished in the period (app.reports.services.cells)
+    received: Counts  # received and finished in the period
     carried_over: int = 0  # received before the period, still open at its start
     open_end: int = 0  # not finished at the period's end
     overdue_end: int = 0  # of which past the legal due date at the period's end
 
 
+def _ledger(where: list, key: tuple, through: date) -> dict[tuple, tuple[int, int]]:
+    """(open, overdue) at the start of local day `through`: running sums of the interval deltas up to it."""
+    query = (select(*key, func.sum(S.open_delta), func.sum(S.overdue_delta))
+             .where(*where, S.day <= through).group_by(*key))
+    return {tuple(row[:2]): (row[2] or 0, row[3] or 0) for row in db.session.execute(query)}
+
+
 def handling_report(actor: User, flt: StatsFilter, now: datetime | None = None) -> dict[tuple[int, int], ReportRow]:
-    """Figures of the periodic report, per (handling agency, procedure), all as GROUP BY queries."""
+    """Figures of the periodic report, per (handling agency, procedure), from the summary rows."""
     now = now or utcnow()
-    conditions, _visible = _conditions(actor, flt)
-    if flt.agency is not None:
-        conditions.append(Dossier.stat_agency_id.in_(_subtree(flt.agency)))
-    low, high = local_day_bounds(flt.start, flt.end)
+    scope = scope_of(actor, flt)
+    where = [*scope.summary(), *_owned(flt, S.agency_id)]
+    key = (S.agency_id, S.procedure_id)
     rows: dict[tuple[int, int], ReportRow] = {}
-    for (agency_id, procedure_id, _channel), counts in cells(conditions, low, high, now).items():
-        merge(rows.setdefault((agency_id, procedure_id), ReportRow(Counts())).received, counts)
-    end = min(high, now)
 
-    def still_open(at: datetime):
-        """Not finished (nor stopped) at instant `at`."""
-        return and_(Dossier.received_at < at, or_(Dossier.stat_finished_at.is_(None), Dossier.stat_finished_at >= at),
-                    or_(Dossier.status != DossierStatus.STOPPED, Dossier.finished_at >= at))
+    def row(k: tuple) -> ReportRow:
+        return rows.setdefault((k[0], k[1]), ReportRow(Counts()))
 
-    key = (Dossier.stat_agency_id, Dossier.procedure_id)
-    for agency_id, procedure_id, count in db.session.execute(
-            select(*key, func.count()).where(*conditions, still_open(low)).group_by(*key)):
-        rows.setdefault((agency_id, procedure_id), ReportRow(Counts())).carried_over += count
-    overdue_at_end = case((and_(Dossier.legal_due_at < end, ~semantics.PAUSED), 1), else_=0)
-    for agency_id, procedure_id, count, overdue in db.session.execute(
-            select(*key, func.count(), func.sum(overdue_at_end)).where(*conditions, still_open(end)).group_by(*key)):
-        row = rows.setdefault((agency_id, procedure_id), ReportRow(Counts()))
-        row.open_end, row.overdue_end = count, overdue or 0
-    return rows
+    for k, counts in summary_figures(where, key, flt.start, flt.end).items():
+        merge(row(k).received, counts)
+    if flt.start is not None:
+        for k, (still_open, _overdue) in _ledger(where, key, flt.start).items():
+            row(k).carried_over += still_open
+    _low, high = local_day_bounds(flt.start, flt.end)
+    if high is not None and high <= now:  # a past period: the state at the start of the next day
+        for k, (still_open, overdue) in _ledger(where, key, flt.end + timedelta(days=1)).items():
+            row(k).open_end, row(k).overdue_end = still_open, overdue
+    else:  # the current period: open now
+        opened = open_figures([*scope.dossiers(), *_owned(flt, Dossier.stat_agency_id)],
+                              (Dossier.stat_agency_id, Dossier.procedure_id), None, now)
+        for k, counts in opened.items():
+            row(k).open_end, row(k).overdue_end = counts.open_now, counts.overdue_open
+    return {k: r for k, r in rows.items() if _nonzero(r)}
+
+
+def _nonzero(row: ReportRow) -> bool:
+    c = row.received
+    return any((c.total, c.finished, row.carried_over, row.open_end, row.overdue_end))
+

@@ -1,0 +1,232 @@
+"""The daily summary tables (app.reports.models) as SQL: what each dossier and task row adds, the triggers that keep
+the tables current on PostgreSQL and SQLite, and the set-based rebuild from the same expressions.
+
+Why database triggers and not an ORM hook: raw UPDATEs (reclassify, migrations, the bulk generator, a DBA's fix)
+keep the summary right too, and the summary changes in the transaction of the change. A trigger subtracts the
+old row's contributions and adds the new row's, grouped per summary row, in key order (one lock order, so two
+transactions touching the same cells wait for each other instead of deadlocking).
+
+Local days are Asia/Ho_Chi_Minh (UTC+7 without daylight saving since 1975): PostgreSQL converts with the zone
+name, SQLite adds 7 hours to the stored UTC text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from app.dossiers.models import DossierStatus
+from app.reports.models import MEASURES, STEP_MEASURES
+
+SATISFIED = ("very_satisfied", "satisfied")
+TIMINGS = ("early", "on_time", "late")
+DAILY_KEY = ("day", "agency_id", "receiving_agency_id", "procedure_id", "channel")
+STEP_KEY = ("day", "agency_id", "procedure_id")
+#: Dossier columns the contributions read: an update touching none of them leaves the summary alone.
+DOSSIER_COLUMNS = ("stat_agency_id", "handling_agency_id", "current_agency_id", "receiving_agency_id",
+                   "procedure_id", "channel", "received_at", "status", "supplement_count", "late_supplement_count",
+                   "apology_count", "apology_compliant", "rating", "stat_timing", "stat_finished_at", "outcome",
+                   "return_method", "finished_at", "legal_due_at")
+TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def day(self, instant: str) -> str:
+        if self.name == "postgresql":
+            return f"(({instant}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+        return f"date({instant}, '+7 hours')"
+
+    def next_day(self, instant: str) -> str:
+        if self.name == "postgresql":
+            return f"((({instant}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 1)"
+        return f"date({instant}, '+7 hours', '+1 day')"
+
+    def differs(self, column: str) -> str:
+        op = "IS DISTINCT FROM" if self.name == "postgresql" else "IS NOT"
+        return f"OLD.{column} {op} NEW.{column}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One contribution of a row: to the summary row of `day`, the measures given (others 0), when `where`."""
+
+    day: str
+    where: str
+    values: dict[str, str]
+
+
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def dossier_parts(d: Dialect, r: str) -> list[Part]:
+    """What dossier row `r` adds to stat_daily (app.reports.semantics, as SQL)."""
+    end = f"COALESCE({r}.stat_finished_at, CASE WHEN {r}.status = 'stopped' THEN {r}.finished_at END)"
+    received = {"received": "1", **{f"st_{s.value}": _flag(f"{r}.status = '{s.value}'") for s in DossierStatus},
+                "with_supplement": _flag(f"{r}.supplement_count > 0"),
+                "late_supplements": f"{r}.late_supplement_count", "apologies": f"{r}.apology_count",
+                "late_apologies": _flag(f"{r}.apology_count > 0 AND {r}.apology_compliant IS FALSE"),
+                "rated": _flag(f"{r}.rating IS NOT NULL"),
+                "satisfied": _flag(f"{r}.rating IN ({', '.join(repr(s) for s in SATISFIED)})")}
+    finished = {**{t: _flag(f"{r}.stat_timing = '{t}'") for t in TIMINGS},
+                "refused": _flag(f"{r}.outcome = 'refused'"), "e_results": _flag(f"{r}.return_method = 'online'")}
+    # Waiting for the applicant is never overdue (semantics.PAUSED): such a dossier has no overdue interval.
+    overdue = (f"{r}.status <> 'waiting_supplement' AND {r}.legal_due_at IS NOT NULL "
+               f"AND ({end} IS NULL OR {d.day(end)} > {d.day(f'{r}.legal_due_at')})")
+    return [
+        Part(d.day(f"{r}.received_at"), "1 = 1", received),
+        Part(d.day(f"{r}.stat_finished_at"), f"{r}.stat_timing IS NOT NULL", finished),
+        Part(d.next_day(f"{r}.received_at"), "1 = 1", {"open_delta": "1"}),
+        Part(d.next_day(end), f"{end} IS NOT NULL", {"open_delta": "-1"}),
+        Part(d.next_day(f"{r}.legal_due_at"), overdue, {"overdue_delta": "1"}),
+        Part(d.next_day(end), f"{end} IS NOT NULL AND {overdue}", {"overdue_delta": "-1"}),
+    ]
+
+
+def _dossier_key(r: str) -> dict[str, str]:
+    return {"agency_id": f"COALESCE({r}.stat_agency_id, {r}.handling_agency_id, {r}.current_agency_id, "
+                         f"{r}.receiving_agency_id)",
+            "receiving_agency_id": f"{r}.receiving_agency_id", "procedure_id": f"{r}.procedure_id",
+            "channel": f"{r}.channel"}
+
+
+def step_parts(d: Dialect, r: str) -> list[Part]:
+    """What a completed step (human task row `r`) adds to stat_step_daily, for the agency that did it."""
+    done = f"{r}.status = 'completed' AND {r}.agency_id IS NOT NULL AND {r}.timing IN ('early', 'on_time', 'late')"
+    return [Part(d.day(f"{r}.completed_at"), done, {t: _flag(f"{r}.timing = '{t}'") for t in TIMINGS})]
+
+
+def _select(part: Part, key: dict[str, str], measures: tuple[str, ...], sign: str, source: str) -> str:
+    columns = [f"{part.day} AS day", *(f"{expr} AS {name}" for name, expr in key.items()),
+               *(f"{sign}({part.values[m]}) AS {m}" if m in part.values else f"0 AS {m}" for m in measures)]
+    return f"SELECT {', '.join(columns)} {source} ({part.where})"
+
+
+@dataclass(frozen=True)
+class Target:
+    table: str
+    key: tuple[str, ...]
+    measures: tuple[str, ...]
+
+    def insert(self, selects: list[str], *, upsert: bool, skip_zero: bool = False) -> str:
+        """INSERT the grouped sum of the contribution SELECTs (adding to existing rows when `upsert`)."""
+        keys, sums = ", ".join(self.key), ", ".join(f"SUM({m})" for m in self.measures)
+        having = (" HAVING " + " OR ".join(f"SUM({m}) <> 0" for m in self.measures)) if skip_zero else ""
+        head = f"INSERT INTO {self.table} ({keys}, {', '.join(self.measures)})"
+        body = f"FROM ({' UNION ALL '.join(selects)}) AS c WHERE 1 = 1 GROUP BY {keys}{having} ORDER BY {keys}"
+        sql = f"{head} SELECT {keys}, {sums} {body}"  # noqa: S608 (constant identifiers, no input)
+        if upsert:
+            updates = ", ".join(f"{m} = {self.table}.{m} + excluded.{m}" for m in self.measures)
+            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        return sql
+
+
+DAILY = Target("stat_daily", DAILY_KEY, MEASURES)
+STEPS = Target("stat_step_daily", STEP_KEY, STEP_MEASURES)
+
+
+def _dossier_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
+    return [_select(p, _dossier_key(r), MEASURES, sign, source) for p in dossier_parts(d, r)]
+
+
+def _step_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
+    key = {"agency_id": f"{r}.agency_id", "procedure_id": "d.procedure_id"}
+    return [_select(p, key, STEP_MEASURES, sign, source) for p in step_parts(d, r)]
+
+
+def _task_source(r: str) -> str:
+    return f"FROM dossiers d WHERE d.id = {r}.dossier_id AND"
+
+
+def _dossier_delta(d: Dialect, op: str) -> list[str]:
+    """Statements a trigger runs for a dossier INSERT, UPDATE or DELETE."""
+    old, new = _dossier_selects(d, "OLD", "-", "WHERE"), _dossier_selects(d, "NEW", "+", "WHERE")
+    if op == "INSERT":
+        return [DAILY.insert(new, upsert=True)]
+    if op == "UPDATE":
+        return [DAILY.insert(old + new, upsert=True, skip_zero=True)]
+    # A deleted dossier takes its completed steps with it (their rows go by cascade, after it is gone).
+    steps = _step_selects(d, "t", "-", "FROM human_tasks t JOIN dossiers d ON d.id = t.dossier_id "
+                                       "WHERE t.dossier_id = OLD.id AND")
+    return [DAILY.insert(old, upsert=True), STEPS.insert(steps, upsert=True)]
+
+
+def _task_delta(d: Dialect, op: str) -> list[str]:
+    old, new = _step_selects(d, "OLD", "-", _task_source("OLD")), _step_selects(d, "NEW", "+", _task_source("NEW"))
+    return [STEPS.insert({"INSERT": new, "UPDATE": old + new, "DELETE": old}[op], upsert=True,
+                         skip_zero=op == "UPDATE")]
+
+
+TRIGGERS = (  # (name, table, event, the columns an update must touch, statements)
+    ("stat_daily_dossiers_insert", "dossiers", "INSERT", (), lambda d: _dossier_delta(d, "INSERT")),
+    ("stat_daily_dossiers_update", "dossiers", "UPDATE", DOSSIER_COLUMNS, lambda d: _dossier_delta(d, "UPDATE")),
+    ("stat_daily_dossiers_delete", "dossiers", "DELETE", (), lambda d: _dossier_delta(d, "DELETE")),
+    ("stat_daily_tasks_insert", "human_tasks", "INSERT", (), lambda d: _task_delta(d, "INSERT")),
+    ("stat_daily_tasks_update", "human_tasks", "UPDATE", TASK_COLUMNS, lambda d: _task_delta(d, "UPDATE")),
+    ("stat_daily_tasks_delete", "human_tasks", "DELETE", (), lambda d: _task_delta(d, "DELETE")),
+)
+
+
+def _timing(event: str) -> str:
+    return "BEFORE DELETE" if event == "DELETE" else f"AFTER {event}"
+
+
+def create_statements(dialect_name: str) -> list[str]:
+    """DDL of the triggers (and PostgreSQL's trigger functions)."""
+    d, out = Dialect(dialect_name), []
+    for name, table, event, columns, body in TRIGGERS:
+        of = f" OF {', '.join(columns)}" if columns else ""
+        when = f" WHEN ({' OR '.join(d.differs(c) for c in columns)})" if columns else ""
+        statements = "; ".join(body(d))
+        if d.name == "postgresql":
+            out.append(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {statements}; "
+                       f"RETURN {'OLD' if event == 'DELETE' else 'NULL'}; END $$")
+            out.append(f"CREATE TRIGGER {name} {_timing(event)}{of} ON {table} FOR EACH ROW{when} "
+                       f"EXECUTE FUNCTION {name}()")
+        else:
+            out.append(f"CREATE TRIGGER {name} {_timing(event)}{of} ON {table} FOR EACH ROW{when} "
+                       f"BEGIN {statements}; END")
+    return out
+
+
+def drop_statements(dialect_name: str) -> list[str]:
+    out = []
+    for name, table, *_rest in TRIGGERS:
+        if dialect_name == "postgresql":
+            out += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+        else:
+            out.append(f"DROP TRIGGER IF EXISTS {name}")
+    return out
+
+
+def install_triggers(conn: Connection) -> None:
+    for statement in create_statements(conn.dialect.name):
+        conn.execute(text(statement))
+
+
+def drop_triggers(conn: Connection) -> None:
+    for statement in drop_statements(conn.dialect.name):
+        conn.execute(text(statement))
+
+
+def rebuild(conn: Connection) -> None:
+    """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers).
+
+    On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
+    (its rows are in the snapshot), one after it waits and adds its change on top of the rebuilt rows."""
+    d = Dialect(conn.dialect.name)
+    if d.name == "postgresql":
+        conn.execute(text("LOCK TABLE stat_daily, stat_step_daily IN EXCLUSIVE MODE"))
+    conn.execute(text("DELETE FROM stat_daily"))
+    conn.execute(text("DELETE FROM stat_step_daily"))
+    conn.execute(text(DAILY.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
+    conn.execute(text(STEPS.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
+                                                              "d.id = r.dossier_id WHERE"), upsert=False)))
+
+
+def row_counts(conn: Connection) -> dict[str, int]:
+    return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() # noqa: S608
+            for table in ("stat_daily", "stat_step_daily")}

@@ -1,0 +1,125 @@
+"""Issue 16: the daily summary rows kept by the database triggers equal a rebuild from the dossiers and tasks.
+
+The history of test_stats_figures (nine work permits through the real services) fills the summary through the
+triggers; random raw changes to the rows (what a migration, the bulk generator or a DBA does) must keep it right.
+"""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, insert, select, text, update
+
+from app.auth.models import Agency
+from app.dossiers.models import Dossier, DossierStatus
+from app.extensions import db
+from app.reports import summary
+from app.reports.models import StatDaily, StatStepDaily
+from app.workflow.models import HumanTask
+from tests.integration.dossiers.conftest import local
+from tests.integration.dossiers.test_stats_figures import history  # noqa: F401  (the hand-built history)
+
+
+def snapshot() -> dict[str, set[tuple]]:
+    """Every summary row that holds a figure (a trigger may leave rows of zeros behind, a rebuild does not)."""
+    out = {}
+    for model in (StatDaily, StatStepDaily):
+        table = model.__table__
+        measures = [c for c in table.c if not c.primary_key]
+        rows = db.session.execute(select(table).where(db.or_(*(c != 0 for c in measures))))
+        out[table.name] = {tuple(row) for row in rows}
+    return out
+
+
+def rebuilt() -> dict[str, set[tuple]]:
+    summary.rebuild(db.session.connection())
+    return snapshot()
+
+
+def _department_day(day: str):
+    return db.session.execute(select(StatDaily).where(StatDaily.day == local(day).date())).scalars().all()
+
+
+class TestTriggersAgreeWithARebuild:
+    def test_the_services_history_is_summed_by_the_triggers(self, history):  # noqa: F811
+        live = snapshot()
+        received = sum(r.received for r in _department_day("2026-03-02 12:00"))
+        assert received == 9 and live["stat_step_daily"]
+        assert rebuilt() == live
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_random_raw_changes_keep_the_summary_right(self, history, seed):  # noqa: F811
+        rng = random.Random(seed)
+        ids = [d.id for d in history.values()]
+        agencies = list(db.session.scalars(select(Agency.id)))
+        for round_ in range(4):
+            for _ in range(12):
+                _mutate(rng, ids, agencies)
+            assert snapshot() == rebuilt(), f"round {round_}"
+
+    def test_the_comparison_sees_a_summary_left_behind(self, history):  # noqa: F811
+        """Control: without the triggers the same kind of change leaves the summary wrong."""
+        summary.drop_triggers(db.session.connection())
+        db.session.execute(update(Dossier).where(Dossier.id == history["G"].id).values(status="returned"))
+        assert snapshot() != rebuilt()
+
+
+def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
+    dossier_id = rng.choice(ids)
+    change = rng.choice(("status", "timing", "due", "rating", "apology", "channel", "owner", "received", "task",
+                         "task_delete", "clone", "clone_delete"))
+    row = db.session.execute(select(Dossier.__table__).where(Dossier.id == dossier_id)).mappings().one()
+    values: dict = {}
+    if change == "status":
+        values["status"] = rng.choice(list(DossierStatus)).value
+    elif change == "timing":
+        timing = rng.choice((None, "early", "on_time", "late"))
+        values["stat_timing"] = timing
+        values["stat_finished_at"] = None if timing is None else row["received_at"] + timedelta(
+            days=rng.randint(0, 30), hours=rng.randint(0, 23))
+    elif change == "due":
+        values["legal_due_at"] = row["legal_due_at"] + timedelta(days=rng.randint(-10, 10), hours=rng.randint(0, 9))
+    elif change == "rating":
+        values["rating"] = rng.choice((None, "very_satisfied", "satisfied", "unsatisfied"))
+    elif change == "apology":
+        values.update(apology_count=row["apology_count"] + 1, apology_compliant=rng.choice((True, False)))
+    elif change == "channel":
+        values["channel"] = rng.choice(("counter", "online", "post"))
+    elif change == "owner":
+        values["stat_agency_id"] = rng.choice(agencies)
+    elif change == "received":
+        values["received_at"] = row["received_at"] + timedelta(hours=rng.randint(-30, 30))
+    elif change in ("task", "task_delete"):
+        _mutate_task(rng, dossier_id, change == "task_delete")
+    elif change == "clone":
+        clone = {**row, "id": None, "code": f"CLONE-{rng.randint(0, 10**9)}", "status": "stopped",
+                 "finished_at": row["received_at"] + timedelta(days=rng.randint(0, 5))}
+        clone.pop("id")
+        db.session.execute(insert(Dossier.__table__).values(clone))
+    elif change == "clone_delete":
+        db.session.execute(delete(Dossier.__table__).where(Dossier.code.like("CLONE-%")))
+    if values:
+        db.session.execute(update(Dossier.__table__).where(Dossier.id == dossier_id).values(**values))
+
+
+def _mutate_task(rng: random.Random, dossier_id: int, remove: bool) -> None:
+    task = db.session.execute(select(HumanTask.id, HumanTask.completed_at, HumanTask.created_at)
+                              .where(HumanTask.dossier_id == dossier_id).order_by(HumanTask.id)).first()
+    if task is None:
+        return
+    if remove:
+        db.session.execute(text("DELETE FROM human_tasks WHERE id = :id"), {"id": task.id})
+        return
+    db.session.execute(update(HumanTask.__table__).where(HumanTask.id == task.id).values(
+        status=rng.choice(("completed", "open")), timing=rng.choice(("early", "on_time", "late", None)),
+        completed_at=task.created_at + timedelta(hours=rng.randint(0, 100))))
+
+
+def test_rebuild_summary_command_prints_the_row_counts(app, history):  # noqa: F811
+    db.session.execute(text("DELETE FROM stat_daily"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reports", "rebuild-summary"])
+    assert result.exit_code == 0 and result.output.startswith("stat_daily: ")
+    assert int(result.output.split(",")[0].split(": ")[1]) > 0
+    assert sum(r.received for r in _department_day("2026-03-02 12:00")) == 9
