@@ -103,6 +103,7 @@ class OfficialNotice(db.Model):
     kind: Mapped[str] = mapped_column(String(32))  # assigned / returned / due_soon / overdue / escalated / ...
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict | None] = mapped_column(JSON)  # the values of the texts: each reader sees their language
     dedupe_key: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]

@@ -1,5 +1,6 @@
 """notify: message templates (effective-dated, per event kind, channel, language), the applicants' notification
-preferences, outbox rows rendered when sent (the event's values in `context`)
+preferences, outbox rows rendered when sent (the event's values in `context`); officials' notices keep their values
+(`params`) so each reader sees their language
 
 Revision ID: 0016_notify
 Revises: 0015_stats
@@ -44,9 +45,13 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('context', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+    with op.batch_alter_table('official_notices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('params', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('official_notices', schema=None) as batch_op:
+        batch_op.drop_column('params')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_column('language')
         batch_op.drop_column('context')
