@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dossiers.views import bp as dossiers_bp
     from app.inbox.views import bp as inbox_bp
     from app.main.views import bp as main_bp
+    from app.notify.admin_views import bp as message_templates_bp
     from app.notify.views import bp as notify_bp
     from app.payments.views import bp as payments_bp
     from app.postal.views import bp as postal_bp
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.tokens.views import bp as tokens_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, inbox_bp, dossiers_bp, citizen_bp, tokens_bp, designer_bp,
-                      audit_bp, catalog_bp, notify_bp, scheduler_bp, reports_bp, documents_bp,
+                      audit_bp, catalog_bp, notify_bp, message_templates_bp, scheduler_bp, reports_bp, documents_bp,
                       payments_bp, postal_bp):
         app.register_blueprint(blueprint)
     init_api(app)

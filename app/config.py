@@ -77,6 +77,9 @@ def build_config(instance_path: Path) -> dict:
         "SMTP_PORT": int(_env("SMTP_PORT", "25")),
         "SMTP_FROM": _env("SMTP_FROM", "motcua@localhost"),
         "SMS_WEBHOOK_URL": _env("SMS_WEBHOOK_URL"),
+        # Where citizens reach this installation: links in messages (lookup page, unsubscribe) are built on it.
+        # The rating invitation leaves this long after the result was returned (not at all once rated).
+        "RATING_INVITATION_DELAY_HOURS": float(_env("RATING_INVITATION_DELAY_HOURS", "2")),
         # Officials' notices: a step late by this many working hours is escalated to the agency's leaders.
         "ESCALATION_HOURS": float(_env("ESCALATION_HOURS", "8")),
         # Daily audit anchors are also appended, signed, to a file outside the database (put it on another volume).

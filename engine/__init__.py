@@ -14,7 +14,7 @@ from engine.events import EngineEvent, PendingTimer
 from engine.migration import MigrationPlan, MigrationReport
 from engine.registry import ModelRegistry, ModelVersion
 from engine.runtime import Engine, StepResult, utc_now
-from engine.scripting import SandboxSettings, ScriptLimits
+from engine.scripting import SandboxSettings, ScriptLimits, TextTemplates
 from engine.serializer import SERIALIZER_VERSION
 from engine.specinfo import TaskSpecInfo
 from engine.tasks import UserTaskView
@@ -41,6 +41,7 @@ __all__ = [
     "StepResult",
     "TaskNotReadyError",
     "TaskSpecInfo",
+    "TextTemplates",
     "UserTaskView",
     "ValidationReport",
     "utc_now",

@@ -28,12 +28,12 @@ from engine.budget import (
 )
 from engine.pool import SandboxSettings, WorkerLost, pool_for
 from engine.sandbox import base_globals, script_problem
-from engine.templates import is_simple_template, is_static, render_template, template_problem
+from engine.templates import is_simple_template, is_static, render_template, template_problem, template_variables
 from engine.timers import engine_now
 
 __all__ = [
     "SandboxEnvironment", "SandboxSettings", "ScriptLimitExceeded", "ScriptLimits", "WorkerLost", "check_data",
-    "check_template", "is_simple_expression", "make_script_engine", "run_budgeted", "script_problem",
+    "TextTemplates", "check_template", "is_simple_expression", "make_script_engine", "run_budgeted", "script_problem",
 ]
 
 MAX_SIMPLE_CHARS = 500
@@ -160,3 +160,24 @@ def make_script_engine(helpers: Mapping[str, Callable[..., Any]] | None = None, 
 def check_template(template: str, sandbox: SandboxSettings | None = None) -> str | None:
     """Publish-time check of an instructions template, under the same limits as at run time."""
     return SandboxEnvironment(sandbox=sandbox).template_problem(template)
+
+
+class TextTemplates:
+    """Texts the app lets administrators write (message templates): rendered and checked in the same sandbox as
+    model instructions (a worker process unless the template only prints variables)."""
+
+    def __init__(self, sandbox: SandboxSettings | None = None) -> None:
+        self.environment = SandboxEnvironment(sandbox=sandbox)
+
+    def render(self, template: str, data: Mapping[str, Any]) -> str:
+        """Render with plain data; template errors and blown budgets propagate."""
+        return self.environment.render(template, data)
+
+    def problem(self, template: str) -> str | None:
+        """Why the template cannot be saved (syntax, a budget blown without data), else None."""
+        return self.environment.template_problem(template)
+
+    @staticmethod
+    def variables(template: str) -> frozenset[str]:
+        """The data names a template reads; raises on a syntax error."""
+        return template_variables(template)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.budget import TEMPLATE_FILENAME, ScriptLimitExceeded, ScriptLimits, run_budgeted
@@ -132,5 +132,12 @@ def template_problem(source: str, limits: ScriptLimits) -> str | None:
     return None
 
 
+def template_variables(source: str) -> frozenset[str]:
+    """The names a template reads from its data (parsing only: nothing is folded or run); syntax errors raise."""
+    if is_static(source):
+        return frozenset()
+    return frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
+
+
 __all__ = ["MAX_INSTRUCTIONS_CHARS", "TEMPLATE_FILENAME", "TemplateEnvironment", "is_simple_template", "is_static",
-           "render_template", "template_problem"]
+           "render_template", "template_problem", "template_variables"]

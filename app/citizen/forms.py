@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.forms import BaseForm
@@ -49,3 +49,16 @@ class OnlineSupplementForm(BaseForm):
 
 class OnlineWithdrawForm(BaseForm):
     reason = TextAreaField(_l("Lý do đề nghị dừng giải quyết hồ sơ"), validators=[DataRequired(), Length(max=2000)])
+
+
+class NotificationPreferenceForm(BaseForm):
+    """Which of the contacts given at the counter get this dossier's messages, and in which language."""
+
+    email = BooleanField(_l("Nhận thư điện tử"))
+    sms = BooleanField(_l("Nhận tin nhắn SMS"))
+    language = RadioField(_l("Ngôn ngữ của tin nhắn"), choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                          default="vi", validators=[DataRequired()])
+
+
+class UnsubscribeForm(BaseForm):
+    """Only the CSRF token: following the link shows a button, pressing it unsubscribes."""

@@ -14,8 +14,8 @@ import time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.citizen.forms import LookupForm, RatingForm
-from app.core.db import unit_of_work
+from app.citizen.forms import LookupForm, NotificationPreferenceForm, RatingForm, UnsubscribeForm
+from app.core.db import unit_of_work, utcnow
 from app.core.permissions import public
 from app.core.ratelimit import pin_lookup_limits
 from app.dossiers import lifecycle
@@ -23,6 +23,9 @@ from app.dossiers.models import Dossier
 from app.dossiers.pages import citizen_step, missing_items
 from app.dossiers.public import LookupRefusedError, can_rate, initials, verified_dossier
 from app.dossiers.services import find_dossier
+from app.notify import preferences
+from app.notify.messages import KINDS
+from app.notify.services import list_notifications
 
 bp = Blueprint("citizen", __name__)
 GRANTS = "lookup_grants"
@@ -58,6 +61,33 @@ def _result_context(dossier: Dossier) -> dict:
     form = RatingForm(code=dossier.code) if can_rate(dossier) else None
     return {"d": dossier, "initials": initials(dossier.applicant_name), "step": citizen_step(dossier),
             "missing": missing_items(dossier), "rating_form": form}
+
+
+def _masked(channel: str, recipient: str) -> str:
+    """Enough of an address for the applicant to recognise it, not enough for a shoulder-surfer to use it."""
+    if channel == "email" and "@" in recipient:
+        name, domain = recipient.split("@", 1)
+        return f"{name[:1]}***@{domain}"
+    return f"{recipient[:2]}******{recipient[-2:]}" if len(recipient) > 4 else "******"
+
+
+def _scheduled(notification, now) -> bool:
+    """Written for later (the rating invitation) and not tried yet: not news for the applicant."""
+    return notification.status == "pending" and notification.attempts == 0 and notification.next_attempt_at > now
+
+
+def _notification_context(dossier: Dossier) -> dict:
+    """The applicant's notification choice and what was sent (the delivery status of each message)."""
+    preference = preferences.find_preference(dossier.id)
+    contacts = {"email": dossier.applicant_email, "sms": dossier.applicant_phone}
+    chosen = preferences.chosen_channels(dossier, preference)
+    form = NotificationPreferenceForm(formdata=None, email="email" in chosen, sms="sms" in chosen,
+                                      language=preference.language if preference else "vi")
+    now = utcnow()
+    messages = [(n, _masked(n.channel, n.recipient)) for n in list_notifications(dossier.id)
+                if n.context is not None and not _scheduled(n, now)]
+    return {"notify_form": form, "contacts": {c: _masked(c, v) for c, v in contacts.items() if v},
+            "messages": messages, "message_kinds": KINDS}
 
 
 def _refused(template: str, form: LookupForm):
@@ -100,7 +130,39 @@ def result(code: str):
     dossier = _granted(code)
     if dossier is None:
         return redirect(url_for("citizen.lookup", code=code), 303)
-    return render_template("citizen/result.html", **_result_context(dossier))
+    return render_template("citizen/result.html", **_result_context(dossier), **_notification_context(dossier))
+
+
+@bp.route("/tra-cuu/ho-so/<code>/thong-bao", methods=["POST"])
+@public
+def notification_preference(code: str):
+    """The applicant chooses the channels (or none) and the language of this dossier's messages."""
+    dossier = _granted(code)
+    if dossier is None:
+        raise LookupRefusedError()
+    form = NotificationPreferenceForm()
+    if not form.validate_on_submit():
+        flash(_("Lựa chọn nhận thông báo không hợp lệ."), "danger")
+        return redirect(url_for("citizen.result", code=dossier.code))
+    channels = [c for c, wanted in (("email", form.email.data), ("sms", form.sms.data)) if wanted]
+    with unit_of_work():
+        preferences.set_preference(dossier, channels=channels, language=form.language.data)
+    flash(_("Đã lưu lựa chọn nhận thông báo của ông/bà."), "success")
+    return redirect(url_for("citizen.result", code=dossier.code))
+
+
+@bp.route("/thong-bao/huy/<token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token: str):
+    """The link in every e-mail: confirm, then no more e-mails about this dossier (SMS unchanged)."""
+    dossier, channel = preferences.read_unsubscribe_token(token)
+    done = False
+    if request.method == "POST":  # CSRF-checked like every form (app.extensions.csrf)
+        with unit_of_work():
+            preferences.unsubscribe(dossier, channel)
+        done = True
+    return render_template("citizen/unsubscribe.html", code=dossier.code, channel=channel, done=done,
+                           form=UnsubscribeForm(formdata=None))
 
 
 @bp.route("/tra-cuu/danh-gia", methods=["POST"])

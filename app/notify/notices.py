@@ -3,10 +3,13 @@ agency's leaders, an apology due, a supplement answered. Written in the transact
 them (so a rolled-back change leaves none); e-mail copies go through the same outbox as the citizens' messages."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.auth.models import RoleAssignment, User
@@ -19,21 +22,76 @@ from app.history.models import DossierEvent
 from app.notify.models import NoticeSetting, Notification, OfficialNotice
 from app.workflow.models import OPEN_TASK_STATUSES, HumanTask, TaskStatus
 
+# kind -> (title, body) in the current locale from the notice's params; Vietnamese is stored, each reader sees
+# their own language (User.locale), and e-mail copies go out in the recipient's.
+NOTICE_TEXTS: dict[str, Callable[[dict], tuple[str, str]]] = {
+    "assigned": lambda p: (
+        _("Hồ sơ %(code)s: Ông/Bà được giao bước «%(step)s»", **p),
+        _("%(actor)s giao Ông/Bà xử lý bước «%(step)s» của hồ sơ %(code)s. Lý do: %(reason)s", **p)),
+    "supplement_answered": lambda p: (
+        _("Hồ sơ %(code)s đã được bổ sung", **p),
+        _("Người nộp đã bổ sung hồ sơ %(code)s lúc %(at)s theo yêu cầu của Ông/Bà; hồ sơ tiếp tục được giải quyết.",
+          **p)),
+    "returned": lambda p: (
+        _("Hồ sơ %(code)s được trả lại bước «%(step)s»", **p),
+        _("Bước «%(step)s» của hồ sơ %(code)s được chuyển lại cho Ông/Bà xử lý. Ý kiến: %(reason)s", **p)),
+    "due_soon": lambda p: (
+        _("Hồ sơ %(code)s: bước «%(step)s» đến hạn trong 01 ngày làm việc", **p),
+        _("Bước «%(step)s» của hồ sơ %(code)s phải xong trước %(due)s.", **p)),
+    "overdue": lambda p: (
+        _("Hồ sơ %(code)s: bước «%(step)s» đã quá hạn", **p),
+        _("Bước «%(step)s» của hồ sơ %(code)s đã quá hạn từ %(due)s. Đề nghị xử lý ngay.", **p)),
+    "escalated": lambda p: (
+        _("Quá hạn tại đơn vị: hồ sơ %(code)s, bước «%(step)s»", **p),
+        _("Bước «%(step)s» của hồ sơ %(code)s quá hạn từ %(due)s (%(who)s). Đề nghị lãnh đạo chỉ đạo xử lý.", **p)),
+    "apology_due": lambda p: (
+        _("Hồ sơ %(code)s sắp quá hạn: cần gửi thư xin lỗi", **p),
+        _("Hồ sơ %(code)s hẹn trả %(due)s: gửi văn bản xin lỗi và hẹn lại ngày trả.", **p)),
+    "apology_due_email": lambda p: (  # to the handling leaders, always (not only with the e-mail copy turned on)
+        _("Hồ sơ %(code)s sắp quá hạn: cần gửi thư xin lỗi", **p),
+        _("Hồ sơ %(code)s (%(step)s) hẹn trả %(due)s. Đề nghị gửi văn bản xin lỗi và hẹn lại ngày trả chậm nhất 01 "
+          "ngày làm việc trước ngày hẹn.", **p)),
+}
+PARAMS = ("code", "step", "actor", "reason", "at", "due", "who")
 
-def notify_official(user_id: int, kind: str, title: str, body: str, dossier_id: int | None = None,
+
+def notice_texts(kind: str, params: dict) -> tuple[str, str]:
+    """Title and body of a notice in the current locale (missing people are named in that locale too)."""
+    values = {name: "" for name in PARAMS} | {k: v for k, v in params.items() if v is not None}
+    values["actor"] = values["actor"] or _("Lãnh đạo")
+    values["who"] = values["who"] or _("chưa có người nhận")
+    return NOTICE_TEXTS[kind](values)
+
+
+def texts_in(language: str | None, kind: str, params: dict) -> tuple[str, str]:
+    with force_locale(language if language in ("vi", "en") else "vi"):
+        return notice_texts(kind, params)
+
+
+def localized(notice: OfficialNotice) -> tuple[str, str]:
+    """What the reader sees: rendered in their language from the params (older notices: the stored words)."""
+    if notice.params is None or notice.kind not in NOTICE_TEXTS:
+        return notice.title, notice.body
+    return notice_texts(notice.kind, notice.params)
+
+
+def notify_official(user_id: int, kind: str, params: dict, dossier_id: int | None = None,
                     dedupe_key: str | None = None) -> OfficialNotice | None:
     """Add a notice for one official (once per `dedupe_key`), and its e-mail copy when the official wants one."""
     if dedupe_key and db.session.scalar(select(OfficialNotice.id).where(
             OfficialNotice.user_id == user_id, OfficialNotice.dedupe_key == dedupe_key)):
         return None
-    notice = OfficialNotice(user_id=user_id, kind=kind, title=title[:255], body=body, dossier_id=dossier_id,
-                            dedupe_key=dedupe_key, created_at=utcnow())
+    title, body = texts_in("vi", kind, params)
+    notice = OfficialNotice(user_id=user_id, kind=kind, title=title[:255], body=body, params=params,
+                            dossier_id=dossier_id, dedupe_key=dedupe_key, created_at=utcnow())
     db.session.add(notice)
     user = db.session.get(User, user_id)
     setting = db.session.get(NoticeSetting, user_id)
     if setting and setting.email_enabled and user and user.email and dossier_id:
+        subject, text = texts_in(user.locale, kind, params)
         db.session.add(Notification(dossier_id=dossier_id, event_kind=f"official_{kind}"[:32], channel="email",
-                                    recipient=user.email, subject=notice.title, body=body, next_attempt_at=utcnow()))
+                                    recipient=user.email, subject=subject[:255], body=text,
+                                    language=user.locale or "vi", next_attempt_at=utcnow()))
     return notice
 
 
@@ -60,9 +118,8 @@ def on_event(dossier: Dossier, event: Any, changes: Any = None) -> None:
 def _assigned(dossier: Dossier, event: Any) -> None:
     user_id = int(event.data["to_user"])
     if user_id != event.actor_id:
-        notify_official(user_id, "assigned", f"Hồ sơ {dossier.code}: Ông/Bà được giao bước «{event.to_step}»",
-                        f"{event.actor_name or 'Lãnh đạo'} giao Ông/Bà xử lý bước «{event.to_step}» của hồ sơ "
-                        f"{dossier.code}. Lý do: {event.comment or ''}", dossier.id)
+        notify_official(user_id, "assigned", {"code": dossier.code, "step": event.to_step,
+                                              "actor": event.actor_name, "reason": event.comment}, dossier.id)
 
 
 def _supplement_answered(dossier: Dossier, event: Any) -> None:
@@ -70,9 +127,8 @@ def _supplement_answered(dossier: Dossier, event: Any) -> None:
         DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "supplement_requested",
         DossierEvent.actor_id.is_not(None)).order_by(DossierEvent.seq.desc()).limit(1))
     if request is not None and request.actor_id != event.actor_id:
-        notify_official(request.actor_id, "supplement_answered", f"Hồ sơ {dossier.code} đã được bổ sung",
-                        f"Người nộp đã bổ sung hồ sơ {dossier.code} lúc {format_datetime(event.at)} theo yêu cầu "
-                        "của Ông/Bà; hồ sơ tiếp tục được giải quyết.", dossier.id)
+        notify_official(request.actor_id, "supplement_answered",
+                        {"code": dossier.code, "at": format_datetime(event.at)}, dossier.id)
 
 
 def _returned_tasks(dossier: Dossier, event: Any, opened: list[HumanTask]) -> None:
@@ -90,9 +146,8 @@ def _returned_tasks(dossier: Dossier, event: Any, opened: list[HumanTask]) -> No
     for task in opened:
         previous = previous_by_step.get(task.bpmn_id)
         if previous is not None and previous != event.actor_id:
-            notify_official(previous, "returned", f"Hồ sơ {dossier.code} được trả lại bước «{task.name}»",
-                            f"Bước «{task.name}» của hồ sơ {dossier.code} được chuyển lại cho Ông/Bà xử lý. "
-                            f"Ý kiến: {event.comment or ''}", dossier.id, dedupe_key=f"returned:{task.id}")
+            notify_official(previous, "returned", {"code": dossier.code, "step": task.name, "reason": event.comment},
+                            dossier.id, dedupe_key=f"returned:{task.id}")
 
 
 # --- periodic warnings (scheduler) ---------------------------------------------------------------------------
@@ -125,23 +180,11 @@ def _due_recipients(task: HumanTask, now: datetime, cal: Any, delay: float) -> d
     return recipients
 
 
-DUE_TEXTS = {
-    "due_soon": ("Hồ sơ {code}: bước «{step}» đến hạn trong 01 ngày làm việc",
-                 "Bước «{step}» của hồ sơ {code} phải xong trước {due}."),
-    "overdue": ("Hồ sơ {code}: bước «{step}» đã quá hạn",
-                "Bước «{step}» của hồ sơ {code} đã quá hạn từ {due}. Đề nghị xử lý ngay."),
-    "escalated": ("Quá hạn tại đơn vị: hồ sơ {code}, bước «{step}»",
-                  "Bước «{step}» của hồ sơ {code} quá hạn từ {due} ({who}). Đề nghị lãnh đạo chỉ đạo xử lý."),
-}
-
-
 def _due_notice(kind: str, task: HumanTask, dossier: Dossier, user_id: int) -> OfficialNotice | None:
     assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
-    values = {"code": dossier.code, "step": task.name, "due": format_datetime(task.due_at),
-              "who": assignee.full_name if assignee else "chưa có người nhận"}
-    title, body = DUE_TEXTS[kind]
-    return notify_official(user_id, kind, title.format(**values), body.format(**values), dossier.id,
-                           dedupe_key=f"{kind}:{task.id}")
+    params = {"code": dossier.code, "step": task.name, "due": format_datetime(task.due_at),
+              "who": assignee.full_name if assignee else None}
+    return notify_official(user_id, kind, params, dossier.id, dedupe_key=f"{kind}:{task.id}")
 
 
 # --- the bell ------------------------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from app.core.errors import ConflictError, NotFoundError
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.notify import notices
-from app.notify.messages import notification_kind, render
+from app.notify.messages import KINDS, RATING_INVITATION, message_context, notification_kind
 from app.notify.models import Notification
+from app.notify.preferences import message_links
+from app.notify.rendering import prepare
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +34,24 @@ class ChannelNotConfiguredError(Exception):
 
 
 def queue_for_event(dossier: Dossier, event: Any) -> list[Notification]:
-    """Add outbox rows for the applicant's e-mail and phone when the event changes what they see."""
+    """Add outbox rows for the applicant's e-mail and phone when the event changes what they see.
+
+    The rows keep the event's values; the words are rendered when they are sent (app.notify.rendering), so the
+    request that made the change pays for no template, preference or sandbox. A return also queues the rating
+    invitation, sent RATING_INVITATION_DELAY_HOURS later unless the dossier was rated by then.
+    """
     kind = notification_kind(dossier, event)
     if kind is None:
         return []
     agency = db.session.get(Agency, event.agency_id or dossier.receiving_agency_id)
-    subject, body = render(kind, dossier, event, agency.name if agency else "")
-    rows = [Notification(dossier_id=dossier.id, event_kind=kind, channel=channel, recipient=recipient,
-                         subject=subject, body=body, next_attempt_at=event.at)
+    context = message_context(dossier, event, agency)
+    sends = [(kind, event.at)]
+    if kind == "returned":
+        sends.append((RATING_INVITATION,
+                      event.at + timedelta(hours=float(current_app.config["RATING_INVITATION_DELAY_HOURS"]))))
+    rows = [Notification(dossier_id=dossier.id, event_kind=send_kind, channel=channel, recipient=recipient,
+                         context=context, next_attempt_at=at, created_at=event.at)
+            for send_kind, at in sends
             for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone))
             if recipient]
     db.session.add_all(rows)
@@ -70,6 +82,9 @@ def _send_email(row: Notification) -> None:
     message["From"] = current_app.config["SMTP_FROM"]
     message["To"] = row.recipient
     message["Subject"] = row.subject
+    if row.context is not None:  # a citizen's message: the mail client's unsubscribe button stops this dossier's mail
+        links = message_links(row.dossier_id, row.context.get("code", ""), "email")
+        message["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
     message.set_content(row.body)
     with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
         smtp.send_message(message)
@@ -114,9 +129,11 @@ def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> dict[str
     rows = list(db.session.scalars(select(Notification).where(
         Notification.status == "pending", Notification.next_attempt_at <= now).order_by(Notification.id).limit(limit)
         .with_for_update(skip_locked=True)))  # a scheduler taking over mid-batch sends other rows, not these again
+    prepare(rows)
     counts: dict[str, int] = {}
     for row in rows:
-        _deliver(row, now)
+        if row.status == "pending":
+            _deliver(row, now)
         counts[row.status] = counts.get(row.status, 0) + 1
     return counts
 
@@ -166,4 +183,4 @@ def list_notifications(dossier_id: int) -> list[Notification]:
 
 def page_section(dossier: Dossier) -> dict:
     """The dossier page's notification list (connected to core.signals.dossier_page_sections)."""
-    return {"notifications": list_notifications(dossier.id)}
+    return {"notifications": list_notifications(dossier.id), "notification_kinds": KINDS}

@@ -14,8 +14,8 @@ bp = Blueprint("notify", __name__, url_prefix="/notices")
 @bp.route("")
 @login_required
 def index():
-    return render_template("notify/index.html", notices=notices.list_notices(current_user),
-                           email_enabled=notices.email_enabled(current_user))
+    items = [(notice, *notices.localized(notice)) for notice in notices.list_notices(current_user)]
+    return render_template("notify/index.html", items=items, email_enabled=notices.email_enabled(current_user))
 
 
 @bp.route("/bell")

@@ -16,7 +16,7 @@ from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_ti
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.dossiers.rules import RULESETS
 from app.extensions import db
-from app.notify.notices import notify_official, warn_due_steps
+from app.notify.notices import notify_official, texts_in, warn_due_steps
 from app.notify.services import queue_official_alert
 
 logger = logging.getLogger(__name__)
@@ -69,15 +69,11 @@ def alert_due_tomorrow(app: Flask, now: datetime | None = None) -> int:
         dossiers = dossiers_needing_apology(now)
         for dossier in dossiers:
             alert_apology(dossier, now)
+            params = {"code": dossier.code, "due": format_datetime(dossier.due_at), "step": dossier.procedure.name_vi}
             for leader in handling_leaders(dossier):
-                notify_official(leader.id, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
-                                f"Hồ sơ {dossier.code} hẹn trả {format_datetime(dossier.due_at)}: gửi văn bản xin lỗi "
-                                "và hẹn lại ngày trả.", dossier.id, dedupe_key=f"apology:{dossier.id}")
-            queue_official_alert(
-                dossier, "apology_due", f"Hồ sơ {dossier.code} sắp quá hạn: cần gửi thư xin lỗi",
-                f"Hồ sơ {dossier.code} ({dossier.procedure.name_vi}) hẹn trả {format_datetime(dossier.due_at)}. "
-                "Đề nghị gửi văn bản xin lỗi và hẹn lại ngày trả chậm nhất 01 ngày làm việc trước ngày hẹn.",
-                [leader.email for leader in handling_leaders(dossier)], now)
+                notify_official(leader.id, "apology_due", params, dossier.id, dedupe_key=f"apology:{dossier.id}")
+                subject, body = texts_in(leader.locale, "apology_due_email", params)  # in the leader's language
+                queue_official_alert(dossier, "apology_due", subject, body, [leader.email], now)
             logger.warning("Dossier %s is due %s: apology alert raised / đã cảnh báo gửi thư xin lỗi",
                            dossier.code, dossier.due_at.isoformat())
         return len(dossiers)

@@ -9,6 +9,7 @@ from app.core.db import unit_of_work, utcnow
 from app.core.errors import PermissionDeniedError
 from app.core.permissions import is_global, roles_required
 from app.notify import services as outbox
+from app.notify.messages import KINDS
 from app.scheduler import status
 
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/background")
@@ -29,7 +30,7 @@ def index():
     due_count, timers = status.due_timers()
     return render_template("scheduler/index.html", nodes=status.list_nodes(), jobs=status.list_jobs(),
                            due_count=due_count, timers=timers, counts=outbox.outbox_counts(), state=state,
-                           rows=outbox.list_outbox(state), now=utcnow())
+                           rows=outbox.list_outbox(state), now=utcnow(), kinds=KINDS)
 
 
 @bp.route("/outbox/<int:notification_id>/retry", methods=["POST"])

@@ -58,6 +58,11 @@ def _runtime() -> WorkflowRuntime:
     return current_app.extensions[EXTENSION]
 
 
+def sandbox_settings() -> SandboxSettings:
+    """How this app runs untrusted code (worker processes or inline), for the other sandboxed texts."""
+    return _runtime().sandbox
+
+
 def register_script_helper(name: str, fn: Callable[..., Any]) -> None:
     """Expose one more whitelisted function to BPMN scripts of this app (rebuilds its engine)."""
     runtime = _runtime()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_docs'
-down_revision = '0015_stats'
+down_revision = '0016_screens'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_online'
-down_revision = '0015_stats'
+down_revision = '0016_docs'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from alembic import op
 from app.reports import summary
 
 revision = '0016_stats'
-down_revision = '0015_stats'
+down_revision = '0016_online_3'
 branch_labels = None
 depends_on = None
 

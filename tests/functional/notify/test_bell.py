@@ -56,3 +56,29 @@ class TestBell:
         _reassign_to_specialist(officials, desk)
         mails = db.session.scalars(select(Notification).where(Notification.event_kind == "official_assigned")).all()
         assert [m.recipient for m in mails] == ["thuly@example.vn"]
+
+
+class TestLanguage:
+    def test_an_official_reading_english_sees_the_notice_and_gets_the_email_in_english(self, officials, desk,
+                                                                                        at_office):
+        from app.notify.models import Notification
+
+        specialist = db.session.scalar(select(User).where(User.username == "chuyenvien.snv"))
+        specialist.locale, specialist.email = "en", "thuly@example.vn"
+        db.session.commit()
+        officials.login("chuyenvien.snv").post("/notices/email", data={"enabled": "1"})
+        dossier = _reassign_to_specialist(officials, desk)
+        listing = officials.login("chuyenvien.snv").get("/notices")
+        assert f"Dossier {dossier.code}: you were assigned the step «" in listing.text
+        assert "được giao bước" not in listing.text
+        mail = db.session.scalar(select(Notification).where(Notification.event_kind == "official_assigned"))
+        assert mail.language == "en" and mail.subject.startswith(f"Dossier {dossier.code}: you were assigned")
+        assert "assigned you the step" in mail.body and "Reason: Cán bộ quen hồ sơ" in mail.body
+        stored = db.session.scalar(select(OfficialNotice))
+        assert stored.title.startswith(f"Hồ sơ {dossier.code}: Ông/Bà được giao bước")  # kept in Vietnamese
+
+    def test_the_same_notice_reads_in_vietnamese_for_a_vietnamese_reader(self, officials, desk, at_office):
+        dossier = _reassign_to_specialist(officials, desk)
+        listing = officials.login("chuyenvien.snv").get("/notices")
+        assert f"Hồ sơ {dossier.code}: Ông/Bà được giao bước" in listing.text
+        assert "giao Ông/Bà xử lý bước" in listing.text and "you were assigned" not in listing.text

@@ -35,8 +35,11 @@ def test_a_refused_parallel_part_leaves_the_other_results(desk, clock):
     assert dossier.status is DossierStatus.RETURNED
     part = [e for e in list_events(dossier.id) if e.kind == "part_refused"][0]
     assert part.data["part"] == "child_under6_residence" and part.comment == "Không đủ điều kiện"
+    from app.core.db import utcnow
     from app.notify.models import Notification
+    from app.notify.services import deliver_pending
 
+    deliver_pending(utcnow())  # citizens' messages are worded when they are sent
     bodies = [n.body for n in db.session.query(Notification).filter_by(dossier_id=dossier.id)]
     assert any("không được giải quyết" in b and "thường trú" in b.lower() for b in bodies), bodies
     assert not any("không đủ điều kiện giải quyết. Lý do" in b for b in bodies)  # the whole-dossier refusal text

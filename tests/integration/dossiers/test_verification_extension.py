@@ -96,5 +96,9 @@ def test_the_applicant_is_told_the_new_date(desk, clock, verifiable):
     actor, _task = _specialist_of(desk, dossier)
     lifecycle.extend_for_verification(actor, dossier.code, reason="Xác minh hộ chiếu với cơ quan xuất nhập cảnh")
     db.session.commit()
+    from app.core.db import utcnow
+    from app.notify.services import deliver_pending
+
+    deliver_pending(utcnow())  # citizens' messages are worded when they are sent
     bodies = [n.body for n in db.session.query(Notification).filter_by(dossier_id=dossier.id)]
     assert any("gia hạn" in b and "23/03/2026 09:00" in b for b in bodies), bodies

@@ -86,13 +86,17 @@ def sms_gateway(app):
 
 
 class TestQueue:
-    def test_receipt_queues_one_message_per_contact_with_the_appointment(self, desk, clock):
+    def test_receipt_queues_one_message_per_contact_with_the_appointment(self, app, desk, clock):
         clock("2026-03-02 09:00")
         dossier = receive_with_contacts()
         rows = list_notifications(dossier.id)
         assert sorted((r.channel, r.event_kind) for r in rows) == [("email", "received"), ("sms", "received")]
-        assert dossier.code in rows[0].body and "16/03/2026 09:00" in rows[0].body
-        assert {r.status for r in rows} == {"pending"}
+        assert {r.status for r in rows} == {"pending"} and {r.body for r in rows} == {""}  # worded when sent
+        assert rows[0].context["code"] == dossier.code and rows[0].context["due"] == "16/03/2026 09:00"
+        deliver_notifications(app)  # no gateway configured: skipped, but worded as it would have been sent
+        for row in list_notifications(dossier.id):
+            db.session.refresh(row)
+            assert dossier.code in row.body and "16/03/2026 09:00" in row.body and row.language == "vi"
 
     def test_no_contact_means_no_message(self, desk, clock):
         clock("2026-03-02 09:00")
@@ -123,8 +127,9 @@ class TestQueue:
         db.session.commit()
         desk.run_to_end(dossier)
         kinds = [r.event_kind for r in list_notifications(dossier.id)]
-        assert kinds == ["received", "supplement_requested", "supplement_received", "result_ready", "returned"]
-        assert "Bản sao hộ chiếu công chứng" in list_notifications(dossier.id)[1].body
+        assert kinds == ["received", "supplement_requested", "supplement_received", "result_ready", "returned",
+                         "rating_invitation"]
+        assert list_notifications(dossier.id)[1].context["items"] == "Bản sao hộ chiếu công chứng"
 
 
 class TestDelivery:
@@ -169,11 +174,14 @@ class TestDelivery:
 
 
 class TestDossierPage:
-    def test_officials_see_what_the_applicant_was_told(self, client, auth, desk, clock):
+    def test_officials_see_what_the_applicant_was_told(self, app, client, auth, desk, clock):
         clock("2026-03-02 09:00")
         dossier = receive_with_contacts(phone=None)
         auth.login("tiepnhan", "motcua-demo")
         page = client.get(f"/dossiers/{dossier.code}")
         assert page.status_code == 200
-        assert "Thông báo cho người nộp" in page.text and f"Đã tiếp nhận hồ sơ {dossier.code}" in page.text
+        assert "Thông báo cho người nộp" in page.text and "Tiếp nhận hồ sơ · " in page.text
         assert "đang chờ gửi" in page.text
+        deliver_notifications(app)
+        page = client.get(f"/dossiers/{dossier.code}")
+        assert f"Đã tiếp nhận hồ sơ {dossier.code}" in page.text and "chưa cấu hình kênh" in page.text
