@@ -2,7 +2,7 @@
 in the content-addressed document storage (issue 21)
 
 Revision ID: 0016_docs
-Revises: 0015_stats
+Revises: 0016_screens
 Create Date: 2026-12-03 12:51:05
 
 """

@@ -3,7 +3,7 @@ preferences, outbox rows rendered when sent (the event's values in `context`); o
 (`params`) so each reader sees their language
 
 Revision ID: 0016_notify
-Revises: 0015_stats
+Revises: 0016_stats
 Create Date: 2026-12-03 13:00:00
 
 """

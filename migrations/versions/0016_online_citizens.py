@@ -1,7 +1,7 @@
 """online: citizens signed in through the identity provider, files uploaded with online dossiers, the submitter's personal ID on online dossiers
 
 Revision ID: 0016_online
-Revises: 0015_stats
+Revises: 0016_docs
 Create Date: 2026-12-03 09:00:00
 
 """

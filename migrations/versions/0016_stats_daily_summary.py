@@ -2,7 +2,7 @@
 filled from the existing rows
 
 Revision ID: 0016_stats
-Revises: 0015_stats
+Revises: 0016_online_3
 Create Date: 2026-12-03 09:00:00
 
 """
