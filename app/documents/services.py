@@ -44,7 +44,7 @@ def issue(dossier: Dossier, kind: str, context: dict[str, Any], *, event: Any = 
     return document
 
 
-def on_event_recorded(dossier: Dossier, event: Any) -> None:
+def on_event_recorded(dossier: Dossier, event: Any, **_signal: Any) -> None:
     """Signal receiver: the slip an event issues is recorded with it, in the same transaction."""
     kind = slips.slip_for_event(dossier, event)
     if kind is not None:
