@@ -11,7 +11,7 @@ from unidecode import unidecode
 from app.auth.models import Agency, User
 from app.catalog.models import Procedure
 from app.catalog.services import competent_agency, get_procedure
-from app.core.db import utcnow
+from app.core.db import flush, utcnow
 from app.core.errors import ValidationError
 from app.core.timefmt import to_local
 from app.dossiers import codes
@@ -72,12 +72,17 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     dossier.process_version_id = version.id
     db.session.add(dossier)
     db.session.flush()
-    outcome = perform(_receipt_step(actor, dossier, version, form_data, now))
-    if dossier.channel is Channel.COUNTER:
-        for task in outcome.open_tasks:
-            if task.step_kind == "intake":
-                complete_checked(actor, dossier, task, form_data, None, tasks=outcome.open_tasks,
-                                 instance=outcome.instance)
+    receipt = _receipt_step(actor, dossier, version, form_data, now)
+    at_counter = dossier.channel is Channel.COUNTER
+    receipt.flush = not at_counter  # at the counter the intake step follows: one flush writes both
+    outcome = perform(receipt)
+    if at_counter:
+        intake_tasks = [task for task in outcome.open_tasks if task.step_kind == "intake"]
+        for task in intake_tasks:
+            complete_checked(actor, dossier, task, form_data, None, tasks=outcome.open_tasks,
+                             instance=outcome.instance)
+        if not intake_tasks:
+            flush()
     logger.info("Dossier %s received by %s", dossier.code, getattr(actor, "username", "online"))
     return Receipt(dossier, pin)
 

@@ -52,6 +52,7 @@ class Step:
     tasks: list[HumanTask] | None = None
     instance: ProcessInstance | None = None
     allowed: Allowed | None = None
+    flush: bool = True  # False: another step follows in this unit of work and flushes both at once
 
 
 @dataclass
@@ -86,7 +87,8 @@ def perform(step: Step) -> Outcome:
         step.event.changes, tasks = changes, changes.open
     _record(action, step, step.event, instance, result, call)
     crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
-    flush()
+    if step.flush:
+        flush()
     return Outcome(step.dossier, tasks or [], instance, result)
 
 

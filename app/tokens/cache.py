@@ -91,16 +91,23 @@ def token_cache() -> TokenCache:
 
 def attach(entry: CachedToken, session: Session) -> User:
     """The entry's user, with its roles and agencies, as clean persistent objects of `session` (no SQL)."""
-    user = _detached(User, entry.user)
-    assignments = []
+    user, agencies, assignments = _detached(User, entry.user), {}, []
     for columns, agency in entry.roles:
         assignment = _detached(RoleAssignment, columns)
-        assignment.agency = _detached(Agency, agency) if agency is not None else None
+        if agency is not None:  # one object per agency, however many roles the user holds there
+            assignment.agency = agencies.get(agency["id"]) or agencies.setdefault(agency["id"],
+                                                                                  _detached(Agency, agency))
+        else:
+            assignment.agency = None
         assignments.append(assignment)
     user.roles = assignments
-    for obj in (user, *assignments, *(a.agency for a in assignments if a.agency is not None)):
+    objects = (user, *assignments, *agencies.values())
+    for obj in objects:
         make_transient_to_detached(obj)  # the values above become the loaded state: nothing to flush
-    return session.merge(user, load=False)
+    if any(inspect(obj).key in session.identity_map for obj in objects):
+        return session.merge(user, load=False)  # some rows are in the session already: reuse them
+    session.add(user)  # the usual case (authentication is the request's first use of its session): no copies
+    return user
 
 
 def _columns(obj: Any) -> Columns:
