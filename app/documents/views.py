@@ -160,3 +160,23 @@ def logbook_pdf():
         sections=sections, year=year, agency=db.session.get(Agency, agency_id), font_stack=FONT_STACK)
     return Response(html_to_pdf(html), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="so-theo-doi-{year}.pdf"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/counter/scan-id", methods=["POST"])
+@roles_required("receiver")
+def scan_id():
+    """OCR a scanned ID card at the counter and propose its number, name and birth date (JSON); the receiver
+    checks them against the card and copies them into the form: nothing is filled in silently."""
+    from flask import jsonify
+
+    from app.documents import ocr
+    from app.documents.uploads import check_upload
+
+    upload = request.files.get("file")
+    checked = check_upload(upload.read() if upload else b"", (upload.filename if upload else "") or "cccd",
+                           max_bytes=current_app.config["UPLOAD_MAX_BYTES"], max_pages=2)
+    try:
+        text = ocr.file_text(checked.data, checked.media_type, max_pages=2)
+    except ocr.OcrUnavailableError:
+        return jsonify({"available": False}), 503
+    return jsonify({"available": True, "proposal": ocr.propose_identity(text).as_dict()})
