@@ -71,8 +71,11 @@ run: demo
 		MOTCUA_RATELIMIT_STORAGE_URI=$${MOTCUA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
 		$(SANDBOX_ENV) $(BIN)/honcho start -f Procfile
 
-# Debian packages the tests need: chromium for the browser tests, Pango and a font for WeasyPrint's PDF summaries.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core pgbouncer redis-server
+# Debian packages the tests need: chromium for the browser tests, Pango and fonts for WeasyPrint (slips, reports),
+# libmagic for the upload checks, tesseract with Vietnamese data for OCR.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation pgbouncer libmagic1 \
+	tesseract-ocr tesseract-ocr-vie \
+	redis-server
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

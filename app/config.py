@@ -118,6 +118,11 @@ def build_config(instance_path: Path) -> dict:
         # Documents (app.documents): content-addressed storage, upload limits, the public address in QR codes.
         "DOCUMENT_STORAGE": _env("DOCUMENT_STORAGE", "local"),
         "DOCUMENT_DIR": _env("DOCUMENT_DIR"),  # default: instance/documents
+        "S3_ENDPOINT_URL": _env("S3_ENDPOINT_URL"),  # DOCUMENT_STORAGE=s3: any S3-compatible store
+        "S3_BUCKET": _env("S3_BUCKET", "motcua-documents"),
+        "S3_REGION": _env("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": _env("S3_ACCESS_KEY_ID"),
+        "S3_SECRET_ACCESS_KEY": _env("S3_SECRET_ACCESS_KEY"),
         "UPLOAD_MAX_BYTES": int(_env("UPLOAD_MAX_BYTES", str(15 * 1024 * 1024))),
         "UPLOAD_MAX_PAGES": int(_env("UPLOAD_MAX_PAGES", "100")),
         # The public verification page (/xac-thuc): uploads are anonymous (ANONYMOUS_MAX_CONTENT_LENGTH bounds them).

@@ -90,3 +90,23 @@ def on_files_submitted(dossier: Dossier, actor: User | None = None, uploads: lis
                        stage: str = "intake") -> None:
     """Signal receiver (core.signals.files_submitted): the counter's and the supplement's scans."""
     attach(actor, dossier, list(uploads or []), stage=stage)
+
+
+OCR_BATCH = 10
+
+
+def ocr_pending(limit: int = OCR_BATCH) -> int:
+    """Give the next scans their OCR text (the scheduler's job); nothing happens without tesseract."""
+    from app.documents import ocr
+
+    if not ocr.available():
+        return 0
+    rows = list(db.session.scalars(select(Attachment).where(Attachment.text.is_(None)).order_by(Attachment.id)
+                                   .limit(limit).with_for_update(skip_locked=True)))
+    for row in rows:
+        try:
+            row.text = ocr.file_text(get_storage().get(row.content_hash), row.media_type)[:200_000]
+        except (ocr.OcrUnavailableError, OSError, ValueError) as error:
+            row.text = ""  # not retried: the scan stays viewable, only unsearchable
+            current_app.logger.warning("OCR of attachment %s failed: %s", row.id, error)
+    return len(rows)

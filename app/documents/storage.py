@@ -2,7 +2,8 @@
 
 Keys are the SHA-256 of the content, so writing the same bytes twice stores them once, a reader can check what
 it got, and a rolled-back transaction leaves at most an unreferenced file (never a wrong one). The local
-filesystem under the instance folder is the default (MOTCUA_DOCUMENT_DIR moves it).
+filesystem under the instance folder is the default (MOTCUA_DOCUMENT_DIR moves it); `MOTCUA_DOCUMENT_STORAGE=s3`
+uses an S3-compatible bucket through boto3 (app.documents.s3, MOTCUA_S3_*).
 """
 from __future__ import annotations
 
@@ -89,6 +90,10 @@ class LocalStorage:
 
 def build_storage(app: Flask) -> Storage:
     kind = app.config.get("DOCUMENT_STORAGE", "local")
+    if kind == "s3":
+        from app.documents.s3 import S3Storage
+
+        return S3Storage.from_config(app.config)
     if kind != "local":
         raise ValueError(f"unknown MOTCUA_DOCUMENT_STORAGE {kind!r}")
     return LocalStorage(app.config.get("DOCUMENT_DIR") or Path(app.instance_path) / "documents")

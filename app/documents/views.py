@@ -133,3 +133,50 @@ def attachment_preview(code: str, attachment_id: int):
     attachment = get_attachment_for(current_user, code, attachment_id)
     return Response(get_storage().get(attachment.preview_hash), mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.route("/counter/logbook.pdf")
+@roles_required("receiver", "returner")
+def logbook_pdf():
+    """The tracking book of one of the official's counters for a year, as PDF (one section per form set)."""
+    from itertools import groupby
+
+    from flask import abort
+
+    from app.auth.models import Agency
+    from app.core.db import utcnow
+    from app.core.timefmt import to_local
+    from app.documents.render import FONT_STACK, html_to_pdf
+    from app.dossiers.counter import counter_agency_ids, logbook_rows
+    from app.extensions import db
+
+    agency_ids = counter_agency_ids(current_user)
+    agency_id = request.args.get("agency", type=int) or (agency_ids[0] if agency_ids else None)
+    year = request.args.get("year", type=int) or to_local(utcnow()).year
+    if agency_id not in agency_ids or not 2000 <= year <= 2100:
+        abort(404)
+    sections = [(form, list(rows)) for form, rows in groupby(logbook_rows(agency_id, year), key=lambda r: r.form)]
+    html = current_app.jinja_env.get_template("documents/slips/log.html").render(
+        sections=sections, year=year, agency=db.session.get(Agency, agency_id), font_stack=FONT_STACK)
+    return Response(html_to_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="so-theo-doi-{year}.pdf"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/counter/scan-id", methods=["POST"])
+@roles_required("receiver")
+def scan_id():
+    """OCR a scanned ID card at the counter and propose its number, name and birth date (JSON); the receiver
+    checks them against the card and copies them into the form: nothing is filled in silently."""
+    from flask import jsonify
+
+    from app.documents import ocr
+    from app.documents.uploads import check_upload
+
+    upload = request.files.get("file")
+    checked = check_upload(upload.read() if upload else b"", (upload.filename if upload else "") or "cccd",
+                           max_bytes=current_app.config["UPLOAD_MAX_BYTES"], max_pages=2)
+    try:
+        text = ocr.file_text(checked.data, checked.media_type, max_pages=2)
+    except ocr.OcrUnavailableError:
+        return jsonify({"available": False}), 503
+    return jsonify({"available": True, "proposal": ocr.propose_identity(text).as_dict()})

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.dossiers.models import DossierCodeCounter, LogbookCounter
+from app.dossiers.models import DossierCodeCounter, LogbookCounter, ResultNumberCounter
 from app.extensions import db
 
 MIN_SEQUENCE_DIGITS = 4
@@ -39,6 +39,16 @@ def next_sequence(agency_id: int, day: date) -> int:
 def next_logbook_number(agency_id: int, year: int) -> int:
     """The next running number of the agency's tracking book for `year` (restarts at 1 each year)."""
     return _bump(LogbookCounter.__table__, agency_id=agency_id, year=year)
+
+
+def next_result_number(agency_id: int, agency_code: str, year: int) -> str:
+    """The next result number (số, ký hiệu) of the issuing agency for `year`: `<number>/<year>/KQ-<agency>`.
+
+    The symbol's shape is [unsure] (each agency has its own document symbols, Decree 30/2020): a number typed in
+    the stamping form wins over it.
+    """
+    number = _bump(ResultNumberCounter.__table__, agency_id=agency_id, year=year)
+    return f"{number:04d}/{year}/KQ-{agency_code}"
 
 
 def format_code(edoc_code: str, day: date, sequence: int) -> str:

@@ -205,10 +205,22 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
         dossier.decide_refusal(now, refusal_due(dossier.procedure, dossier.receiving_agency_id,
                                                 dossier.clock_started_at, dossier.legal_due_at,
                                                 get_ruleset(dossier.ruleset)))
-    if task.step_kind == "stamping":
-        dossier.issue_result(now, str(data.get("result_number") or "") or None)
+    if task.step_kind == "stamping":  # a number typed by the records office wins; else the agency's next one
+        typed = str(data.get("result_number") or "").strip()
+        refused = decision == Decision.REFUSE or dossier.outcome == "refused"
+        dossier.issue_result(now, typed or (None if refused else _new_result_number(task, now)))
     if task.step_kind == "return":
         dossier.hand_over(now)
+
+
+def _new_result_number(task: HumanTask, now: datetime) -> str:
+    """Allocate the issuing agency's next result number (the stamping step's agency), race-free."""
+    from app.auth.models import Agency
+    from app.core.timefmt import to_local
+    from app.dossiers.codes import next_result_number
+
+    agency = db.session.get(Agency, task.agency_id)
+    return next_result_number(agency.id, agency.edoc_code or agency.code, to_local(now).year)
 
 
 # --- legal actions around the model ---------------------------------------------------------

@@ -245,6 +245,19 @@ class LogbookCounter(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
+class ResultNumberCounter(db.Model):
+    """Yearly running number of the results an agency issues (sổ cấp số kết quả); same race-free
+    UPDATE ... RETURNING as the code and tracking-book counters."""
+
+    __tablename__ = "result_number_counters"
+    __table_args__ = (UniqueConstraint("agency_id", "year", name="uq_result_number_counters_agency_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    year: Mapped[int]
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
 class PinGuard(db.Model):
     """Failed lookup-PIN attempts of one dossier code, shared by every worker: progressive delay, then a lock.
 

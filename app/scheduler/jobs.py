@@ -144,3 +144,11 @@ def render_documents(app: Flask) -> int:
         if count < RENDER_BATCH:
             break
     return done
+
+
+def ocr_scans(app: Flask) -> int:
+    """Read the Vietnamese text of new scans (tesseract), a batch per run."""
+    from app.documents.attachments import ocr_pending
+
+    with app.app_context(), unit_of_work():
+        return ocr_pending()

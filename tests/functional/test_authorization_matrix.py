@@ -68,6 +68,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "documents.attachment_file": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "documents.attachment_preview": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "documents.download": ((*OFFICIALS, "admin", "auditor"), "dossier"),
+    "documents.logbook_pdf": (("receiver", "returner"), None), "documents.scan_id": (("receiver",), None),
     "documents.reprint": (("receiver", "returner"), "dossier"), "documents.verify_token": (PUBLIC, None),
     "documents.verify": (PUBLIC, None),
     "dossiers.apology": (("leader", "receiver"), "dossier"),

@@ -345,7 +345,8 @@ def test_form_fields_by_step_kind(process_id):
             assert fields["supplement_items"]["type"] == "textarea"
             assert fields["refusal_reason"]["type"] == "textarea"
         if kind == "stamping":
-            assert fields["result_number"]["validate"]["required"] is True
+            # left empty, the agency's next number is allocated (issue 21); a number typed in wins
+            assert fields["result_number"]["validate"]["required"] is False
             assert fields["issued_date"]["type"] == "datetime"
         if kind == "return":
             assert {v["value"] for v in fields["return_method"]["values"]} == {"counter", "post", "online"}

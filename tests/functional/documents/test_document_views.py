@@ -110,3 +110,26 @@ class TestPublicUpload:
         response = client.get(f"/xac-thuc?ma={result.verify_token}")
         assert response.status_code == 302 and response.location.endswith(f"/xac-thuc/{result.verify_token}")
         assert client.get("/xac-thuc").status_code == 200
+
+
+class TestTrackingBookPdf:
+    def test_the_book_of_2025_is_a_pdf_with_each_dossier_under_its_form(self, officials, desk, clock):
+        clock("2025-03-03 09:00")
+        old = desk.receive("1.000105").dossier
+        clock("2025-10-01 09:00")
+        new = desk.receive(WORK_PERMIT).dossier
+        client = officials.login("tiepnhan")
+        assert 'id="logbook-pdf"' in client.get("/counter/book?year=2025").text
+        response = client.get("/counter/logbook.pdf?year=2025")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        text = pdf_text(response.data)
+        assert "SỔ THEO DÕI HỒ SƠ – NĂM 2025" in text
+        assert text.index("Mẫu số 06 – Thông tư 01/2018/TT-VPCP") < text.index(old.code) < \
+            text.index("Mẫu số 07 – Thông tư 03/2025/TT-VPCP") < text.index(new.code)
+
+    def test_a_counter_the_official_does_not_hold_is_not_found(self, officials, desk, at_office):
+        from app.auth.services import get_agency_by_code
+
+        other = get_agency_by_code("H38.SNV")
+        client = officials.login("tiepnhan")
+        assert client.get(f"/counter/logbook.pdf?agency={other.id}").status_code == 404

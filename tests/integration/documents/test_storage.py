@@ -54,3 +54,51 @@ def test_without_a_configured_folder_documents_go_under_the_instance_folder(app)
         instance_path = app.instance_path
 
     assert str(build_storage(Bare()).root).startswith(app.instance_path)
+
+
+@pytest.fixture(scope="module")
+def s3_sandbox():
+    """The local S3-compatible sandbox (tools/sandboxes/s3.py) on a free port of 127.0.0.1."""
+    pytest.importorskip("moto.server")
+    from tools.sandboxes.s3 import start
+
+    server, endpoint = start(0, "motcua-test")
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_store(s3_sandbox):
+    from app.documents.s3 import S3Storage
+
+    return S3Storage.from_config({"S3_ENDPOINT_URL": s3_sandbox, "S3_BUCKET": "motcua-test",
+                                  "S3_ACCESS_KEY_ID": "sandbox", "S3_SECRET_ACCESS_KEY": "sandbox"})
+
+
+class TestS3Storage:
+    def test_put_and_get_through_the_s3_protocol(self, s3_store):
+        digest = s3_store.put(b"%PDF-1.7 result")
+        assert digest == hashlib.sha256(b"%PDF-1.7 result").hexdigest()
+        assert s3_store.get(digest) == b"%PDF-1.7 result" and s3_store.exists(digest)
+        assert s3_store.put(b"%PDF-1.7 result") == digest  # stored once: the second put only asks
+
+    def test_an_object_changed_in_the_bucket_is_refused_on_read(self, s3_store):
+        digest = s3_store.put(b"original scan")
+        s3_store.client.put_object(Bucket="motcua-test", Key=f"{digest[:2]}/{digest}", Body=b"forged scan")
+        with pytest.raises(StorageError):
+            s3_store.get(digest)
+
+    def test_a_missing_object_is_a_storage_error(self, s3_store):
+        assert not s3_store.exists("1" * 64)
+        with pytest.raises(StorageError):
+            s3_store.get("1" * 64)
+
+    def test_the_app_can_run_on_the_bucket(self, app, s3_sandbox, monkeypatch):
+        from app.documents.storage import build_storage
+
+        monkeypatch.setitem(app.config, "DOCUMENT_STORAGE", "s3")
+        for key, value in {"S3_ENDPOINT_URL": s3_sandbox, "S3_BUCKET": "motcua-test",
+                           "S3_ACCESS_KEY_ID": "sandbox", "S3_SECRET_ACCESS_KEY": "sandbox"}.items():
+            monkeypatch.setitem(app.config, key, value)
+        store = build_storage(app)
+        assert store.name == "s3" and store.get(store.put(b"slip")) == b"slip"
