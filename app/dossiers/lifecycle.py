@@ -346,14 +346,14 @@ def rate(code: str, pin: str | None, rating: str, comment: str | None = None, *,
 
 
 def fire_due_timers(now: datetime | None = None, limit: int = 200) -> int:
-    """Claim and fire a batch of BPMN timers due at `now` in the caller's transaction (CLI, tests)."""
+    """Claim and fire a batch of BPMN timers due at `now` in the caller's transaction."""
     now = now or utcnow()
     return fire_claimed_timers(workflow.dossiers_with_due_timers(now, limit), now)
 
 
 def fire_claimed_timers(dossier_ids: list[int], now: datetime) -> int:
-    """Fire the timers of claimed dossiers, one savepoint each so one failure does not block the others (its claim
-    lapses and the next sweep tries again). The dossiers are loaded in one query, not one each."""
+    """Fire the timers of claimed dossiers, one savepoint each so one failure does not block the others (the next
+    sweep tries it again). The dossiers are loaded in one query, not one each."""
     loaded = {d.id: d for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(dossier_ids)))}
     fired = 0
     for dossier_id in dossier_ids:

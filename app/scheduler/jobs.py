@@ -12,35 +12,28 @@ from app.auth.models import RoleAssignment, User
 from app.calendar.services import get_calendar
 from app.core.db import unit_of_work, utcnow
 from app.core.timefmt import format_datetime
-from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_claimed_timers
+from app.dossiers.lifecycle import alert_apology, apology_alert_due, fire_due_timers
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.dossiers.rules import RULESETS
 from app.extensions import db
 from app.notify.notices import notify_official, texts_in, warn_due_steps
 from app.notify.services import queue_official_alert
-from app.workflow import services as workflow
 
 logger = logging.getLogger(__name__)
 
 
-TIMER_BATCH = 200  # timers fired per transaction (each dossier in a savepoint of it)
-CLAIM_BATCH = 1000  # timers claimed per statement
+TIMER_BATCH = 200  # timers claimed and fired per transaction (each dossier in a savepoint of it)
 SWEEP_SECONDS = 50  # one sweep stops starting batches after this, so the next interval's sweep is not skipped
 
 
-def sweep_timers(app: Flask, batch: int = TIMER_BATCH, claim: int = CLAIM_BATCH) -> int:
-    """Fire the BPMN timers that are due: claim many in one short transaction (released at once, the claim holds
-    them), then fire them `batch` per transaction, until none is left or the sweep's time is up."""
+def sweep_timers(app: Flask, batch: int = TIMER_BATCH) -> int:
+    """Fire the BPMN timers that are due, one transaction per claimed batch, until none is left."""
     fired, deadline = 0, time.monotonic() + SWEEP_SECONDS
     while time.monotonic() < deadline:
         with app.app_context(), unit_of_work():
-            claimed = workflow.claim_due_timers(utcnow(), claim)
-        for start in range(0, len(claimed), batch):
-            if time.monotonic() >= deadline:
-                break  # the rest stays claimed until its lease lapses, then the next sweep takes it
-            with app.app_context(), unit_of_work():
-                fired += fire_claimed_timers(claimed[start:start + batch], utcnow())
-        if len(claimed) < claim:
+            moved = fire_due_timers(utcnow(), batch)
+        fired += moved
+        if moved < batch:  # the last batch, or one with failures (retried by the next sweep)
             break
     if fired:
         logger.info("Fired timers of %s dossiers", fired)

@@ -27,7 +27,6 @@ from app.scheduler import jobs
 from app.scheduler.leader import leadership_for, lock_engine, node_name
 from app.scheduler.models import SchedulerJob, SchedulerJobRun, SchedulerNode
 from app.scheduler.status import prune_job_runs
-from app.workflow import services as workflow
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +105,6 @@ class SchedulerNodeLoop:
             leading = False
         if leading and not self.active:
             self.active = True
-            self._release_claims()
             self.scheduler.resume()
             logger.warning("Scheduler %s is now ACTIVE (runs the jobs) / đang chạy các tác vụ nền", self.node)
         elif not leading and self.active:
@@ -127,16 +125,6 @@ class SchedulerNodeLoop:
                     db.session.execute(delete(SchedulerNode).where(stale))
         except (DBAPIError, ConflictError) as error:
             logger.warning("Scheduler %s heartbeat not recorded: %s", self.node, error)
-
-    def _release_claims(self) -> None:
-        """Timers a former active scheduler claimed and never fired are free again now, not when their lease ends."""
-        try:
-            with self.app.app_context(), unit_of_work():
-                released = workflow.release_claims(workflow.claim_holder())
-            if released:
-                logger.warning("Scheduler %s took over %s timers claimed by a former scheduler", self.node, released)
-        except (DBAPIError, ConflictError) as error:
-            logger.warning("Scheduler %s could not release old timer claims: %s", self.node, error)
 
     def _forget_node(self) -> None:
         try:

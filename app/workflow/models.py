@@ -116,10 +116,6 @@ class DueTimer(db.Model):
     engine_task_id: Mapped[str] = mapped_column(String(64))
     bpmn_id: Mapped[str] = mapped_column(String(128))
     due_at: Mapped[datetime]
-    # A scheduler's claim: it fires the timer before `claimed_until` (then the row goes), or the claim lapses and
-    # the timer is claimed again; the claim commits at once, so no row lock is held while the engine runs.
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
-    claimed_until: Mapped[datetime | None]
 
 
 class DecisionVersion(db.Model):

@@ -1,14 +1,12 @@
 """Human-task and timer projections of the engine state: the rows the inboxes and the scheduler query."""
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.extensions import db
@@ -75,47 +73,20 @@ def sync_timers(dossier_id: int, timers: list[Any], model_has_timers: bool = Tru
         if row is None:
             db.session.add(DueTimer(dossier_id=dossier_id, engine_task_id=timer.task_id, bpmn_id=timer.bpmn_id,
                                     due_at=timer.due_at))
-        elif row.due_at != timer.due_at:  # rescheduled: any claim was for the old time
-            row.due_at, row.claimed_by, row.claimed_until = timer.due_at, None, None
+        else:
+            row.due_at = timer.due_at
     for row in existing.values():
         db.session.delete(row)
 
 
-CLAIM_LEASE = timedelta(minutes=2)
-
-
-def claim_holder() -> str:
-    """Who claims timers: this process (host:pid)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def claim_due_timers(now: datetime, limit: int = 1000, holder: str | None = None,
-                     lease: timedelta = CLAIM_LEASE) -> list[int]:
-    """Claim up to `limit` due timers nobody holds (oldest first, in one statement) and return their dossiers' ids.
-
-    One UPDATE over the first rows of the (due_at, id) index, `FOR UPDATE SKIP LOCKED` so two claimers (a
-    handover) take different rows and a row an official's transaction holds is left for later. Commit it on its
-    own to release the row locks at once: the claim itself keeps the timers for `lease`.
-    """
-    free = or_(DueTimer.claimed_until.is_(None), DueTimer.claimed_until < now)
-    picked = (select(DueTimer.id).where(DueTimer.due_at <= now, free).order_by(DueTimer.due_at, DueTimer.id)
-              .limit(limit).with_for_update(skip_locked=True))
-    claimed = db.session.execute(
-        update(DueTimer).where(DueTimer.id.in_(picked.scalar_subquery()))
-        .values(claimed_by=holder or claim_holder(), claimed_until=now + lease)
-        .returning(DueTimer.dossier_id, DueTimer.due_at, DueTimer.id)
-        .execution_options(synchronize_session=False)).all()
-    return list(dict.fromkeys(row.dossier_id for row in sorted(claimed, key=lambda row: (row.due_at, row.id))))
-
-
-def release_claims(keep_holder: str) -> int:
-    """Drop every other holder's claims (a scheduler that just became the only active one: the others are gone)."""
-    return db.session.execute(update(DueTimer).where(DueTimer.claimed_by.is_not(None),
-                                                     DueTimer.claimed_by != keep_holder)
-                              .values(claimed_by=None, claimed_until=None)
-                              .execution_options(synchronize_session=False)).rowcount
-
-
 def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
-    """Claim up to `limit` due timers for the caller's own transaction (fired in it, before it commits)."""
-    return claim_due_timers(now, limit)
+    """Claim up to `limit` due timers (oldest first) and return their dossiers' ids.
+
+    The rows stay locked until the caller's transaction ends (`FOR UPDATE SKIP LOCKED` on PostgreSQL): a second
+    scheduler (a handover) claims other timers instead of firing the same ones; SQLite serialises writers anyway.
+    The lock is the claim: it costs no write (a claim column would add one per timer to the delete that firing
+    does anyway), and the (due_at, id) index lets the query read the first `limit` rows and stop.
+    """
+    query = (select(DueTimer.dossier_id).where(DueTimer.due_at <= now).order_by(DueTimer.due_at, DueTimer.id)
+             .limit(limit).with_for_update(skip_locked=True))
+    return list(dict.fromkeys(db.session.scalars(query)))

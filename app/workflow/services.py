@@ -17,11 +17,8 @@ from app.extensions import db
 from app.workflow.models import ProcessInstance, ProcessVersion
 from app.workflow.projection import (  # noqa: F401  (part of the bridge's API used by the features)
     Placement,
-    claim_due_timers,
-    claim_holder,
     dossiers_with_due_timers,
     open_tasks,
-    release_claims,
     sync_tasks,
     sync_timers,
 )

@@ -1,5 +1,4 @@
-"""notify: due timers indexed in the sweep's order (due_at, id), so a claim reads the first rows and stops; a
-claim (holder, lease) committed on its own, so no row lock is held while the engine fires
+"""notify: due timers indexed in the sweep's order (due_at, id), so a claim reads the first rows and stops
 
 Revision ID: 0016_notify_2
 Revises: 0016_notify
@@ -7,7 +6,6 @@ Create Date: 2026-12-03 14:00:00
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0016_notify_2'
@@ -20,13 +18,9 @@ def upgrade():
     with op.batch_alter_table('due_timers', schema=None) as batch_op:
         batch_op.drop_index('ix_due_timers_due_at')
         batch_op.create_index('ix_due_timers_due', ['due_at', 'id'], unique=False)
-        batch_op.add_column(sa.Column('claimed_by', sa.String(length=128), nullable=True))
-        batch_op.add_column(sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('due_timers', schema=None) as batch_op:
-        batch_op.drop_column('claimed_until')
-        batch_op.drop_column('claimed_by')
         batch_op.drop_index('ix_due_timers_due')
         batch_op.create_index('ix_due_timers_due_at', ['due_at'], unique=False)

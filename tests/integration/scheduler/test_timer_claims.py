@@ -1,8 +1,8 @@
-"""Due timers are claimed in one statement and the claim commits on its own: another claimer skips claimed timers
-while the lease lasts, a lapsed or released claim is taken again, and the sweep fires claims batch by batch."""
+"""Due timers are claimed oldest first in batches; two claimers at once (a handover) take different timers; the
+sweep fires batch after batch, each in its own transaction."""
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from app.extensions import db
 from app.scheduler.jobs import sweep_timers
 from app.workflow import services as workflow
 from app.workflow.models import DueTimer
-from app.workflow.projection import CLAIM_LEASE
+from tests.dbutil import is_postgres
 
 pytest_plugins = ["tests.integration.dossiers.conftest"]
 
@@ -35,37 +35,32 @@ def due_count() -> int:
     return db.session.scalar(select(func.count()).select_from(DueTimer)) or 0
 
 
-class TestClaims:
-    def test_a_claim_holds_its_timers_for_the_lease_then_lapses(self, waiting):
-        with unit_of_work():
-            first = workflow.claim_due_timers(utcnow(), 2, holder="node-a")
-        assert first == waiting[:2]  # oldest first (same due time: by id)
-        with unit_of_work():
-            assert workflow.claim_due_timers(utcnow(), 10, holder="node-b") == waiting[2:]
-            assert workflow.claim_due_timers(utcnow(), 10, holder="node-b") == []
-        later = utcnow() + CLAIM_LEASE + timedelta(seconds=1)
-        with unit_of_work():
-            assert workflow.claim_due_timers(later, 10, holder="node-b") == waiting  # every lease lapsed
+def test_claims_come_oldest_first_and_the_sweep_fires_batch_by_batch(app, waiting):
+    with unit_of_work():
+        assert workflow.dossiers_with_due_timers(utcnow(), 2) == waiting[:2]  # same due time: by id
+    assert sweep_timers(app, batch=1) == 3  # three transactions of one
+    db.session.expire_all()
+    assert due_count() == 0
 
-    def test_a_new_active_scheduler_releases_the_claims_of_the_one_before(self, waiting):
-        with unit_of_work():
-            workflow.claim_due_timers(utcnow(), 10, holder="gone")
-            workflow.claim_due_timers(utcnow(), 10, holder="me")
-        with unit_of_work():
-            assert workflow.release_claims("me") == 3
-        with unit_of_work():
-            assert workflow.claim_due_timers(utcnow(), 10, holder="me") == waiting
 
-    def test_the_sweep_claims_many_and_fires_them_batch_by_batch(self, app, waiting):
-        assert sweep_timers(app, batch=1, claim=2) == 3
-        db.session.expire_all()
-        assert due_count() == 0
+@pytest.mark.committing
+@pytest.mark.skipif(not is_postgres(), reason="SKIP LOCKED is PostgreSQL's; SQLite serialises writers")
+def test_a_second_claimer_takes_other_timers_while_the_first_holds_its_batch(app, waiting):
+    held, done, seen = threading.Event(), threading.Event(), {}
 
-    def test_claimed_timers_are_not_fired_by_another_sweep_until_the_claim_lapses(self, app, waiting):
-        with unit_of_work():
-            workflow.claim_due_timers(utcnow(), 1, holder="another-node")
-        assert sweep_timers(app) == 2
-        db.session.expire_all()
-        assert due_count() == 1
-        timer = db.session.scalar(select(DueTimer))
-        assert timer.dossier_id == waiting[0] and timer.claimed_by == "another-node"
+    def first():
+        with app.app_context(), unit_of_work():
+            seen["first"] = workflow.dossiers_with_due_timers(utcnow(), 2)
+            held.set()
+            done.wait(10)  # the first scheduler is still firing its batch
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait(10)
+    try:
+        with app.app_context(), unit_of_work():
+            seen["second"] = workflow.dossiers_with_due_timers(utcnow(), 10)
+    finally:
+        done.set()
+        thread.join(10)
+    assert seen == {"first": waiting[:2], "second": waiting[2:]}
