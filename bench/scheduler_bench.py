@@ -4,10 +4,12 @@ Usage: python bench/scheduler_bench.py [--timers 100000] [--seconds 60] [--messa
 Needs PostgreSQL (default: a fresh database `motcua_bench_sched` on 127.0.0.1, dropped and recreated).
 Steps: migrate, load the demo organisation; receive one construction-permit dossier through the services and play
 it to its site-visit timer (the template); bulk-clone it to N dossiers whose timer is due; then measure
-  1. claims: due timers claimed per second in batches (`FOR UPDATE SKIP LOCKED`, rolled back) over all N,
+  1. claims: due timers claimed per second over all N, each batch one committed transaction that claims
+     (`FOR UPDATE SKIP LOCKED`) and removes the rows as firing does (--batch, the sweep's, and --claim-batch),
   2. firing: timers fired per second through the real pipeline (engine, history event, projections), bounded
      by --seconds, in the scheduler's own batches,
-  3. outbox: messages delivered per second to the local sink (tools/notify_sink.py: SMTP and webhook).
+  3. outbox: messages worded (template in force, sandbox) and delivered per second to the local sink
+     (tools/notify_sink.py: SMTP and webhook).
 Results go to stdout and bench/results/scheduler-<date>.json.
 """
 from __future__ import annotations
@@ -73,25 +75,35 @@ def clone(app, template_id: int, count: int) -> None:
 
 
 def measure_claims(app, batch: int) -> dict:
-    """Claim every due timer batch by batch and drop the claimed rows, in one transaction rolled back afterwards:
-    the cost of the claim query (and of removing a fired timer's row) without the engine."""
-    from app.core.db import utcnow
+    """Claim every due timer batch by batch as the sweep does, each batch one committed transaction: the claim
+    (`FOR UPDATE SKIP LOCKED` over the (due_at, id) index) and the removal of the claimed rows that firing does.
+    The timers are put back afterwards for the firing measure. The cost of claiming, without the engine."""
+    from app.core.db import unit_of_work, utcnow
     from app.extensions import db
     from app.workflow.models import DueTimer
     from app.workflow.projection import dossiers_with_due_timers
 
+    timers = DueTimer.__table__
     with app.app_context():
+        saved = [dict(row) for row in db.session.execute(select(timers)).mappings()]
+        db.session.rollback()
         claimed, started = 0, time.perf_counter()
         while True:
-            got = dossiers_with_due_timers(utcnow(), batch)
+            with unit_of_work():
+                got = dossiers_with_due_timers(utcnow(), batch)
+                if got:
+                    db.session.execute(delete(DueTimer).where(DueTimer.dossier_id.in_(got)))
             claimed += len(got)
             if len(got) < batch:
                 break
-            # our own locks do not make SKIP LOCKED skip: remove the claimed rows, as firing does (rolled back below)
-            db.session.execute(delete(DueTimer).where(DueTimer.dossier_id.in_(got)))
         seconds = time.perf_counter() - started
-        db.session.rollback()
-    return {"claimed": claimed, "seconds": round(seconds, 2), "per_second": round(claimed / seconds)}
+        with db.engine.begin() as conn:
+            conn.execute(timers.delete())
+            for offset in range(0, len(saved), BATCH):
+                conn.execute(insert(timers), saved[offset:offset + BATCH])
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE due_timers"))
+    return {"batch": batch, "claimed": claimed, "seconds": round(seconds, 2), "per_second": round(claimed / seconds)}
 
 
 def measure_firing(app, seconds: float, batch: int) -> dict:
@@ -108,7 +120,7 @@ def measure_firing(app, seconds: float, batch: int) -> dict:
             if moved < batch:
                 break
     elapsed = time.perf_counter() - started
-    return {"fired": fired, "seconds": round(elapsed, 2), "per_second": round(fired / elapsed, 1)}
+    return {"batch": batch, "fired": fired, "seconds": round(elapsed, 2), "per_second": round(fired / elapsed, 1)}
 
 
 def free_port() -> int:
@@ -121,6 +133,7 @@ def measure_outbox(app, messages: int, template_id: int) -> dict:
     """Queue `messages` (half e-mail, half SMS) and deliver them to the local sink's SMTP and webhook servers."""
     from app.core.db import unit_of_work
     from app.extensions import db
+    from app.notify.messages import SAMPLE_CONTEXT
     from app.notify.models import Notification
     from app.notify.services import deliver_pending
 
@@ -135,8 +148,8 @@ def measure_outbox(app, messages: int, template_id: int) -> dict:
                 db.session.execute(text("DELETE FROM notifications"))
                 db.session.execute(insert(Notification), [
                     {"dossier_id": template_id, "event_kind": "received", "channel": "email" if i % 2 else "sms",
-                     "recipient": f"bench{i}@example.vn" if i % 2 else f"09{i:08d}", "subject": "Bench",
-                     "body": "Hồ sơ đã được tiếp nhận.", "status": "pending", "attempts": 0,
+                     "recipient": f"bench{i}@example.vn" if i % 2 else f"09{i:08d}", "subject": "", "body": "",
+                     "context": SAMPLE_CONTEXT, "status": "pending", "attempts": 0,  # worded when sent
                      "next_attempt_at": datetime.now(UTC), "created_at": datetime.now(UTC)} for i in range(messages)])
             counts, started = {}, time.perf_counter()
             while time.perf_counter() - started < 120:
@@ -158,7 +171,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=200, help="the scheduler's firing batch (TIMER_BATCH)")
+    parser.add_argument("--claim-batch", type=int, default=1000, help="a second claims measure, larger batches")
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--database-url", default=os.environ.get(
         "MOTCUA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/motcua_bench_sched"))
@@ -180,7 +194,8 @@ def main() -> None:
     started = time.perf_counter()
     clone(app, template, args.timers)
     report = {"timers": args.timers, "generation_s": round(time.perf_counter() - started, 1),
-              "claims": measure_claims(app, args.batch), "firing": measure_firing(app, args.seconds, args.batch),
+              "claims": measure_claims(app, args.batch), "claims_large_batches": measure_claims(app, args.claim_batch),
+              "firing": measure_firing(app, args.seconds, args.batch),
               "outbox": measure_outbox(app, args.messages, template), "goal_fired_per_second": 10_000,
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
               "at": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -9,6 +9,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
@@ -38,8 +40,8 @@ SUPPLEMENT_MESSAGE = "supplement_received"
 
 __all__ = ["InvalidTransitionError", "SUPPLEMENT_MESSAGE", "complete_task", "receive_supplement", "withdraw",
            "refuse_receipt", "choose_return",
-           "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers", "get_task",
-           "ensure_can_work"]
+           "apologize", "extend_for_verification", "transfer", "add_comment", "rate", "fire_due_timers",
+           "fire_claimed_timers", "get_task", "ensure_can_work"]
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -439,13 +441,22 @@ def rate(code: str, pin: str | None, rating: str, comment: str | None = None, *,
 
 
 def fire_due_timers(now: datetime | None = None, limit: int = 200) -> int:
-    """Fire a batch of BPMN timers due at `now`, one dossier per savepoint so one failure does not block others."""
+    """Claim and fire a batch of BPMN timers due at `now` in the caller's transaction."""
     now = now or utcnow()
+    return fire_claimed_timers(workflow.dossiers_with_due_timers(now, limit), now)
+
+
+def fire_claimed_timers(dossier_ids: list[int], now: datetime) -> int:
+    """Fire the timers of claimed dossiers, one savepoint each so one failure does not block the others (the next
+    sweep tries it again). The dossiers are loaded in one query, not one each."""
+    loaded = {d.id: d for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(dossier_ids)))}
     fired = 0
-    for dossier_id in workflow.dossiers_with_due_timers(now, limit):
+    for dossier_id in dossier_ids:
+        dossier = loaded.get(dossier_id)
+        if dossier is None:
+            continue
         try:
             with db.session.begin_nested():
-                dossier = db.session.get(Dossier, dossier_id)
                 step = Step("fire_timers", dossier, None, at=now, event=HistoryEvent("", data={"at": now.isoformat()}))
                 perform(step)
             fired += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -26,6 +27,7 @@ from app.notify.rendering import prepare
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_BACKOFF_MINUTES = 60
 BATCH = 100
 
 
@@ -107,6 +109,16 @@ def _send_sms(row: Notification) -> None:
 SENDERS = {"email": _send_email, "sms": _send_sms}
 
 
+def permanent(error: BaseException) -> bool:
+    """A refusal that a retry cannot change: the gateway rejected this message (4xx but timeout and rate limit),
+    or the mail server refused the recipient or answered 5xx. Such a message goes to the dead letters at once."""
+    if isinstance(error, urllib.error.HTTPError):
+        return 400 <= error.code < 500 and error.code not in (408, 425, 429)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
 def _deliver(row: Notification, now: datetime) -> None:
     try:
         SENDERS[row.channel](row)
@@ -115,10 +127,12 @@ def _deliver(row: Notification, now: datetime) -> None:
         return
     except (OSError, smtplib.SMTPException) as error:
         row.attempts += 1
-        row.last_error = str(error)[:1000]
-        row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
-        row.next_attempt_at = now + timedelta(minutes=2 ** row.attempts)  # back off: 2, 4, 8, 16 min
-        logger.warning("Notification %s (%s) not sent: %s", row.id, row.channel, error)
+        final = permanent(error) or row.attempts >= MAX_ATTEMPTS
+        row.last_error = (f"permanent: {error}" if permanent(error) else str(error))[:1000]
+        row.status = "failed" if final else "pending"  # failed = the dead letters, retried only by an admin
+        row.next_attempt_at = now + timedelta(minutes=min(2 ** row.attempts, MAX_BACKOFF_MINUTES))  # 2, 4, 8, 16
+        logger.warning("Notification %s (%s) not sent%s: %s", row.id, row.channel, " (gave up)" if final else "",
+                       error)
         return
     row.status, row.sent_at, row.attempts = "sent", now, row.attempts + 1
 

@@ -43,3 +43,18 @@ class SchedulerJob(db.Model):
     last_result: Mapped[str | None] = mapped_column(Text)
     next_run_at: Mapped[datetime | None]
     run_count: Mapped[int] = mapped_column(default=0)
+
+
+class SchedulerJobRun(db.Model):
+    """One run of a scheduled job (the last JOB_HISTORY of each are kept), for the admin page's history."""
+
+    __tablename__ = "scheduler_job_runs"
+    __table_args__ = (db.Index("ix_scheduler_job_runs_job", "job_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    node_id: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime]
+    duration_ms: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))  # ok / error
+    result: Mapped[str | None] = mapped_column(Text)

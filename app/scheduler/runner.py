@@ -25,7 +25,8 @@ from app.core.errors import ConflictError
 from app.extensions import db
 from app.scheduler import jobs
 from app.scheduler.leader import leadership_for, lock_engine, node_name
-from app.scheduler.models import SchedulerJob, SchedulerNode
+from app.scheduler.models import SchedulerJob, SchedulerJobRun, SchedulerNode
+from app.scheduler.status import prune_job_runs
 
 logger = logging.getLogger(__name__)
 
@@ -169,5 +170,8 @@ def record_job_run(app: Flask, run: JobRun) -> None:
             row.last_status, row.last_result = run.status, None if run.result is None else str(run.result)[:1000]
             row.next_run_at, row.run_count = run.next_run_at, (row.run_count or 0) + 1
             db.session.add(row)
+            db.session.add(SchedulerJobRun(job_id=run.job_id, node_id=run.node, started_at=run.started_at,
+                                           duration_ms=run.duration_ms, status=run.status, result=row.last_result))
+            prune_job_runs(run.job_id)
     except (DBAPIError, ConflictError) as error:
         logger.warning("Run of job %s not recorded: %s", run.job_id, error)

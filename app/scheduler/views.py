@@ -1,12 +1,14 @@
 """Admin page of the background work: active and standby schedulers, job runs, due timers, the outbox."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.db import unit_of_work, utcnow
-from app.core.errors import PermissionDeniedError
+from app.core.errors import NotFoundError, PermissionDeniedError
 from app.core.permissions import is_global, roles_required
 from app.notify import services as outbox
 from app.notify.messages import KINDS
@@ -28,9 +30,22 @@ def index():
     _ensure_global_admin()
     state = request.args.get("state") if request.args.get("state") in outbox.OUTBOX_STATES else "failed"
     due_count, timers = status.due_timers()
+    failures = status.failed_runs_since(utcnow() - timedelta(days=1))
     return render_template("scheduler/index.html", nodes=status.list_nodes(), jobs=status.list_jobs(),
+                           failures=failures,
                            due_count=due_count, timers=timers, counts=outbox.outbox_counts(), state=state,
                            rows=outbox.list_outbox(state), now=utcnow(), kinds=KINDS)
+
+
+@bp.route("/jobs/<job_id>")
+@roles_required("admin")
+def job_runs(job_id: str):
+    """The history of one job: its latest runs with node, duration and result."""
+    _ensure_global_admin()
+    runs = status.list_job_runs(job_id)
+    if not runs and job_id not in {job.id for job in status.list_jobs()}:
+        raise NotFoundError("Không có tác vụ này.", "No such job.")
+    return render_template("scheduler/job_runs.html", job_id=job_id, runs=runs)
 
 
 @bp.route("/outbox/<int:notification_id>/retry", methods=["POST"])

@@ -108,12 +108,15 @@ class DueTimer(db.Model):
     """A BPMN timer waiting in an instance; the scheduler sweeps the due ones."""
 
     __tablename__ = "due_timers"
+    # The sweep's order (due_at, id) as one index: the claim reads the first rows of it and stops, instead of
+    # sorting every due timer by id for each batch (100,000 due at once after an outage).
+    __table_args__ = (db.Index("ix_due_timers_due", "due_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(64))
     bpmn_id: Mapped[str] = mapped_column(String(128))
-    due_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime]
 
 
 class DecisionVersion(db.Model):

@@ -102,6 +102,8 @@ def dossiers_with_due_timers(now: datetime, limit: int = 200) -> list[int]:
 
     The rows stay locked until the caller's transaction ends (`FOR UPDATE SKIP LOCKED` on PostgreSQL): a second
     scheduler (a handover) claims other timers instead of firing the same ones; SQLite serialises writers anyway.
+    The lock is the claim: it costs no write (a claim column would add one per timer to the delete that firing
+    does anyway), and the (due_at, id) index lets the query read the first `limit` rows and stop.
     """
     query = (select(DueTimer.dossier_id).where(DueTimer.due_at <= now).order_by(DueTimer.due_at, DueTimer.id)
              .limit(limit).with_for_update(skip_locked=True))

@@ -99,6 +99,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "message_templates.delete": (("admin",), None), "message_templates.edit": (("admin",), None),
     "message_templates.index": (("admin",), None),
     "scheduler.cancel": (("admin",), None), "scheduler.index": (("admin",), None),
+    "scheduler.job_runs": (("admin",), None),
     "scheduler.retry": (("admin",), None),
     "models_api.deploy": (("designer",), None), "models_api.list_models": (AUTHENTICATED, None),
     "models_api.versions": (AUTHENTICATED, None),

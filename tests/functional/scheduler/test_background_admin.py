@@ -113,3 +113,22 @@ def test_admin_page_lists_schedulers_jobs_and_due_timers(app, desk, officials, a
 
 def test_agency_admins_and_officials_cannot_see_the_outbox(officials, desk, at_office):
     assert officials.login("lanhdao.snv").get("/admin/background").status_code == 403
+
+
+def test_each_job_keeps_its_history_of_runs_with_failures_counted(app, officials, at_office, monkeypatch):
+    from app.scheduler import status
+    from app.scheduler.runner import JobRun, record_job_run
+
+    monkeypatch.setattr(status, "JOB_HISTORY", 3)
+    for minute, outcome in enumerate(["ok", "ok", "error", "ok", "error"]):
+        result = "RuntimeError('sink down')" if outcome == "error" else {"sent": minute}
+        record_job_run(app, JobRun("notifications", "host:1:aaaaaa", utcnow() + timedelta(minutes=minute), 5 + minute,
+                                   outcome, result, None))
+    admin = officials.login("admin")
+    page = admin.get("/admin/background/jobs/notifications")
+    assert page.status_code == 200
+    assert page.text.count('data-status="error"') == 2 and page.text.count('data-status="ok"') == 1  # the last 3
+    assert "sink down" in page.text
+    index = admin.get("/admin/background").text
+    assert 'href="/admin/background/jobs/notifications"' in index and 'title="lỗi trong 24 giờ qua">2<' in index
+    assert admin.get("/admin/background/jobs/no-such-job").status_code == 404

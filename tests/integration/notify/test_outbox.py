@@ -164,6 +164,32 @@ class TestDelivery:
         finally:
             app.config["SMS_WEBHOOK_URL"] = None
 
+    @pytest.mark.parametrize(("status", "outcome"), [(400, "failed"), (422, "failed"), (429, "pending"),
+                                                     (503, "pending")])
+    def test_a_gateway_refusing_the_message_is_not_retried(self, app, desk, clock, status, outcome):
+        class Refusing(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server hook name
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Refusing)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        app.config["SMS_WEBHOOK_URL"] = f"http://127.0.0.1:{server.server_port}/sms"
+        try:
+            clock("2026-03-02 09:00")
+            dossier = receive_with_contacts(email=None)
+            deliver_pending(utcnow())
+            row = list_notifications(dossier.id)[0]
+            assert (row.status, row.attempts) == (outcome, 1)  # 4xx: a dead letter at once; 429/5xx: retried
+            assert row.last_error.startswith("permanent: ") is (outcome == "failed")
+        finally:
+            app.config["SMS_WEBHOOK_URL"] = None
+            server.shutdown()
+
     def test_channel_without_gateway_is_skipped_not_retried(self, app, desk, clock):
         clock("2026-03-02 09:00")
         dossier = receive_with_contacts()
