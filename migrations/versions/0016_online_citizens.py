@@ -1,7 +1,7 @@
 """online: citizens signed in through the identity provider, files uploaded with online dossiers, the submitter's personal ID on online dossiers
 
 Revision ID: 0016_online
-Revises: 0016_docs
+Revises: 0016_docs_2
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_online'
-down_revision = '0016_docs'
+down_revision = '0016_docs_2'
 branch_labels = None
 depends_on = None
 
