@@ -17,7 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.notify import notices
+from app.notify import notices, portal_sync
 from app.notify.messages import notification_kind, render
 from app.notify.models import Notification
 
@@ -59,6 +59,7 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
 def on_event_recorded(dossier: Dossier, event: Any) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
     queue_for_event(dossier, event)
+    portal_sync.queue_portal_event(dossier, event)
     notices.on_event(dossier, event)
 
 
@@ -89,7 +90,7 @@ def _send_sms(row: Notification) -> None:
             raise OSError(f"SMS gateway answered {response.status}")
 
 
-SENDERS = {"email": _send_email, "sms": _send_sms}
+SENDERS = {"email": _send_email, "sms": _send_sms, portal_sync.CHANNEL: portal_sync.send}
 
 
 def _deliver(row: Notification, now: datetime) -> None:
@@ -160,7 +161,9 @@ def _unsent(notification_id: int) -> Notification:
 
 
 def list_notifications(dossier_id: int) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id)
+    """The messages to the applicant (the portal's copies of the events are not theirs)."""
+    return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id,
+                                                              Notification.channel != portal_sync.CHANNEL)
                                    .order_by(Notification.id)))
 
 
