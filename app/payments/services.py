@@ -40,7 +40,28 @@ def fee_due(dossier: Dossier) -> int:
     if dossier.channel is not Channel.ONLINE:
         return 0
     paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
-    return max(dossier.procedure.total_fee - paid, 0)
+    return max(fee_amount(dossier) - paid, 0)
+
+
+def fee_amount(dossier: Dossier) -> int:
+    """The dossier's fees: fixed amounts, or what the procedure's decision table gives for its intake data."""
+    return sum(_computed(dossier, fee.decision) if fee.decision else fee.amount_vnd for fee in dossier.procedure.fees)
+
+
+def _computed(dossier: Dossier, rule: dict[str, Any]) -> int:
+    from app.workflow.decisions import decide
+
+    inputs = {name: _fact(dossier, source) for name, source in rule["inputs"].items()}
+    result = decide(rule["key"], rule["id"], inputs)
+    return int(result.get(rule.get("output", "fee_vnd")) or 0)
+
+
+def _fact(dossier: Dossier, source: str) -> Any:
+    """A decision input: a field of the intake form, or a fact about the dossier ("@area_kind")."""
+    if source == "@area_kind":  # urban wards vs rural communes (fee laws distinguish them)
+        agency = dossier.handling_agency or dossier.receiving_agency
+        return "do_thi" if "phường" in agency.name.lower() else "nong_thon"
+    return (dossier.form_data or {}).get(source)
 
 
 def open_payment(dossier: Dossier, *, return_url: str, notify_url: str, minutes: int) -> tuple[Payment, str]:
