@@ -12,7 +12,7 @@ from typing import Any
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
-from app.dossiers.actions import InvalidTransitionError, ensure_allowed
+from app.dossiers.actions import InvalidTransitionError, ensure_allowed, refusal
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
 from app.dossiers.pipeline import Outcome, Step, perform
@@ -67,6 +67,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
                      comment: str | None, tasks: list[HumanTask] | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
     facts = _check_decision(dossier, task, cleaned, comment)
+    if task.step_kind == "intake" and refusal(actor, "accept_receipt", dossier, [task]) is None:
+        facts = {**facts, "accept": dossier.received_at.isoformat()}  # an online dossier accepted now
     if cleaned.get("decision") == Decision.REFUSE:
         facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks,
@@ -82,6 +84,10 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
 def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
             facts: dict[str, Any]) -> list[tuple[str, HistoryEvent]]:
     decision = data.get("decision")
+    if facts.get("accept"):
+        return [("accept_receipt", HistoryEvent("", role=task.role, agency_id=task.agency_id,
+                                                data={"submitted_at": facts["accept"]})),
+                *_riders(task, data, comment, {k: v for k, v in facts.items() if k != "accept"})]
     if decision == Decision.SUPPLEMENT:
         return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                                     data={"items": data.get("supplement_items"), **facts}))]
@@ -150,6 +156,10 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
                     facts: dict[str, Any]) -> None:
     """Translate the step's decision into the dossier's legal status, as of the action's instant."""
     decision = data.get("decision")
+    if facts.get("accept"):  # online: the time limit runs from the receiver's acceptance, not the submission
+        agency_id, rules = dossier.receiving_agency_id, get_ruleset(dossier.ruleset)
+        dossier.restart_clock(clock_start(dossier.procedure, agency_id, now),
+                              legal_due(dossier.procedure, agency_id, now, dossier.legal_days, ruleset=rules))
     dossier.start_processing()
     if decision == Decision.SUPPLEMENT:
         dossier.wait_for_supplement(compliant=facts.get("compliant", True))

@@ -54,6 +54,9 @@ TEMPLATES: dict[str, tuple[str, str, Any]] = {
                               _due),
     "stopped": ("Dừng giải quyết hồ sơ {code}",
                 "Hồ sơ {code} đã được dừng giải quyết theo đề nghị của Ông/Bà lúc {at}.", _reason),
+    "receipt_accepted": ("Hồ sơ trực tuyến {code} đã được tiếp nhận",
+                         "Hồ sơ trực tuyến {code} ({procedure}) đã được {agency} tiếp nhận lúc {at}. "
+                         "Ngày hẹn trả kết quả: {extra}.", _due),
     "receipt_refused": ("Hồ sơ {code} không được tiếp nhận",
                         "Hồ sơ trực tuyến {code} ({procedure}) không được {agency} tiếp nhận. Lý do: {extra}.",
                         _reason),
