@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from app.connectors import payment_gateway
+from app.connectors import ServiceUnavailableError, payment_gateway
 from app.connectors.payment import PaymentOutcome, PaymentRequest
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
@@ -137,3 +137,25 @@ def reconcile(payment: Payment) -> Payment:
 def page_section(dossier: Dossier) -> dict:
     """The officials' dossier page shows the online payments (connected to core.signals.dossier_page_sections)."""
     return {"payments": payments_of(dossier)}
+
+
+QUIET_MINUTES = 2  # a gateway notification normally arrives within seconds
+
+
+def reconcile_pending(now: datetime | None = None, limit: int = 100) -> int:
+    """Settle payments no notification came for (the timeout path): ask the gateway, or expire them.
+
+    One savepoint each, so an unreachable gateway or one bad answer leaves the others to the next sweep.
+    """
+    now = now or utcnow()
+    query = (select(Payment).where(Payment.status == PaymentStatus.PENDING,
+                                   Payment.created_at <= now - timedelta(minutes=QUIET_MINUTES))
+             .order_by(Payment.id).limit(limit))
+    settled = 0
+    for payment in db.session.scalars(query).all():
+        try:
+            with db.session.begin_nested():
+                settled += reconcile(payment).status is not PaymentStatus.PENDING
+        except (ServiceUnavailableError, ConflictError) as error:
+            logger.warning("Payment %s not reconciled: %s", payment.reference, error.message_en)
+    return settled

@@ -47,6 +47,7 @@ def job_specs(interval: int) -> list[JobSpec]:
     return [
         JobSpec("timers", jobs.sweep_timers, "interval", every),
         JobSpec("notifications", jobs.deliver_notifications, "interval", every),
+        JobSpec("payments", jobs.reconcile_payments, "interval", {"seconds": max(interval, 60)}),
         JobSpec("step-warnings", jobs.warn_officials, "interval", {"seconds": max(interval, 300)}),
         JobSpec("apology-alerts", jobs.alert_due_tomorrow, "cron", {"hour": "7,13", "minute": 35}),
         JobSpec("idempotency-purge", jobs.purge_idempotency_keys, "cron", {"hour": 2, "minute": 15}),
