@@ -143,7 +143,8 @@ def _online_services(instance_path: Path) -> dict:
     payment platform and the postal service, with their secrets from the environment.
     """
     names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "REGISTRY_URL", "REGISTRY_KEY", "PAYMENT_URL",
-             "PAYMENT_MERCHANT", "PAYMENT_SECRET", "POST_URL", "POST_CLIENT_ID", "POST_SECRET")
+             "PAYMENT_MERCHANT", "PAYMENT_SECRET", "POST_URL", "POST_CLIENT_ID", "POST_SECRET", "PORTAL_URL",
+             "PORTAL_CLIENT_ID", "PORTAL_SECRET")
     return {**{name: _env(name) for name in names},
             "EXTERNAL_TIMEOUT": float(_env("EXTERNAL_TIMEOUT", "5")),  # seconds, connect and read, per attempt
             "EXTERNAL_RETRIES": int(_env("EXTERNAL_RETRIES", "2")),  # idempotent calls only

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SANDBOXES = ROOT / "tools" / "sandboxes"
 SECRETS = {"SANDBOX_IDP_CLIENTS": "motcua:motcua-sandbox-secret:http://127.0.0.1:*,http://localhost:*",
            "SANDBOX_REGISTRY_KEY": "motcua-registry-key", "SANDBOX_PAY_MERCHANTS": "MOTCUA:motcua-pay-secret",
-           "SANDBOX_POST_CLIENTS": "MOTCUA:motcua-post-secret"}
+           "SANDBOX_POST_CLIENTS": "MOTCUA:motcua-post-secret", "SANDBOX_PORTAL_CLIENTS": "MOTCUA:motcua-portal-secret"}
 
 
 def free_port() -> int:
@@ -64,20 +64,22 @@ class Sandboxes:
     registry: Sandbox
     payment: Sandbox
     post: Sandbox
+    portal: Sandbox
 
     def all(self) -> tuple[Sandbox, ...]:
-        return self.idp, self.registry, self.payment, self.post
+        return self.idp, self.registry, self.payment, self.post, self.portal
 
     def config(self) -> dict[str, str]:
         """The application settings that point it at these sandboxes (what the Procfile sets for `make run`)."""
         return {"OIDC_ISSUER": self.idp.url, "OIDC_CLIENT_ID": "motcua", "OIDC_CLIENT_SECRET": "motcua-sandbox-secret",
                 "REGISTRY_URL": self.registry.url, "REGISTRY_KEY": SECRETS["SANDBOX_REGISTRY_KEY"],
                 "PAYMENT_URL": self.payment.url, "PAYMENT_MERCHANT": "MOTCUA", "PAYMENT_SECRET": "motcua-pay-secret",
-                "POST_URL": self.post.url, "POST_CLIENT_ID": "MOTCUA", "POST_SECRET": "motcua-post-secret"}
+                "POST_URL": self.post.url, "POST_CLIENT_ID": "MOTCUA", "POST_SECRET": "motcua-post-secret",
+                "PORTAL_URL": self.portal.url, "PORTAL_CLIENT_ID": "MOTCUA", "PORTAL_SECRET": "motcua-portal-secret"}
 
 
 def start_sandboxes() -> Sandboxes:
-    boxes = Sandboxes(Sandbox("idp"), Sandbox("registry"), Sandbox("payment"), Sandbox("post"))
+    boxes = Sandboxes(Sandbox("idp"), Sandbox("registry"), Sandbox("payment"), Sandbox("post"), Sandbox("portal"))
     try:
         for box in boxes.all():
             box.start()

@@ -110,6 +110,8 @@ class Fee(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
     name_vi: Mapped[str] = mapped_column(String(255))
-    amount_vnd: Mapped[int] = mapped_column(default=0)
+    amount_vnd: Mapped[int] = mapped_column(default=0)  # fixed amount, or the least the decision table gives
+    # Computed fee: {"key": DMN file, "id": decision, "inputs": {variable: form key or "@fact"}, "output": name}
+    decision: Mapped[dict | None] = mapped_column(JSON)
 
     procedure: Mapped[Procedure] = relationship(back_populates="fees")

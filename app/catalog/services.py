@@ -192,7 +192,7 @@ def upsert_procedure(actor: User | None, entry: dict[str, Any], agency_keys: dic
                          is_original=bool(d.get("original", False)), is_mandatory=bool(d.get("mandatory", True)),
                          template_file=d.get("template_file"))
         for i, d in enumerate(entry.get("required_documents") or [])]
-    procedure.fees = [Fee(name_vi=f["name_vi"], amount_vnd=int(f.get("amount_vnd", 0)))
+    procedure.fees = [Fee(name_vi=f["name_vi"], amount_vnd=int(f.get("amount_vnd", 0)), decision=f.get("decision"))
                       for f in entry.get("fees") or []]
     db.session.add(procedure)
     db.session.flush()

@@ -13,10 +13,12 @@ from flask import current_app
 
 from app.connectors.http import ServiceNotConfiguredError, ServiceUnavailableError, http_session
 from app.connectors.payment import HmacPaymentGateway, PaymentGateway
+from app.connectors.portal import HttpNationalPortal, NationalPortal
 from app.connectors.postal import HttpPostalService, PostalService
 from app.connectors.registry import HttpRegistry, Registry
 
-__all__ = ["ServiceNotConfiguredError", "ServiceUnavailableError", "registry", "payment_gateway", "postal_service"]
+__all__ = ["ServiceNotConfiguredError", "ServiceUnavailableError", "registry", "payment_gateway", "postal_service",
+           "national_portal"]
 
 T = TypeVar("T")
 _KEY = "motcua.connectors"
@@ -50,3 +52,7 @@ def postal_service() -> PostalService:
 
 def configured(*settings: str) -> bool:
     return all(current_app.config.get(s) for s in settings)
+
+
+def national_portal() -> NationalPortal:
+    return _client("portal", ("PORTAL_URL", "PORTAL_CLIENT_ID", "PORTAL_SECRET"), HttpNationalPortal)

@@ -22,7 +22,8 @@ class ServiceUnavailableError(AppError):
         names = {"registry": ("Cơ sở dữ liệu quốc gia về dân cư", "The population database"),
                  "payment": ("Cổng thanh toán", "The payment gateway"),
                  "post": ("Dịch vụ bưu chính", "The postal service"),
-                 "identity": ("Hệ thống định danh điện tử", "The identity provider")}
+                 "identity": ("Hệ thống định danh điện tử", "The identity provider"),
+                 "portal": ("Cổng Dịch vụ công quốc gia", "The national public-service portal")}
         vi, en = names.get(service, (service, service))
         super().__init__(f"{vi} tạm thời không phản hồi. Vui lòng thử lại sau.",
                          f"{en} is not answering right now. Please try again later.", details={"service": service,

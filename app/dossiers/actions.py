@@ -191,6 +191,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            hands_back=True),
     Action("receive_supplement", _l("Nhận hồ sơ bổ sung"), (("receiver", Where.RECEIVING),), _waiting_supplement,
            "supplement_received", EngineOp.SEND_MESSAGE, Clock.RESTART),
+    Action("accept_receipt", _l("Tiếp nhận hồ sơ trực tuyến"), (("receiver", Where.RECEIVING),), _awaiting_receipt,
+           "receipt_accepted", clock=Clock.RESTART),
     Action("refuse_receipt", _l("Từ chối tiếp nhận hồ sơ"), (("receiver", Where.RECEIVING),), _awaiting_receipt,
            "receipt_refused", EngineOp.CANCEL, Clock.STOP),
     Action("withdraw", _l("Rút hồ sơ (dừng giải quyết)"), (("receiver", Where.RECEIVING),), _withdrawable,

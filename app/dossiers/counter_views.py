@@ -26,7 +26,7 @@ from app.dossiers.views import bp
 from app.extensions import db, limiter
 
 
-def _official_key() -> str:
+def official_key() -> str:
     return f"user:{current_user.get_id()}"
 
 
@@ -40,7 +40,7 @@ def _after(raw: str | None) -> tuple[datetime, int] | None:
 
 @bp.route("/counter/dossiers")
 @roles_required(*COUNTER_ROLES)
-@limiter.limit(lambda: current_app.config["COUNTER_ID_SEARCH_LIMIT"], key_func=_official_key,
+@limiter.limit(lambda: current_app.config["COUNTER_ID_SEARCH_LIMIT"], key_func=official_key,
                exempt_when=lambda: not is_id_search(request.args.get("q")))
 def counter_lists():
     view = request.args.get("view", "today")

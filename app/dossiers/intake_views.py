@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.auth.services import list_agencies
 from app.catalog.services import get_procedure, list_procedures
+from app.connectors import ServiceUnavailableError, registry
 from app.core.db import unit_of_work, utcnow
 from app.core.errors import UploadRefusedError
 from app.core.jsonguard import loads_guarded
@@ -22,6 +23,7 @@ from app.core.permissions import roles_required
 from app.core.signals import files_submitted
 from app.core.timefmt import to_local
 from app.dossiers import listing
+from app.dossiers.counter_views import official_key
 from app.dossiers.forms import IntakeForm
 from app.dossiers.intake import IncompleteDossierError, receive_dossier
 from app.dossiers.labels import RETURN_METHOD
@@ -32,6 +34,7 @@ from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.dossiers.services import get_dossier_for
 from app.dossiers.task_forms import check_submission, load_form
 from app.dossiers.views import bp
+from app.extensions import limiter
 
 SUBMITTED_KEY = "intake_tokens"  # one-time submission token → the dossier it created (this session)
 MAX_TOKENS = 20
@@ -102,6 +105,8 @@ def _applicant_data(form: IntakeForm) -> dict:
 
 @bp.route("/counter/intake/<procedure_code>", methods=["GET", "POST"])
 @roles_required("receiver")
+@limiter.limit(lambda: current_app.config["COUNTER_ID_SEARCH_LIMIT"], key_func=official_key,
+               exempt_when=lambda: not request.form.get("lookup_registry"))
 def intake_form(procedure_code: str):
     procedure = get_procedure(procedure_code, on=to_local(utcnow()).date())
     agency, agencies = _receiving_agency()
@@ -117,7 +122,10 @@ def intake_form(procedure_code: str):
         code = session[SUBMITTED_KEY][token]
         flash(_("Hồ sơ này đã được tiếp nhận với mã %(code)s; không tạo hồ sơ mới.", code=code), "warning")
         return redirect(url_for("dossiers.receipt", code=code))
-    if request.method == "POST":
+    notice = None
+    if request.method == "POST" and request.form.get("lookup_registry"):
+        notice = _prefill_from_registry(form)
+    elif request.method == "POST":
         data = {k: v for k, v in data.items() if k not in APPLICANT_KEYS}
         _cleaned, errors = check_submission(form_key, {**data, **_applicant_data(form)}) if form_key else ({}, {})
         valid = form.validate_on_submit() and _applicant_errors_on(form, errors)
@@ -144,9 +152,9 @@ def intake_form(procedure_code: str):
                 session[SUBMITTED_KEY] = dict(list(session.get(SUBMITTED_KEY, {}).items())[-MAX_TOKENS + 1:],
                                               **{token: receipt.dossier.code})
                 return redirect(url_for("dossiers.receipt", code=receipt.dossier.code))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not request.form.get("lookup_registry") else 200
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
-                           agencies=agencies, schema=schema, data=data, errors=errors,
+                           agencies=agencies, schema=schema, data=data, errors=errors, notice=notice,
                            skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates,
                            upload_errors=upload_errors), status
 
@@ -173,6 +181,28 @@ def scanned_files(items: dict[int, str], field: str = "files") -> list[ScannedFi
                 found.append(ScannedFile(storage.filename, storage.read(), items.get(item_id),
                                          item_id if item_id in items else None))
     return found
+
+
+def _prefill_from_registry(form: IntakeForm) -> str | None:
+    """Fill the applicant from the population database (person) or the business registry (organisation) by the
+    number typed; the message to show when nothing could be filled (the fields stay editable)."""
+    number = (form.id_number.data or "").strip()
+    try:
+        if form.applicant_kind.data == "organisation":
+            found = registry().find_business(number)
+            values = found and {"name": found.name, "address": found.address, "representative": found.representative}
+        else:
+            found = registry().find_person(number)
+            values = found and {"name": found.full_name, "address": found.address, "phone": found.phone,
+                                "email": found.email}
+    except ServiceUnavailableError as error:
+        return error.message_vi
+    if not values:
+        return _("Không tìm thấy %(n)s trong cơ sở dữ liệu.", n=number)
+    for name, value in values.items():
+        if value:
+            getattr(form, name).data = value
+    return None
 
 
 def qr_data_uri(url: str) -> str:

@@ -44,7 +44,8 @@ EVENT = {
     "timer_fired": _l("Hết thời gian chờ"), "pin_reissued": _l("Cấp lại mã tra cứu"),
     "migrated": _l("Chuyển phiên bản quy trình"), "verification_extended": _l("Gia hạn để xác minh"),
     "part_refused": _l("Từ chối một thủ tục của chuỗi liên thông"), "step_returned": _l("Trả về bước trước"),
-    "receipt_refused": _l("Từ chối tiếp nhận hồ sơ"), "fee_paid": _l("Đã thanh toán phí, lệ phí"),
+    "receipt_refused": _l("Từ chối tiếp nhận hồ sơ"),
+    "receipt_accepted": _l("Tiếp nhận hồ sơ trực tuyến"), "fee_paid": _l("Đã thanh toán phí, lệ phí"),
     "posted": _l("Đã chuyển kết quả qua bưu điện"), "post_status": _l("Cập nhật của bưu điện"),
     "return_method_chosen": _l("Chọn hình thức nhận kết quả"),
 }

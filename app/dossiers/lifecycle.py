@@ -20,6 +20,7 @@ from app.dossiers.actions import (
     decision_action,
     ensure_allowed,
     reason_for,
+    refusal,
     require_reason,
 )
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
@@ -79,6 +80,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
                      instance: ProcessInstance | None = None, allowed: Allowed | None = None) -> Outcome:
     """Complete `task` with already validated data (counter intake validates before the dossier exists)."""
     facts = _check_decision(dossier, task, cleaned, comment)
+    if task.step_kind == "intake" and refusal(actor, "accept_receipt", dossier, [task]) is None:
+        facts = {**facts, "accept": dossier.received_at.isoformat()}  # an online dossier accepted now
     if cleaned.get("decision") == Decision.REFUSE:
         facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks, instance=instance,
@@ -95,6 +98,10 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
 def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
             facts: dict[str, Any]) -> list[tuple[str, HistoryEvent]]:
     decision = data.get("decision")
+    if facts.get("accept"):
+        return [("accept_receipt", HistoryEvent("", role=task.role, agency_id=task.agency_id,
+                                                data={"submitted_at": facts["accept"]})),
+                *_riders(task, data, comment, {k: v for k, v in facts.items() if k != "accept"})]
     if decision == Decision.SUPPLEMENT:
         return [("request_supplement", HistoryEvent("", role=task.role, agency_id=task.agency_id, comment=comment,
                                                     data={"items": data.get("supplement_items"), **facts}))]
@@ -200,6 +207,10 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
                     facts: dict[str, Any]) -> None:
     """Translate the step's decision into the dossier's legal status, as of the action's instant."""
     decision = data.get("decision")
+    if facts.get("accept"):  # online: the time limit runs from the receiver's acceptance, not the submission
+        agency_id, rules = dossier.receiving_agency_id, get_ruleset(dossier.ruleset)
+        dossier.restart_clock(clock_start(dossier.procedure, agency_id, now),
+                              legal_due(dossier.procedure, agency_id, now, dossier.legal_days, ruleset=rules))
     dossier.start_processing()
     if decision == Decision.SUPPLEMENT:
         dossier.wait_for_supplement(compliant=facts.get("compliant", True))

@@ -46,6 +46,7 @@ KINDS: dict[str, MessageKind] = {
     "part_refused": MessageKind(_l("Một thủ tục liên thông không được giải quyết"), ("part_name", "reason")),
     "verification_extended": MessageKind(_l("Gia hạn để xác minh")),
     "stopped": MessageKind(_l("Dừng giải quyết hồ sơ"), ("reason",)),
+    "receipt_accepted": MessageKind(_l("Tiếp nhận hồ sơ trực tuyến")),
     "receipt_refused": MessageKind(_l("Từ chối tiếp nhận hồ sơ trực tuyến"), ("reason",)),
     "fee_paid": MessageKind(_l("Đã thanh toán phí, lệ phí"), ("amount", "payment_receipt")),
     "posted": MessageKind(_l("Đã gửi kết quả qua bưu điện"), ("tracking_number",)),
@@ -109,6 +110,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
                "Hồ sơ {{ code }} đã được dừng giải quyết theo đề nghị của Ông/Bà lúc {{ at }}."),
         "en": ("Handling of {{ code }} stopped",
                "Handling of dossier {{ code }} was stopped at your request at {{ at }}."),
+    },
+    "receipt_accepted": {
+        "vi": ("Hồ sơ trực tuyến {{ code }} đã được tiếp nhận",
+               "Hồ sơ trực tuyến {{ code }} ({{ procedure }}) đã được {{ agency }} tiếp nhận lúc {{ at }}. "
+               "Ngày hẹn trả kết quả: {{ due }}."),
+        "en": ("Online dossier {{ code }} accepted",
+               "The online dossier {{ code }} ({{ procedure }}) was accepted by {{ agency }} at {{ at }}. "
+               "Appointment for the result: {{ due }}."),
     },
     "receipt_refused": {
         "vi": ("Hồ sơ {{ code }} không được tiếp nhận",

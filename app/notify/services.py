@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.notify import notices
+from app.notify import notices, portal_sync
 from app.notify.messages import KINDS, RATING_INVITATION, message_context, notification_kind
 from app.notify.models import Notification
 from app.notify.preferences import message_links
@@ -73,6 +73,7 @@ def queue_official_alert(dossier: Dossier, kind: str, subject: str, body: str, r
 def on_event_recorded(dossier: Dossier, event: Any, changes: Any = None) -> None:
     """Signal receiver: runs inside the transaction that recorded the event, so both commit or neither."""
     queue_for_event(dossier, event)
+    portal_sync.queue_portal_event(dossier, event)
     notices.on_event(dossier, event, changes)
 
 
@@ -106,7 +107,7 @@ def _send_sms(row: Notification) -> None:
             raise OSError(f"SMS gateway answered {response.status}")
 
 
-SENDERS = {"email": _send_email, "sms": _send_sms}
+SENDERS = {"email": _send_email, "sms": _send_sms, portal_sync.CHANNEL: portal_sync.send}
 
 
 def permanent(error: BaseException) -> bool:
@@ -191,7 +192,9 @@ def _unsent(notification_id: int) -> Notification:
 
 
 def list_notifications(dossier_id: int) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id)
+    """The messages to the applicant (the portal's copies of the events are not theirs)."""
+    return list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier_id,
+                                                              Notification.channel != portal_sync.CHANNEL)
                                    .order_by(Notification.id)))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from app.connectors import payment_gateway
+from app.connectors import ServiceUnavailableError, payment_gateway
 from app.connectors.payment import PaymentOutcome, PaymentRequest
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
@@ -40,7 +40,28 @@ def fee_due(dossier: Dossier) -> int:
     if dossier.channel is not Channel.ONLINE:
         return 0
     paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
-    return max(dossier.procedure.total_fee - paid, 0)
+    return max(fee_amount(dossier) - paid, 0)
+
+
+def fee_amount(dossier: Dossier) -> int:
+    """The dossier's fees: fixed amounts, or what the procedure's decision table gives for its intake data."""
+    return sum(_computed(dossier, fee.decision) if fee.decision else fee.amount_vnd for fee in dossier.procedure.fees)
+
+
+def _computed(dossier: Dossier, rule: dict[str, Any]) -> int:
+    from app.workflow.decisions import decide
+
+    inputs = {name: _fact(dossier, source) for name, source in rule["inputs"].items()}
+    result = decide(rule["key"], rule["id"], inputs)
+    return int(result.get(rule.get("output", "fee_vnd")) or 0)
+
+
+def _fact(dossier: Dossier, source: str) -> Any:
+    """A decision input: a field of the intake form, or a fact about the dossier ("@area_kind")."""
+    if source == "@area_kind":  # urban wards vs rural communes (fee laws distinguish them)
+        agency = dossier.handling_agency or dossier.receiving_agency
+        return "do_thi" if "phường" in agency.name.lower() else "nong_thon"
+    return (dossier.form_data or {}).get(source)
 
 
 def open_payment(dossier: Dossier, *, return_url: str, notify_url: str, minutes: int) -> tuple[Payment, str]:
@@ -116,3 +137,25 @@ def reconcile(payment: Payment) -> Payment:
 def page_section(dossier: Dossier) -> dict:
     """The officials' dossier page shows the online payments (connected to core.signals.dossier_page_sections)."""
     return {"payments": payments_of(dossier)}
+
+
+QUIET_MINUTES = 2  # a gateway notification normally arrives within seconds
+
+
+def reconcile_pending(now: datetime | None = None, limit: int = 100) -> int:
+    """Settle payments no notification came for (the timeout path): ask the gateway, or expire them.
+
+    One savepoint each, so an unreachable gateway or one bad answer leaves the others to the next sweep.
+    """
+    now = now or utcnow()
+    query = (select(Payment).where(Payment.status == PaymentStatus.PENDING,
+                                   Payment.created_at <= now - timedelta(minutes=QUIET_MINUTES))
+             .order_by(Payment.id).limit(limit))
+    settled = 0
+    for payment in db.session.scalars(query).all():
+        try:
+            with db.session.begin_nested():
+                settled += reconcile(payment).status is not PaymentStatus.PENDING
+        except (ServiceUnavailableError, ConflictError) as error:
+            logger.warning("Payment %s not reconciled: %s", payment.reference, error.message_en)
+    return settled

@@ -40,6 +40,17 @@ def sweep_timers(app: Flask, batch: int = TIMER_BATCH) -> int:
     return fired
 
 
+def reconcile_payments(app: Flask) -> int:
+    """Ask the payment gateway about payments no notification came for (and expire the abandoned ones)."""
+    from app.payments.services import reconcile_pending
+
+    with app.app_context(), unit_of_work():
+        settled = reconcile_pending(utcnow())
+    if settled:
+        logger.info("Reconciled %s payments with the gateway", settled)
+    return settled
+
+
 def dossiers_needing_apology(now: datetime | None = None) -> list[Dossier]:
     """Open dossiers whose apology must leave soon: one working day (the apology lead) plus each rule set's
     margin or less remains (domain.md §1: alert the day before, so the apology can still be compliant)."""

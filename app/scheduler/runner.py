@@ -50,6 +50,7 @@ def job_specs(interval: int) -> list[JobSpec]:
         JobSpec("notifications", jobs.deliver_notifications, "interval", every),
         JobSpec("documents", jobs.render_documents, "interval", every),
         JobSpec("ocr", jobs.ocr_scans, "interval", {"seconds": max(interval, 60)}),
+        JobSpec("payments", jobs.reconcile_payments, "interval", {"seconds": max(interval, 60)}),
         JobSpec("step-warnings", jobs.warn_officials, "interval", {"seconds": max(interval, 300)}),
         JobSpec("apology-alerts", jobs.alert_due_tomorrow, "cron", {"hour": "7,13", "minute": 35}),
         JobSpec("idempotency-purge", jobs.purge_idempotency_keys, "cron", {"hour": 2, "minute": 15}),

@@ -2,7 +2,7 @@
 filled from the existing rows
 
 Revision ID: 0016_stats
-Revises: 0016_online_3
+Revises: 0016_online_4
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from app.reports import summary
 
 revision = '0016_stats'
-down_revision = '0016_online_3'
+down_revision = '0016_online_4'
 branch_labels = None
 depends_on = None
 

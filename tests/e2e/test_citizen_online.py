@@ -72,3 +72,63 @@ def test_a_citizen_files_online_pays_and_is_received(sessions, sandboxes):
     db.session.expire_all()
     payment = db.session.scalar(db.select(Payment))
     assert payment.status.value == "paid" and payment.notices >= 1
+
+
+def _result_ready(desk, code: str) -> None:
+    """The handling agency's steps, done through the services (the officials' screens have their own tests)."""
+    from app.dossiers.services import get_dossier
+    from tests.functional.ui_world import reach
+
+    reach(desk, get_dossier(code), "return")
+
+
+def test_the_citizen_answers_a_supplement_request_online(sessions, sandboxes, desk):
+    citizen = sessions().page
+    sign_in_with_vneid(citizen)
+    code = file_work_permit(citizen)
+    from app.dossiers.services import get_dossier
+
+    dossier = get_dossier(code)
+    desk.complete(dossier, "intake")
+    desk.complete(dossier, "appraisal", decision="supplement", supplement_items="Ảnh màu 4x6 cm chụp gần đây")
+    citizen.reload()
+    expect(citizen.locator("#citizen-missing")).to_contain_text("Ảnh màu 4x6 cm chụp gần đây")
+    photo = next(d for d in get_procedure(WORK_PERMIT).documents if d.name_vi.startswith("Ảnh màu"))
+    citizen.set_input_files(f"#my-supplement #doc-{photo.id}", files=[{
+        "name": "anh-4x6.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * 64}])
+    citizen.get_by_label("Nội dung bổ sung, giải trình (nếu có)").fill("Ảnh chụp tháng này.")
+    citizen.get_by_role("button", name="Gửi hồ sơ bổ sung").click()
+    expect(citizen.locator(".alert-success")).to_contain_text("thời hạn giải quyết được tính lại")
+    expect(citizen.locator('[data-status="processing"]')).to_be_visible()
+    expect(citizen.locator("#my-files")).to_contain_text("anh-4x6.png")
+
+
+def test_the_citizen_chooses_post_and_follows_the_parcel(sessions, sandboxes, desk):
+    citizen = sessions().page
+    sign_in_with_vneid(citizen)
+    code = file_work_permit(citizen)
+    citizen.get_by_label("Qua dịch vụ bưu chính công ích").check()
+    citizen.get_by_label("Địa chỉ nhận kết quả qua bưu điện").fill("Số 3 Phan Chu Trinh, phường Hạc Thành")
+    citizen.get_by_role("button", name="Lưu hình thức nhận kết quả").click()
+    expect(citizen.locator(".alert-success")).to_contain_text("Đã ghi nhận hình thức nhận kết quả")
+    _result_ready(desk, code)
+
+    returner = sessions("tiepnhan").page
+    returner.on("dialog", lambda dialog: dialog.accept())
+    returner.goto(f"/dossiers/{code}")
+    returner.get_by_role("button", name="Gửi kết quả qua bưu điện").click()
+    expect(returner.locator(".alert-success")).to_contain_text("số hiệu bưu gửi")
+
+    citizen.reload()
+    number = citizen.locator("#tracking-number").inner_text()
+    assert re.fullmatch(r"EB\d{9}VN", number)
+    postman = sessions().page
+    postman.goto(f"{sandboxes.post.url}/")
+    postman.locator("tr", has_text=number).get_by_role("button", name="Chuyển trạng thái tiếp").click()
+    expect(postman.locator("tr", has_text=number)).to_contain_text("in_transit")
+    for _ in range(50):  # the post's callback reaches the live server in the background
+        citizen.reload()
+        if citizen.locator('#shipment-status[data-status="in_transit"]').count():
+            break
+        citizen.wait_for_timeout(200)
+    expect(citizen.locator("#shipment-status")).to_have_text("Đang vận chuyển")

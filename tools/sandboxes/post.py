@@ -103,7 +103,7 @@ def advance(number: str):
         shipment["status"] = target
         shipment["history"].append({"status": target, "at": _now()})
     entry = dict(_callback(shipment, request.values.get("note", "")))
-    if request.accept_mimetypes.accept_html and not request.is_json and request.form:
+    if "text/html" in request.headers.get("Accept", ""):  # the postman's page: back to it
         return redirect("/")
     return jsonify(entry)
 

@@ -38,7 +38,7 @@ def test_the_citizen_answers_a_supplement_request_online_and_the_limit_restarts(
     assert dossier.status.value == "processing"
     kinds = [c.kind for c in db.session.scalars(select(ClockEntry).where(ClockEntry.dossier_id == dossier.id)
                                                 .order_by(ClockEntry.id))]
-    assert kinds == ["start", "pause", "restart"]  # the full time limit runs again from the online supplement
+    assert kinds == ["start", "restart", "pause", "restart"]  # accepted; paused; the full limit again
     event = [e for e in list_events(dossier.id) if e.kind == "supplement_received"][-1]
     assert event.data["channel"] == "online" and "ho-chieu.pdf" in event.data["documents"][0]
     files = db.session.scalars(select(DossierAttachment).where(DossierAttachment.purpose == "supplement")).all()

@@ -136,3 +136,24 @@ def test_another_citizen_cannot_pay_or_read_my_receipt(client, sandboxes, desk):
     client.post("/cong-dan/dang-xuat")
     sign_in(client, "038185002345")
     assert client.post(f"/cong-dan/ho-so/{dossier.code}/thanh-toan").status_code == 404
+
+
+def test_the_scheduler_settles_payments_no_notification_came_for(client, sandboxes, desk, app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.core.db import utcnow
+    from app.scheduler.jobs import reconcile_payments
+
+    dossier = _online_dossier(client, desk)
+    requests.post(f"{sandboxes.payment.url}/_sandbox/drop-notify/on", timeout=5)
+    try:
+        _at_gateway(client, dossier)
+    finally:
+        requests.post(f"{sandboxes.payment.url}/_sandbox/drop-notify/off", timeout=5)
+    assert reconcile_payments(app) == 0  # too early: the notification may still come
+    with time_machine.travel(utcnow() + timedelta(minutes=3), tick=False):
+        assert reconcile_payments(app) == 1
+    payment = _payment(dossier)
+    assert (payment.status.value, payment.confirmed_by) == ("paid", "query") and len(_paid_events(dossier)) == 1

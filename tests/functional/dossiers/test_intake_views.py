@@ -158,3 +158,32 @@ class TestReceiptPin:
         client = officials.login("vanthu.ttpvhcc")
         assert 'id="reissue-pin"' not in client.get(f"/dossiers/{receipt.dossier.code}").text
         assert client.post(f"/dossiers/{receipt.dossier.code}/pin").status_code == 403
+
+
+class TestRegistryPrefillAtTheCounter:
+    """The receiver fills the applicant from the population database / business registry sandboxes over HTTP."""
+
+    def test_a_personal_id_fills_the_applicant(self, officials, sandboxes, world):
+        client = officials.login("tiepnhan")
+        page = client.post("/counter/intake/1.014199", data={"applicant_kind": "person", "id_number": "038090001234",
+                                                            "lookup_registry": "1"})
+        assert page.status_code == 200 and 'value="Nguyễn Văn An"' in page.text
+        assert 'value="Số 12 Lê Lợi, phường Hạc Thành, tỉnh Thanh Hóa"' in page.text
+
+    def test_a_tax_code_fills_the_organisation(self, officials, sandboxes, world):
+        client = officials.login("tiepnhan")
+        page = client.post("/counter/intake/1.014199", data={"applicant_kind": "organisation",
+                                                            "id_number": "2801234567", "lookup_registry": "1"})
+        assert 'value="Công ty TNHH Thép Nghi Sơn"' in page.text
+
+    def test_a_stopped_registry_leaves_the_form_editable_with_a_message(self, officials, sandboxes, world, app,
+                                                                       monkeypatch):
+        from tests.sandboxes import Sandbox
+
+        own = Sandbox("registry").start()
+        own.stop()
+        monkeypatch.setitem(app.config, "REGISTRY_URL", own.url)
+        client = officials.login("tiepnhan")
+        page = client.post("/counter/intake/1.014199", data={"applicant_kind": "person", "id_number": "038090001234",
+                                                            "name": "Tự nhập", "lookup_registry": "1"})
+        assert page.status_code == 200 and "registry-notice" in page.text and 'value="Tự nhập"' in page.text
