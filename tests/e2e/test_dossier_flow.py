@@ -79,7 +79,7 @@ class TestDossierJourney:
         citizen.get_by_label("Mã hồ sơ").fill(code)
         citizen.get_by_label("Mã tra cứu (PIN, 6 chữ số)").fill(pin)
         citizen.get_by_role("button", name="Tra cứu").click()
-        expect(citizen.locator("[data-status]")).to_have_text("Đã trả kết quả")
+        expect(citizen.locator("span.badge[data-status]")).to_have_text("Đã trả kết quả")
         expect(citizen.locator("#applicant-initials")).to_have_text("N. T. B.")
         citizen.get_by_text("Rất hài lòng", exact=True).click()
         citizen.get_by_label("Góp ý (không bắt buộc)").fill("Cán bộ nhiệt tình.")
@@ -109,7 +109,7 @@ class TestDossierJourney:
         receiver.locator(".action-supplement summary").click()
         receiver.get_by_label("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)").fill("Phiếu lý lịch tư pháp số 2")
         receiver.locator(".action-supplement").get_by_role("button", name="Xác nhận").click()
-        expect(receiver.locator("[data-status]")).to_have_text("Đang giải quyết")
+        expect(receiver.locator("span.badge[data-status]")).to_have_text("Đang giải quyết")
 
         specialist.goto("/inbox/?tab=queue")
         expect(specialist.locator("tr", has_text=code)).to_be_visible()
