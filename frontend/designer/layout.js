@@ -13,7 +13,6 @@ const PAD = 20; // above and below the rows of a lane
 const POOL_LABEL = 30; // the pool's name band on the left
 const MARGIN = 50; // space between the pool edge and the first and last element
 
-const byId = (doc, id) => [...doc.getElementsByTagNameNS('*', '*')].find((el) => el.getAttribute('id') === id);
 const num = (el, name) => parseFloat(el.getAttribute(name));
 
 function leafLanes(laneSet) {
@@ -104,8 +103,9 @@ function intoLanes(doc, process, lanes, diBounds) {
 export async function layoutDiagram(xml) {
   const laidOut = await layoutProcess(xml);
   const doc = new DOMParser().parseFromString(laidOut, 'application/xml');
+  const byId = new Map([...doc.getElementsByTagNameNS(BPMN, '*')].map((el) => [el.getAttribute('id'), el]));
   const participant = doc.getElementsByTagNameNS(BPMN, 'participant')[0];
-  const process = participant ? byId(doc, participant.getAttribute('processRef'))
+  const process = participant ? byId.get(participant.getAttribute('processRef'))
     : doc.getElementsByTagNameNS(BPMN, 'process')[0];
   const plane = doc.getElementsByTagNameNS(BPMNDI, 'BPMNPlane')[0];
   if (!participant || !process || !plane) { return laidOut; }
@@ -119,7 +119,7 @@ export async function layoutDiagram(xml) {
   const lanes = laneSet ? leafLanes(laneSet) : [];
   const { pool, laneBoxes } = intoLanes(doc, process, lanes.length ? lanes : [process], diBounds);
   [...plane.getElementsByTagNameNS(BPMNDI, 'BPMNEdge')].forEach((edge) => {
-    const flow = byId(doc, edge.getAttribute('bpmnElement'));
+    const flow = byId.get(edge.getAttribute('bpmnElement'));
     const source = flow && diBounds.get(flow.getAttribute('sourceRef'));
     const target = flow && diBounds.get(flow.getAttribute('targetRef'));
     if (source && target) { reroute(doc, edge, source, target); }
