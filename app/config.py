@@ -132,6 +132,10 @@ def build_config(instance_path: Path) -> dict:
         # load` creates a demo CA there (instance/pki, never in git). MOTCUA_PKI_DIR points production elsewhere.
         "PKI_DIR": _env("PKI_DIR"),
         "SIGNING_KEY_PASSPHRASE": _env("SIGNING_KEY_PASSPHRASE"),
+        # An RFC 3161 time-stamping authority: signed results carry its time (PAdES B-T). Its root certificate goes
+        # into PKI_DIR/trust; `make run` points this at the local sandbox (tools/sandboxes/tsa.py).
+        "TSA_URL": _env("TSA_URL"),
+        "TSA_TIMEOUT": float(_env("TSA_TIMEOUT", "10")),
         **_online_services(instance_path),
     }
 
