@@ -96,16 +96,19 @@ OCR_BATCH = 10
 
 
 def ocr_pending(limit: int = OCR_BATCH) -> int:
-    """Give the next scans their OCR text (the scheduler's job); nothing happens without tesseract."""
+    """Give the next scans their searchable PDF and its text (the scheduler's job); the scan itself stays as
+    uploaded (its hash is in the history chain). Nothing happens without tesseract."""
     from app.documents import ocr
 
     if not ocr.available():
         return 0
     rows = list(db.session.scalars(select(Attachment).where(Attachment.text.is_(None)).order_by(Attachment.id)
                                    .limit(limit).with_for_update(skip_locked=True)))
+    store = get_storage()
     for row in rows:
         try:
-            row.text = ocr.file_text(get_storage().get(row.content_hash), row.media_type)[:200_000]
+            pdf, text = ocr.searchable_pdf(store.get(row.content_hash), row.media_type)
+            row.searchable_hash, row.text = store.put(pdf), text[:200_000]
         except (ocr.OcrUnavailableError, OSError, ValueError) as error:
             row.text = ""  # not retried: the scan stays viewable, only unsearchable
             current_app.logger.warning("OCR of attachment %s failed: %s", row.id, error)

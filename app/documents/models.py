@@ -79,5 +79,6 @@ class Attachment(db.Model):
     preview_hash: Mapped[str | None] = mapped_column(String(64))  # PNG of the first page / the image, scaled down
     is_digitised: Mapped[bool] = mapped_column(default=True)  # a scan of a paper document (Decision 766 index)
     text: Mapped[str | None] = mapped_column(Text)  # OCR text layer, when made
+    searchable_hash: Mapped[str | None] = mapped_column(String(64))  # the scan as a PDF with that text layer
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

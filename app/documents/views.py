@@ -120,6 +120,9 @@ def attachment_file(code: str, attachment_id: int):
     from app.documents.storage import get_storage
 
     attachment = get_attachment_for(current_user, code, attachment_id)
+    if request.args.get("ban") == "tim-kiem" and attachment.searchable_hash:  # the OCR copy with a text layer
+        return Response(get_storage().get(attachment.searchable_hash), mimetype="application/pdf", headers={
+            "Content-Disposition": "inline", "Cache-Control": "private, no-store"})
     return Response(get_storage().get(attachment.content_hash), mimetype=attachment.media_type, headers={
         "Content-Disposition": "inline", "Cache-Control": "private, no-store"})
 
