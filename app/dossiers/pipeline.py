@@ -22,7 +22,7 @@ from app.extensions import db
 from app.history.chain import state_hash
 from app.history.services import HistoryEvent, append_event
 from app.workflow import services as workflow
-from app.workflow.models import HumanTask, ProcessInstance, ProcessVersion
+from app.workflow.models import DueTimer, HumanTask, ProcessInstance, ProcessVersion
 from app.workflow.services import EngineInput
 
 
@@ -51,6 +51,7 @@ class Step:
     clock_reason: str | None = None
     tasks: list[HumanTask] | None = None
     instance: ProcessInstance | None = None
+    timers: list[DueTimer] | None = None  # the dossier's due_timers rows, when the caller loaded them (a batch)
     allowed: Allowed | None = None
     flush: bool = True  # False: another step follows in this unit of work and flushes both at once
 
@@ -83,7 +84,7 @@ def perform(step: Step) -> Outcome:
     _clock(action, step, reason=step.clock_reason)
     if result is not None:
         changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
-                          existing=tasks, back_to=back_to)
+                          existing=tasks, back_to=back_to, existing_timers=step.timers)
         step.event.changes, tasks = changes, changes.open
     _record(action, step, step.event, instance, result, call)
     crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
@@ -155,10 +156,12 @@ class MigrationBlockedError(Exception):
 
 def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
             completed: HumanTask | None, now: datetime, existing: list[HumanTask] | None = None,
-            back_to: dict[str, User] | None = None) -> workflow.TaskChanges:
+            back_to: dict[str, User] | None = None,
+            existing_timers: list[DueTimer] | None = None) -> workflow.TaskChanges:
     """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them.
 
-    `existing` are the dossier's open tasks when already loaded (None: the projection queries them).
+    `existing` are the dossier's open tasks and `existing_timers` its due_timers rows when already loaded (None:
+    the projection queries them).
     """
     cal = calendar.get_calendar(dossier.receiving_agency_id)
     changes = workflow.sync_tasks(
@@ -166,7 +169,7 @@ def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: 
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None)
     model = workflow.model_by_hash(instance.model_hash)
-    workflow.sync_timers(dossier.id, result.timers, model.has_timers)
+    workflow.sync_timers(dossier.id, result.timers, model.has_timers, existing_timers)
     if changes.open:
         dossier.move_to(changes.open[0].step_kind, changes.open[0].agency_id, [t.name for t in changes.open])
     if result.is_completed:

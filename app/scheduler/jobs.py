@@ -22,7 +22,7 @@ from app.notify.services import queue_official_alert
 logger = logging.getLogger(__name__)
 
 
-TIMER_BATCH = 200  # timers claimed and fired per transaction (each dossier in a savepoint of it)
+TIMER_BATCH = 200  # timers claimed and fired per transaction (one flush for the batch; see fire_claimed_timers)
 SWEEP_SECONDS = 50  # one sweep stops starting batches after this, so the next interval's sweep is not skipped
 
 
