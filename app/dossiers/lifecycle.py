@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
+from app.core.signals import outstanding_fee
 from app.dossiers.actions import (
     Allowed,
     InvalidTransitionError,
@@ -82,6 +83,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
     facts = _check_decision(dossier, task, cleaned, comment)
     if task.step_kind == "intake" and refusal(actor, "accept_receipt", dossier, [task]) is None:
         facts = {**facts, "accept": dossier.received_at.isoformat()}  # an online dossier accepted now
+    if task.step_kind == "intake" and decision_action(cleaned.get("decision")) is None:
+        facts = {**facts, "fee_owed": fee_owed(dossier)}
     if cleaned.get("decision") == Decision.REFUSE:
         facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks, instance=instance,
@@ -95,9 +98,22 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
     return outcome
 
 
+def fee_owed(dossier: Dossier) -> int:
+    """The fee still to pay when the procedure's handling waits for it (0: the clock runs)."""
+    if not dossier.procedure.fee_before_handling:
+        return 0
+    return outstanding_fee(dossier)
+
+
 def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
             facts: dict[str, Any]) -> list[tuple[str, HistoryEvent]]:
+    """The decision actions a step completion carries. Receipt (counter) or acceptance (online) of a dossier whose
+    fee is owed pauses its clock until the payment (await_fee; handling goes on, only the limit stands still)."""
     decision = data.get("decision")
+    if facts.get("fee_owed"):
+        return [*_riders(task, data, comment, {k: v for k, v in facts.items() if k != "fee_owed"}),
+                ("await_fee", HistoryEvent("", role=task.role, agency_id=task.agency_id,
+                                           data={"amount_vnd": facts["fee_owed"]}))]
     if facts.get("accept"):
         return [("accept_receipt", HistoryEvent("", role=task.role, agency_id=task.agency_id,
                                                 data={"submitted_at": facts["accept"]})),
@@ -371,7 +387,8 @@ def apology_alert_due(dossier: Dossier, now: datetime) -> bool:
     from app.dossiers.actions import refusal
 
     rules = get_ruleset(dossier.ruleset)
-    if dossier.apology_alerted_at is not None or dossier.status is DossierStatus.WAITING_SUPPLEMENT:
+    if dossier.apology_alerted_at is not None or dossier.status is DossierStatus.WAITING_SUPPLEMENT or (
+            dossier.clock_paused_at is not None):
         return False
     if dossier.due_at <= now or refusal(None, "alert_apology", dossier) is not None:
         return False

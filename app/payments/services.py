@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.connectors import ServiceUnavailableError, payment_gateway
 from app.connectors.payment import PaymentOutcome, PaymentRequest
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.core.timefmt import to_local
+from app.dossiers.actions import ensure_allowed
 from app.dossiers.models import Channel, Dossier
 from app.dossiers.pipeline import Step, perform
 from app.extensions import db
@@ -28,19 +30,30 @@ class AmountMismatchError(ConflictError):
     code = "amount_mismatch"
 
 
+def _recorded(dossier: Dossier) -> bool:
+    """Payments are recorded for online dossiers and for those whose handling waits for the fee (the counter
+    confirms the cash it takes); other counter dossiers pay at the counter, unrecorded (no query)."""
+    return dossier.channel is Channel.ONLINE or dossier.procedure.fee_before_handling
+
+
 def payments_of(dossier: Dossier) -> list[Payment]:
-    """The payment attempts of an online dossier (fees of counter dossiers are paid at the counter: no query)."""
-    if dossier.channel is not Channel.ONLINE:
+    """The payment attempts of a dossier whose payments are recorded."""
+    if not _recorded(dossier):
         return []
     return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
 
 
 def fee_due(dossier: Dossier) -> int:
     """What is still to pay: the procedure's fees (as in force at receipt) less what was paid."""
-    if dossier.channel is not Channel.ONLINE:
+    if not _recorded(dossier):
         return 0
     paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
     return max(fee_amount(dossier) - paid, 0)
+
+
+def fee_outstanding(dossier: Dossier) -> int:
+    """Receiver of core.signals.fee_outstanding: the fee still owed."""
+    return fee_due(dossier)
 
 
 def fee_amount(dossier: Dossier) -> int:
@@ -114,12 +127,36 @@ def confirm(outcome: PaymentOutcome, source: str) -> tuple[Payment, bool]:
 
 def _record_paid(payment: Payment, outcome: PaymentOutcome) -> None:
     payment.paid_at, payment.gateway_txn = utcnow(), outcome.txn
-    payment.receipt_number = f"BL{to_local(payment.paid_at):%y%m%d}-{payment.id:06d}"
     dossier = db.session.get(Dossier, payment.dossier_id)
-    data: dict[str, Any] = {"amount_vnd": payment.amount_vnd, "reference": payment.reference, "txn": outcome.txn,
-                            "receipt": payment.receipt_number, "source": payment.confirmed_by}
-    perform(Step("confirm_payment", dossier, None, event=HistoryEvent("", data=data)))
+    _paid(None, dossier, payment)
+
+
+def _paid(actor: User | None, dossier: Dossier, payment: Payment) -> None:
+    """Record a settled payment on the dossier (fee_paid through the pipeline; a clock paused for the fee resumes
+    and its due dates move by the paused working time)."""
+    payment.receipt_number = f"BL{to_local(payment.paid_at):%y%m%d}-{payment.id:06d}"
+    data: dict[str, Any] = {"amount_vnd": payment.amount_vnd, "reference": payment.reference,
+                            "txn": payment.gateway_txn, "receipt": payment.receipt_number,
+                            "source": payment.confirmed_by}
+    perform(Step("confirm_payment", dossier, actor, at=payment.paid_at, event=HistoryEvent(
+        "", role="receiver" if actor else None, agency_id=dossier.receiving_agency_id if actor else None,
+        data=data)))
     logger.info("Payment %s of dossier %s confirmed by %s", payment.reference, dossier.code, payment.confirmed_by)
+
+
+def confirm_cash(actor: User, dossier: Dossier) -> Payment:
+    """The counter took the fee still due in cash: a settled payment (confirmed_by counter) with its receipt."""
+    ensure_allowed(actor, "confirm_payment", dossier)
+    amount = fee_due(dossier)
+    if amount <= 0:
+        raise ConflictError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", "Nothing is left to pay.")
+    now = utcnow()
+    payment = Payment(dossier_id=dossier.id, reference="TM" + secrets.token_hex(6).upper(), amount_vnd=amount,
+                      status=PaymentStatus.PAID, confirmed_by="counter", expires_at=now, paid_at=now)
+    db.session.add(payment)
+    db.session.flush()
+    _paid(actor, dossier, payment)
+    return payment
 
 
 def reconcile(payment: Payment) -> Payment:
