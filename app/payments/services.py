@@ -172,8 +172,13 @@ def reconcile(payment: Payment) -> Payment:
 
 
 def page_section(dossier: Dossier) -> dict:
-    """The officials' dossier page shows the online payments (connected to core.signals.dossier_page_sections)."""
-    return {"payments": payments_of(dossier)}
+    """The officials' dossier page shows the payments, and the fee still owed where handling waits for it (the
+    receiver confirms the cash taken at the counter). Connected to core.signals.dossier_page_sections."""
+    found = payments_of(dossier)
+    owed = 0
+    if dossier.procedure.fee_before_handling and dossier.is_open:
+        owed = max(fee_amount(dossier) - sum(p.amount_vnd for p in found if p.is_paid), 0)
+    return {"payments": found, "fee_owed": owed}
 
 
 QUIET_MINUTES = 2  # a gateway notification normally arrives within seconds

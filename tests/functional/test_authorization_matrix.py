@@ -50,6 +50,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "citizen.payment_receipt": (CITIZEN, None), "citizen.choose_return": (CITIZEN, None),
     "citizen.supplement": (CITIZEN, None), "citizen.withdraw": (CITIZEN, None),
     "payments.notify": (PUBLIC, None), "payments.back_from_gateway": (PUBLIC, None),
+    "payments.confirm_cash": (("receiver",), "dossier"),
     "postal.hand_over": (("returner",), "dossier"), "postal.callback": (PUBLIC, None),
     "citizen.notification_preference": (PUBLIC, None),
     "citizen.unsubscribe": (PUBLIC, None),

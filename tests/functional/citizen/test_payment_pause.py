@@ -3,7 +3,7 @@ while unpaid has its clock paused; the sandbox gateway's signed notification res
 from __future__ import annotations
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.calendar.services import get_calendar
 from app.dossiers.models import ClockEntry, Dossier
@@ -50,3 +50,26 @@ def test_the_gateway_notification_resumes_a_clock_paused_for_the_fee(client, san
     assert dossier.clock_paused_at is None and _kinds(dossier)[-1] == "resume"
     moved = get_calendar(dossier.receiving_agency_id).add_working_hours(due, hours) if hours else due
     assert abs((dossier.legal_due_at - moved).total_seconds()) < 60  # the paused time, to the rounding of the event
+
+
+def test_the_receiver_confirms_the_cash_at_the_counter_and_the_clock_resumes(client, officials, desk, clock):
+    from app.auth.services import get_agency_by_code
+    from tests.integration.dossiers.conftest import local, official
+
+    clock("2026-03-02 09:00")  # Monday, received at the ward's counter: the fee is not taken yet
+    dossier = desk.receive(HOUSEHOLD, "14797").dossier
+    assert dossier.legal_due_at == local("2026-03-05 09:00") and dossier.clock_paused_at is not None
+    clock("2026-03-02 11:00")
+    officials.login(official("receiver", get_agency_by_code("14797").id).username)
+    page = client.get(f"/dossiers/{dossier.code}")
+    assert 'id="fee-owed-amount">100.000 ₫' in page.text and 'id="confirm-cash"' in page.text
+    answer = client.post(f"/dossiers/{dossier.code}/thu-phi")
+    assert answer.status_code == 302, answer.text
+    db.session.expire_all()
+    dossier = db.session.get(Dossier, dossier.id)
+    assert dossier.clock_paused_at is None and dossier.legal_due_at == local("2026-03-05 11:00")
+    assert 'id="fee-owed"' not in client.get(f"/dossiers/{dossier.code}").text
+    client.post(f"/dossiers/{dossier.code}/thu-phi")  # nothing left to pay: refused, no second payment
+    from app.payments.models import Payment
+
+    assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.dossier_id == dossier.id)) == 1
