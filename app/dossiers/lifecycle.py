@@ -260,10 +260,13 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     upload is the supplement (`actor` None, channel online)."""
     dossier = get_dossier(code)
     data = {"documents": documents, **({"channel": channel} if channel != "counter" else {})}
+    owed = fee_owed(dossier)  # the full limit restarts, still paused while the fee it waits for is owed
     step = Step("receive_supplement", dossier, actor, engine_input={"supplement_documents": documents},
                 message=SUPPLEMENT_MESSAGE, clock_reason=comment,
                 event=HistoryEvent("", role="receiver" if channel == "counter" else None,
-                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data))
+                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data),
+                riders=[("await_fee", HistoryEvent("", agency_id=dossier.receiving_agency_id,
+                                                   data={"amount_vnd": owed}))] if owed else [])
 
     def restart(_result: Any) -> None:
         agency_id = dossier.receiving_agency_id

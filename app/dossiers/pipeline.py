@@ -77,10 +77,10 @@ def perform(step: Step) -> Outcome:
     back_to = _handed_back(step, result)
     if step.apply:
         step.apply(result)
+    _clock(action, step, step.event, tasks, reason=step.clock_reason)  # a rider's pause follows a restart
     for rider, event in step.riders:
         _clock(ACTIONS[rider], step, event, tasks, reason=event.comment)
         _record(ACTIONS[rider], step, event)
-    _clock(action, step, step.event, tasks, reason=step.clock_reason)
     if result is not None:
         changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
                           existing=tasks, back_to=back_to)

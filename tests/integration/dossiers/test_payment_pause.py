@@ -127,3 +127,23 @@ def test_a_dossier_paused_for_its_fee_counts_as_paused_not_overdue(desk, clock):
     _pay_online(dossier)  # resumed: due 5/3 + 10 days of working time: still not overdue on 20/3
     assert db.session.scalar(select(func.count()).where(semantics.overdue(later), Dossier.id == dossier.id)) == 0
     assert dossier.legal_due_at > later
+
+
+def test_a_supplement_restart_stays_paused_while_the_fee_is_owed(desk, clock):
+    from app.dossiers import lifecycle
+
+    clock("2026-03-02 09:00")  # Monday, at the ward's counter, unpaid
+    dossier = desk.receive(HOUSEHOLD, WARD).dossier
+    clock("2026-03-02 10:00")
+    desk.complete(dossier, "appraisal", decision="supplement", supplement_items="Bản sao hợp đồng thuê địa điểm")
+    clock("2026-03-03 09:00")
+    receiver = official("receiver", dossier.receiving_agency_id)
+    lifecycle.receive_supplement(receiver, dossier.code, documents=["Bản sao hợp đồng thuê địa điểm"])
+    db.session.commit()
+    assert dossier.legal_due_at == local("2026-03-06 09:00")  # the full limit again, from Tuesday 09:00
+    assert dossier.clock_paused_at == local("2026-03-03 09:00")  # ... and it still waits for the fee
+    assert _kinds(dossier) == ["start", "pause", "pause", "restart", "pause"]
+    clock("2026-03-03 11:00")
+    payments.confirm_cash(receiver, dossier)
+    db.session.commit()
+    assert dossier.clock_paused_at is None and dossier.legal_due_at == local("2026-03-06 11:00")

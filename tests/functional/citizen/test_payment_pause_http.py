@@ -30,6 +30,7 @@ def test_the_gateway_notification_resumes_a_clock_paused_for_the_fee(client, san
     db.session.refresh(dossier)
     assert dossier.clock_paused_at is not None and _kinds(dossier)[-1] == "pause"
     due = dossier.legal_due_at
+    assert 'id="fee-paused"' in client.get(f"/cong-dan/ho-so/{dossier.code}").text  # the citizen is told
 
     start = client.post(f"/cong-dan/ho-so/{dossier.code}/thanh-toan")
     assert start.status_code == 303, start.text
