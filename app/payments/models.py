@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
@@ -33,6 +33,9 @@ class Payment(db.Model):
     confirmed_by: Mapped[str | None] = mapped_column(String(16))  # notify / return / query: what confirmed it first
     notices: Mapped[int] = mapped_column(default=0)  # gateway messages received about it (replays included)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The fee lines the amount came from when the payment was opened: name, amount and, for a computed fee, the
+    # DMN fee table and its version number (a later table version does not change what this payment paid for).
+    fee_basis: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,22 +52,49 @@ def fee_due(dossier: Dossier) -> int:
     return max(fee_amount(dossier) - paid, 0)
 
 
+def _due_with_basis(dossier: Dossier) -> tuple[int, list[dict[str, Any]]]:
+    """The fee still due and the fee lines it comes from (kept on the payment: which fee table version computed
+    the amount, shown on the receipt)."""
+    lines = fee_lines(dossier)
+    paid = sum(p.amount_vnd for p in payments_of(dossier) if p.is_paid)
+    return max(sum(line.amount_vnd for line in lines) - paid, 0), [line.as_record() for line in lines]
+
+
 def fee_outstanding(dossier: Dossier) -> int:
     """Receiver of core.signals.fee_outstanding: the fee still owed."""
     return fee_due(dossier)
 
 
-def fee_amount(dossier: Dossier) -> int:
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee of a dossier and what computed it: a fixed amount, or a version of the procedure's fee table."""
+
+    name: str
+    amount_vnd: int
+    decision_key: str | None = None
+    decision_version: int | None = None  # the number of the DMN version that gave the amount
+
+    def as_record(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def fee_lines(dossier: Dossier) -> list[FeeLine]:
     """The dossier's fees: fixed amounts, or what the procedure's decision table gives for its intake data."""
-    return sum(_computed(dossier, fee.decision) if fee.decision else fee.amount_vnd for fee in dossier.procedure.fees)
+    return [_computed(dossier, fee.name_vi, fee.decision) if fee.decision else FeeLine(fee.name_vi, fee.amount_vnd)
+            for fee in dossier.procedure.fees]
 
 
-def _computed(dossier: Dossier, rule: dict[str, Any]) -> int:
-    from app.workflow.decisions import decide
+def fee_amount(dossier: Dossier) -> int:
+    return sum(line.amount_vnd for line in fee_lines(dossier))
 
-    inputs = {name: _fact(dossier, source) for name, source in rule["inputs"].items()}
-    result = decide(rule["key"], rule["id"], inputs)
-    return int(result.get(rule.get("output", "fee_vnd")) or 0)
+
+def _computed(dossier: Dossier, name: str, rule: dict[str, Any]) -> FeeLine:
+    from app.workflow.decisions import evaluate_version, latest_decision
+
+    inputs = {key: _fact(dossier, source) for key, source in rule["inputs"].items()}
+    version = latest_decision(rule["key"])
+    result = evaluate_version(version, rule["id"], inputs)
+    return FeeLine(name, int(result.get(rule.get("output", "fee_vnd")) or 0), version.decision_key, version.number)
 
 
 def _fact(dossier: Dossier, source: str) -> Any:
@@ -79,7 +107,7 @@ def _fact(dossier: Dossier, source: str) -> Any:
 
 def open_payment(dossier: Dossier, *, return_url: str, notify_url: str, minutes: int) -> tuple[Payment, str]:
     """A new payment attempt for the fee due; returns it and the gateway address to send the citizen to."""
-    amount = fee_due(dossier)
+    amount, basis = _due_with_basis(dossier)
     if amount <= 0:
         raise ConflictError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", "Nothing is left to pay.")
     now = utcnow()
@@ -87,7 +115,7 @@ def open_payment(dossier: Dossier, *, return_url: str, notify_url: str, minutes:
         if earlier.status is PaymentStatus.PENDING:
             earlier.status = PaymentStatus.EXPIRED  # superseded: a late success is still recorded (see confirm)
     payment = Payment(dossier_id=dossier.id, reference="MC" + secrets.token_hex(6).upper(), amount_vnd=amount,
-                      status=PaymentStatus.PENDING, expires_at=now + timedelta(minutes=minutes))
+                      status=PaymentStatus.PENDING, expires_at=now + timedelta(minutes=minutes), fee_basis=basis)
     db.session.add(payment)
     db.session.flush()
     info = f"Phi, le phi ho so {dossier.code}"
@@ -147,12 +175,13 @@ def _paid(actor: User | None, dossier: Dossier, payment: Payment) -> None:
 def confirm_cash(actor: User, dossier: Dossier) -> Payment:
     """The counter took the fee still due in cash: a settled payment (confirmed_by counter) with its receipt."""
     ensure_allowed(actor, "confirm_payment", dossier)
-    amount = fee_due(dossier)
+    amount, basis = _due_with_basis(dossier)
     if amount <= 0:
         raise ConflictError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", "Nothing is left to pay.")
     now = utcnow()
     payment = Payment(dossier_id=dossier.id, reference="TM" + secrets.token_hex(6).upper(), amount_vnd=amount,
-                      status=PaymentStatus.PAID, confirmed_by="counter", expires_at=now, paid_at=now)
+                      status=PaymentStatus.PAID, confirmed_by="counter", expires_at=now, paid_at=now,
+                      fee_basis=basis)
     db.session.add(payment)
     db.session.flush()
     _paid(actor, dossier, payment)

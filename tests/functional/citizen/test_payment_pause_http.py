@@ -20,22 +20,19 @@ def _kinds(dossier) -> list[str]:
                                                .order_by(ClockEntry.id))]
 
 
-def test_the_gateway_notification_resumes_a_clock_paused_for_the_fee(client, sandboxes, desk):
-    sign_in(client, AN)
-    form = {**posted_form(desk, HOUSEHOLD), "agency": "14797"}  # a commune procedure: filed at the ward
-    response = client.post(f"/cong-dan/nop-ho-so/{HOUSEHOLD}", data=form, content_type="multipart/form-data")
+def _submitted(client, desk, procedure_code: str, **fields) -> Dossier:
+    form = {**posted_form(desk, procedure_code), "agency": "14797", **fields}  # a commune procedure: at the ward
+    response = client.post(f"/cong-dan/nop-ho-so/{procedure_code}", data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.text[:1000]
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == response.location.rsplit("/", 1)[1]))
-    desk.complete(dossier, "intake")  # the ward's receiver accepts it: the fee is still owed
-    db.session.refresh(dossier)
-    assert dossier.clock_paused_at is not None and _kinds(dossier)[-1] == "pause"
-    due = dossier.legal_due_at
-    assert 'id="fee-paused"' in client.get(f"/cong-dan/ho-so/{dossier.code}").text  # the citizen is told
+    return db.session.scalar(select(Dossier).where(Dossier.code == response.location.rsplit("/", 1)[1]))
 
+
+def _pay_through_gateway(client, sandboxes, dossier, amount_text: str) -> None:
+    """Pay at the sandbox gateway; its signed server-to-server notification confirms the payment."""
     start = client.post(f"/cong-dan/ho-so/{dossier.code}/thanh-toan")
     assert start.status_code == 303, start.text
     page = requests.get(start.location, timeout=5)
-    assert page.status_code == 200 and "100.000" in page.text
+    assert page.status_code == 200 and amount_text in page.text
     answer = requests.post(start.location.split("?")[0], data={**idp_form_fields(page.text), "action": "pay"},
                            allow_redirects=False, timeout=5)
     assert answer.status_code == 302
@@ -43,6 +40,18 @@ def test_the_gateway_notification_resumes_a_clock_paused_for_the_fee(client, san
     ipn = client.post("/thanh-toan/ipn", data=sent["body"].encode(), content_type="application/json",
                       headers={"X-Signature": sent["signature"]})
     assert ipn.json == {"code": "00", "message": "confirmed"}
+
+
+def test_the_gateway_notification_resumes_a_clock_paused_for_the_fee(client, sandboxes, desk):
+    sign_in(client, AN)
+    dossier = _submitted(client, desk, HOUSEHOLD)
+    desk.complete(dossier, "intake")  # the ward's receiver accepts it: the fee is still owed
+    db.session.refresh(dossier)
+    assert dossier.clock_paused_at is not None and _kinds(dossier)[-1] == "pause"
+    due = dossier.legal_due_at
+    assert 'id="fee-paused"' in client.get(f"/cong-dan/ho-so/{dossier.code}").text  # the citizen is told
+
+    _pay_through_gateway(client, sandboxes, dossier, "100.000")
 
     db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
@@ -74,3 +83,18 @@ def test_the_receiver_confirms_the_cash_at_the_counter_and_the_clock_resumes(cli
     from app.payments.models import Payment
 
     assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.dossier_id == dossier.id)) == 1
+
+
+def test_the_receipt_names_the_fee_table_version_that_computed_the_amount(client, sandboxes, desk):
+    from app.payments.models import Payment
+    from app.workflow.decisions import latest_decision
+
+    sign_in(client, AN)
+    dossier = _submitted(client, desk, "1.009994", **{"f.gross_floor_area": "80"})  # a house permit, urban ward
+    _pay_through_gateway(client, sandboxes, dossier, "75.000")
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment).where(Payment.dossier_id == dossier.id))
+    receipt = client.get(f"/cong-dan/ho-so/{dossier.code}/bien-lai/{payment.reference}")
+    version = latest_decision("construction_fee").number
+    assert receipt.status_code == 200 and "75.000 ₫" in receipt.text
+    assert f"theo biểu tính phí construction_fee, phiên bản {version}" in receipt.text

@@ -99,7 +99,7 @@ def test_the_counter_receipt_pauses_until_the_cash_is_confirmed(desk, clock):
     assert payments.fee_due(dossier) == 0
 
 
-def test_no_pause_when_the_procedure_does_not_wait_or_the_fee_is_zero_or_paid(desk, clock, monkeypatch):
+def test_no_pause_when_the_procedure_does_not_wait_or_the_fee_is_zero_or_paid(desk, clock):
     clock("2026-03-02 09:00")
     permit = desk.receive(PERMIT, channel="online").dossier
     desk.complete(permit, "intake")
@@ -111,7 +111,10 @@ def test_no_pause_when_the_procedure_does_not_wait_or_the_fee_is_zero_or_paid(de
     db.session.refresh(online)
     assert online.clock_paused_at is None and _kinds(online) == ["start", "restart"]
 
-    monkeypatch.setattr(payments, "fee_amount", lambda _dossier: 0)  # a zero fee (e.g. an exempt applicant)
+    from app.catalog.services import get_procedure
+
+    get_procedure(HOUSEHOLD).fees[0].amount_vnd = 0  # a version of the procedure without a fee
+    db.session.commit()
     free = desk.receive(HOUSEHOLD, WARD).dossier
     assert free.clock_paused_at is None and _kinds(free) == ["start"]
 
