@@ -241,9 +241,29 @@ def check_payment(code: str):
 @citizen_required
 def payment_receipt(code: str, reference: str):
     """The confirmation of an online payment (printable)."""
+    dossier, payment = _paid(code, reference)
+    with force_locale("vi"):  # a legal document: always in Vietnamese
+        return render_template("citizen/payment_receipt.html", d=dossier, payment=payment)
+
+
+@bp.route("/cong-dan/ho-so/<code>/bien-lai/<reference>.pdf")
+@citizen_required
+def payment_receipt_pdf(code: str, reference: str):
+    """The receipt as a PDF, with the collecting agency's e-receipt series and number."""
+    from app.documents.render import html_to_pdf
+
+    dossier, payment = _paid(code, reference)
+    with force_locale("vi"):
+        html = render_template("citizen/payment_receipt_pdf.html", d=dossier, payment=payment)
+    response = make_response(html_to_pdf(html))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="bien-lai-{payment.receipt_number}.pdf"'
+    return response
+
+
+def _paid(code: str, reference: str):
     dossier = get_own_dossier(current_citizen(), code)
     payment = next((p for p in payments.payments_of(dossier) if p.reference == reference and p.is_paid), None)
     if payment is None:
         abort(404)
-    with force_locale("vi"):  # a legal document: always in Vietnamese
-        return render_template("citizen/payment_receipt.html", d=dossier, payment=payment)
+    return dossier, payment

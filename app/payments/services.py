@@ -17,11 +17,12 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError
 from app.core.timefmt import to_local
 from app.dossiers.actions import ensure_allowed
+from app.dossiers.codes import next_counter_value
 from app.dossiers.models import Channel, Dossier
 from app.dossiers.pipeline import Step, perform
 from app.extensions import db
 from app.history.services import HistoryEvent
-from app.payments.models import Payment, PaymentStatus
+from app.payments.models import EReceiptCounter, Payment, PaymentStatus
 
 logger = logging.getLogger(__name__)
 OUTCOMES = {"success": PaymentStatus.PAID, "failed": PaymentStatus.FAILED, "cancelled": PaymentStatus.CANCELLED}
@@ -163,6 +164,7 @@ def _paid(actor: User | None, dossier: Dossier, payment: Payment) -> None:
     """Record a settled payment on the dossier (fee_paid through the pipeline; a clock paused for the fee resumes
     and its due dates move by the paused working time)."""
     payment.receipt_number = f"BL{to_local(payment.paid_at):%y%m%d}-{payment.id:06d}"
+    _issue_e_receipt(payment, dossier)
     data: dict[str, Any] = {"amount_vnd": payment.amount_vnd, "reference": payment.reference,
                             "txn": payment.gateway_txn, "receipt": payment.receipt_number,
                             "source": payment.confirmed_by}
@@ -170,6 +172,22 @@ def _paid(actor: User | None, dossier: Dossier, payment: Payment) -> None:
         "", role="receiver" if actor else None, agency_id=dossier.receiving_agency_id if actor else None,
         data=data)))
     logger.info("Payment %s of dossier %s confirmed by %s", payment.reference, dossier.code, payment.confirmed_by)
+
+
+def e_receipt_series(year: int) -> str:
+    """The e-receipt series symbol of `year`: BL + the year's two digits + E (electronic) [unsure: the symbol rules
+    of Decree 123/2020 and Circular 78/2021 for receipts of fees; a province may register another]."""
+    return f"BL{year % 100:02d}E"
+
+
+def _issue_e_receipt(payment: Payment, dossier: Dossier) -> None:
+    """Give the payment the collecting agency's next e-receipt number of the year (once: a replay keeps it)."""
+    if payment.e_receipt_number is not None:
+        return
+    year = to_local(payment.paid_at).year
+    payment.e_receipt_series = e_receipt_series(year)
+    payment.e_receipt_number = next_counter_value(EReceiptCounter.__table__, agency_id=dossier.receiving_agency_id,
+                                                  year=year)
 
 
 def confirm_cash(actor: User, dossier: Dossier) -> Payment:

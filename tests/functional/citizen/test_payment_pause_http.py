@@ -98,3 +98,23 @@ def test_the_receipt_names_the_fee_table_version_that_computed_the_amount(client
     version = latest_decision("construction_fee").number
     assert receipt.status_code == 200 and "75.000 ₫" in receipt.text
     assert f"theo biểu tính phí construction_fee, phiên bản {version}" in receipt.text
+
+
+def test_the_receipt_pdf_carries_the_e_receipt_series_and_number(client, sandboxes, desk):
+    import io
+
+    from pypdf import PdfReader
+
+    from app.payments.models import Payment
+
+    sign_in(client, AN)
+    dossier = _submitted(client, desk, HOUSEHOLD)
+    _pay_through_gateway(client, sandboxes, dossier, "100.000")
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment).where(Payment.dossier_id == dossier.id))
+    page = client.get(f"/cong-dan/ho-so/{dossier.code}/bien-lai/{payment.reference}")
+    assert f"số <strong>{payment.e_receipt_no}</strong>" in page.text and 'id="receipt-pdf"' in page.text
+    pdf = client.get(f"/cong-dan/ho-so/{dossier.code}/bien-lai/{payment.reference}.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert payment.e_receipt_series in text and payment.e_receipt_no in text and "100.000" in text
