@@ -26,7 +26,7 @@ from app.dossiers.actions import (
 )
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
-from app.dossiers.pipeline import Outcome, Step, perform
+from app.dossiers.pipeline import Outcome, Step, end_pause, perform
 from app.dossiers.routing import arrival_at, ensure_competent
 from app.dossiers.rules import get_ruleset
 from app.dossiers.services import get_dossier, get_dossier_for, load_task_context
@@ -238,6 +238,7 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
         typed = str(data.get("result_number") or "").strip()
         refused = decision == Decision.REFUSE or dossier.outcome == "refused"
         dossier.issue_result(now, typed or (None if refused else _new_result_number(task, now)))
+        end_pause(dossier, now, "Đã có kết quả khi chưa nộp phí, lệ phí")  # handling is not blocked by the fee
     if task.step_kind == "return":
         dossier.hand_over(now)
 

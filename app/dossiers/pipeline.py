@@ -199,6 +199,16 @@ def _clock(action: Action, step: Step, event: HistoryEvent, tasks: list[HumanTas
                               reason=reason, actor_name=getattr(step.actor, "full_name", None)))
 
 
+def end_pause(dossier: Dossier, at: datetime, reason: str) -> None:
+    """End a pause without the applicant (the result was issued while the fee is still owed): the due dates move
+    by the paused time as on a resume, so the dossier is judged on its own handling time; the ledger says why."""
+    if dossier.clock_paused_at is None:
+        return
+    facts = _resume(dossier, at, None)
+    db.session.add(ClockEntry(dossier_id=dossier.id, kind=Clock.RESUME.value, at=at, due_at=dossier.legal_due_at,
+                              reason=f"{reason} ({facts['paused_hours']:g} h)"))
+
+
 def _resume(dossier: Dossier, at: datetime, tasks: list[HumanTask] | None) -> dict[str, Any]:
     """End the pause at `at`: every due date moves by the working hours it lasted (what the event records)."""
     cal = calendar.get_calendar(dossier.receiving_agency_id)

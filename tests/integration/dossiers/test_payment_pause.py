@@ -150,3 +150,19 @@ def test_a_supplement_restart_stays_paused_while_the_fee_is_owed(desk, clock):
     payments.confirm_cash(receiver, dossier)
     db.session.commit()
     assert dossier.clock_paused_at is None and dossier.legal_due_at == local("2026-03-06 11:00")
+
+
+def test_a_result_issued_while_the_fee_is_owed_ends_the_pause_with_its_time_added(desk, clock):
+    clock("2026-03-02 09:00")  # Monday, at the ward's counter, unpaid: handling goes on regardless
+    dossier = desk.receive(HOUSEHOLD, WARD).dossier
+    assert dossier.legal_due_at == local("2026-03-05 09:00")
+    clock("2026-03-05 11:00")  # Thursday: past the limit on the clock's face, but 26 h of it were the applicant's
+    desk.complete(dossier, "appraisal")
+    desk.complete(dossier, "approval")
+    desk.complete(dossier, "stamping")  # the result is ready, the fee still unpaid
+    db.session.refresh(dossier)
+    assert dossier.clock_paused_at is None and dossier.legal_due_at == local("2026-03-10 11:00")  # 5/3 + 26 h
+    assert _kinds(dossier)[-1] == "resume" and dossier.stat_timing == "early"  # not late
+    payments.confirm_cash(official("receiver", dossier.receiving_agency_id), dossier)  # paid at the return
+    db.session.commit()
+    assert dossier.legal_due_at == local("2026-03-10 11:00")  # nothing moves twice
