@@ -166,9 +166,12 @@ def _connect_signals() -> None:
     dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
     dossier_page_sections.connect(documents.page_section)
     files_submitted.connect(attachments.on_files_submitted)
+    from app.core.signals import fee_outstanding
+    from app.payments.services import fee_outstanding as payment_fee_outstanding
     from app.payments.services import page_section as payment_section
 
     dossier_page_sections.connect(payment_section)
+    fee_outstanding.connect(payment_fee_outstanding)
     from app.postal.services import page_section as postal_section
 
     dossier_page_sections.connect(postal_section)

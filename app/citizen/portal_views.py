@@ -4,10 +4,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from app.catalog.services import get_procedure
+from app.auth.services import list_agencies
+from app.catalog.models import Competence
+from app.catalog.services import NoCompetenceError, get_procedure
 from app.citizen import online
 from app.citizen.forms import OnlineApplicantForm, OnlineSupplementForm, OnlineWithdrawForm, ReturnMethodForm
 from app.citizen.services import get_own_dossier
@@ -43,7 +45,15 @@ def _form(procedure, prefill: online.Prefill) -> OnlineApplicantForm:
     agencies = online.receiving_agencies(procedure)
     form.agency.choices = [(a.code, a.name) for a in agencies]
     form.return_method.choices = [(m, RETURN_METHOD.get(m, m)) for m in procedure.return_methods or ["counter"]]
+    form.site_commune.choices = [("", "")] + [(a.code, a.name) for a in list_agencies() if a.level.value == "commune"]
     return form
+
+
+def _competence_commune(procedure, form: OnlineApplicantForm, prefill: online.Prefill) -> str | None:
+    """The commune competence is found by: the site's, chosen on the form, or the residence the registry gave."""
+    if procedure.competence is Competence.SITE:
+        return form.site_commune.data or None
+    return prefill.commune_code
 
 
 def submitted_form_data() -> dict:
@@ -92,12 +102,14 @@ def submit(procedure_code: str):
         if form.validate_on_submit() and not errors and not bad_files:
             agency = next(a for a in online.receiving_agencies(procedure) if a.code == form.agency.data)
             submission = online.OnlineSubmission(procedure, agency, applicant, data, form.return_method.data,
-                                                 uploads, prefill.commune_code)
+                                                 uploads, _competence_commune(procedure, form, prefill))
             try:
                 with unit_of_work():
                     receipt = online.submit(citizen, submission)
             except IncompleteDossierError as incomplete:
                 missing = incomplete.details["missing"]
+            except NoCompetenceError as no_competence:
+                form.site_commune.errors = [no_competence.message(str(get_locale()))]
             else:
                 flash(_("Đã nộp hồ sơ %(code)s. Mã tra cứu: %(pin)s (dùng khi tra cứu không đăng nhập).",
                         code=receipt.dossier.code, pin=receipt.pin), "success")
@@ -229,9 +241,29 @@ def check_payment(code: str):
 @citizen_required
 def payment_receipt(code: str, reference: str):
     """The confirmation of an online payment (printable)."""
+    dossier, payment = _paid(code, reference)
+    with force_locale("vi"):  # a legal document: always in Vietnamese
+        return render_template("citizen/payment_receipt.html", d=dossier, payment=payment)
+
+
+@bp.route("/cong-dan/ho-so/<code>/bien-lai/<reference>.pdf")
+@citizen_required
+def payment_receipt_pdf(code: str, reference: str):
+    """The receipt as a PDF, with the collecting agency's e-receipt series and number."""
+    from app.documents.render import html_to_pdf
+
+    dossier, payment = _paid(code, reference)
+    with force_locale("vi"):
+        html = render_template("citizen/payment_receipt_pdf.html", d=dossier, payment=payment)
+    response = make_response(html_to_pdf(html))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="bien-lai-{payment.receipt_number}.pdf"'
+    return response
+
+
+def _paid(code: str, reference: str):
     dossier = get_own_dossier(current_citizen(), code)
     payment = next((p for p in payments.payments_of(dossier) if p.reference == reference and p.is_paid), None)
     if payment is None:
         abort(404)
-    with force_locale("vi"):  # a legal document: always in Vietnamese
-        return render_template("citizen/payment_receipt.html", d=dossier, payment=payment)
+    return dossier, payment

@@ -16,6 +16,15 @@ files_submitted = _signals.signal("files-submitted")
 #: sent by the officials' dossier page: (dossier) → each receiver returns a dict of extra template sections
 dossier_page_sections = _signals.signal("dossier-page-sections")
 
+#: asked by app.dossiers when a dossier of a procedure whose handling waits for the fee is received or accepted:
+#: (dossier) → each receiver returns what is still to pay in VND (app.payments: fees less the payments made)
+fee_outstanding = _signals.signal("fee-outstanding")
+
+
+def outstanding_fee(dossier: object) -> int:
+    """What the applicant still owes on `dossier` (0 when no feature keeps payments)."""
+    return sum(int(result or 0) for _receiver, result in fee_outstanding.send(dossier))
+
 
 def page_sections(dossier: object) -> dict:
     """Collect the sections features above `dossiers` add to the dossier page (e.g. notifications)."""

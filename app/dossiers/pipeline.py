@@ -78,10 +78,10 @@ def perform(step: Step) -> Outcome:
     back_to = _handed_back(step, result)
     if step.apply:
         step.apply(result)
+    _clock(action, step, step.event, tasks, reason=step.clock_reason)  # a rider's pause follows a restart
     for rider, event in step.riders:
-        _clock(ACTIONS[rider], step, reason=event.comment)
+        _clock(ACTIONS[rider], step, event, tasks, reason=event.comment)
         _record(ACTIONS[rider], step, event)
-    _clock(action, step, reason=step.clock_reason)
     if result is not None:
         changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
                           existing=tasks, back_to=back_to, existing_timers=step.timers)
@@ -179,15 +179,57 @@ def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: 
 
 # --- clock and history ----------------------------------------------------------------------
 
-def _clock(action: Action, step: Step, reason: str | None) -> None:
-    """Append the clock entry the action declares, with the due instant in force after it."""
+def _clock(action: Action, step: Step, event: HistoryEvent, tasks: list[HumanTask] | None,
+           reason: str | None) -> None:
+    """Append the clock entry the action declares, with the due instant in force after it.
+
+    A pause (waiting for the applicant: supplement or fee) marks the dossier paused; a resume moves the dossier's
+    due dates and its open steps' deadlines on by the working time the pause lasted (nothing when not paused).
+    """
     if action.clock is Clock.NONE:
         return
     dossier = step.dossier
-    due = {Clock.START: dossier.legal_due_at, Clock.RESTART: dossier.legal_due_at, Clock.EXTEND: dossier.due_at}
+    if action.clock is Clock.PAUSE:
+        dossier.pause_clock(step.at)
+    elif action.clock is Clock.RESUME:
+        if dossier.clock_paused_at is None:
+            return
+        event.data = {**event.data, **_resume(dossier, step.at, tasks)}
+    due = {Clock.START: dossier.legal_due_at, Clock.RESTART: dossier.legal_due_at, Clock.EXTEND: dossier.due_at,
+           Clock.RESUME: dossier.legal_due_at}
     at = dossier.clock_started_at if action.clock is Clock.START else step.at
     db.session.add(ClockEntry(dossier_id=dossier.id, kind=action.clock.value, at=at, due_at=due.get(action.clock),
                               reason=reason, actor_name=getattr(step.actor, "full_name", None)))
+
+
+def end_pause(dossier: Dossier, at: datetime, reason: str) -> None:
+    """End a pause without the applicant (the result was issued while the fee is still owed): the due dates move
+    by the paused time as on a resume, so the dossier is judged on its own handling time; the ledger says why."""
+    if dossier.clock_paused_at is None:
+        return
+    facts = _resume(dossier, at, None)
+    db.session.add(ClockEntry(dossier_id=dossier.id, kind=Clock.RESUME.value, at=at, due_at=dossier.legal_due_at,
+                              reason=f"{reason} ({facts['paused_hours']:g} h)"))
+
+
+def _resume(dossier: Dossier, at: datetime, tasks: list[HumanTask] | None) -> dict[str, Any]:
+    """End the pause at `at`: every due date moves by the working hours it lasted (what the event records)."""
+    cal = calendar.get_calendar(dossier.receiving_agency_id)
+    paused_since = dossier.clock_paused_at
+    hours = cal.working_hours_between(paused_since, at)
+    if hours <= 0:  # paused and resumed outside working time: nothing moves (a 17:00 due stays 17:00)
+        dossier.clock_paused_at = None
+        return {"paused_since": paused_since.isoformat(), "paused_hours": 0.0}
+
+    def moved(due: datetime) -> datetime:
+        return cal.add_working_hours(due, hours)
+
+    dossier.resume_clock(moved)
+    for task in tasks if tasks is not None else workflow.open_tasks(dossier.id):
+        if task.due_at is not None:
+            task.due_at = moved(task.due_at)
+    return {"paused_since": paused_since.isoformat(), "paused_hours": round(hours, 2),
+            "legal_due_at": dossier.legal_due_at.isoformat(), "due_at": dossier.due_at.isoformat()}
 
 
 def _record(action: Action, step: Step, event: HistoryEvent, instance: ProcessInstance | None = None,

@@ -40,7 +40,8 @@ class CountsSchema(ma.Schema):
     on_time_rate = fields.Float(allow_none=True, required=True, metadata={"description": "(early+on_time)/finished"})
     overdue_open = fields.Integer(required=True, metadata={
         "description": "Open dossiers past their legal due (waiting for the applicant is paused, not overdue)"})
-    paused = fields.Integer(required=True, metadata={"description": "Waiting for the applicant's supplement"})
+    paused = fields.Integer(required=True, metadata={
+        "description": "Waiting for the applicant (a supplement, or a fee the handling waits for)"})
     late_supplements = fields.Integer(required=True, metadata={
         "description": "Supplement requests sent past the legal window (non-compliant)"})
     apologies = fields.Integer(required=True)
