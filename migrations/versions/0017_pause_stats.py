@@ -2,7 +2,7 @@
 the stat_daily triggers count a dossier paused for its fee as paused, not overdue (reinstalled and rebuilt)
 
 Revision ID: 0017_pause
-Revises: 0016_notify_3
+Revises: 0017_ocr_searchable
 Create Date: 2026-12-03 19:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from app.reports import summary
 
 revision = '0017_pause'
-down_revision = '0016_notify_3'
+down_revision = '0017_ocr_searchable'
 branch_labels = None
 depends_on = None
 
