@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from app.catalog.services import get_procedure
@@ -14,10 +14,12 @@ from app.citizen.services import get_own_dossier
 from app.citizen.signin_views import current_citizen
 from app.citizen.views import bp
 from app.core.db import unit_of_work, utcnow
+from app.core.errors import UploadRefusedError
 from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
-from app.dossiers import attachments, lifecycle
+from app.documents.attachments import Upload, check_all, list_attachments
+from app.dossiers import lifecycle
 from app.dossiers.actions import refusal
 from app.dossiers.intake import IncompleteDossierError
 from app.dossiers.labels import RETURN_METHOD
@@ -56,13 +58,25 @@ def submitted_form_data() -> dict:
     return data
 
 
-def _uploads(procedure) -> list[attachments.Upload]:
+def _uploads(procedure) -> list[Upload]:
+    """The posted files, one `doc-<required document id>` input per checklist item."""
     uploads = []
     for doc in procedure.documents:
         for file in request.files.getlist(f"doc-{doc.id}"):
             if file and file.filename:
-                uploads.append(attachments.Upload(doc.id, doc.name_vi, file.filename, file.read()))
+                uploads.append(Upload(file.filename, file.read(), doc.name_vi, doc.id))
     return uploads
+
+
+def _refused(uploads: list[Upload]) -> list[str]:
+    """Why each refused file was refused (app.documents' checks: content type, size, pages), every one listed."""
+    messages = []
+    for upload in uploads:
+        try:
+            check_all([upload])
+        except UploadRefusedError as error:
+            messages.append(error.message(str(get_locale() or "vi")))
+    return messages
 
 
 @bp.route("/cong-dan/nop-ho-so/<procedure_code>", methods=["GET", "POST"])
@@ -88,7 +102,7 @@ def submit(procedure_code: str):
         data["applicant_id_number"] = citizen.id_number
         _cleaned, errors = check_submission(form_key, data) if form_key else ({}, {})
         uploads = _uploads(procedure)
-        bad_files = [u.filename for u in uploads if not attachments.acceptable(u)]
+        bad_files = _refused(uploads)
         if form.validate_on_submit() and not errors and not bad_files:
             agency = next(a for a in online.receiving_agencies(procedure) if a.code == form.agency.data)
             submission = online.OnlineSubmission(procedure, agency, applicant, data, form.return_method.data,
@@ -121,7 +135,7 @@ def my_dossier(code: str):
     dossier = get_own_dossier(current_citizen(), code)
     response = make_response(render_template(
         "citizen/my_dossier.html", d=dossier, step=citizen_step(dossier), missing=missing_items(dossier),
-        events=public_events(dossier), files=attachments.list_attachments(dossier), initials=dossier.applicant_name,
+        events=public_events(dossier), files=list_attachments(dossier.id), initials=dossier.applicant_name,
         payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0,
         shipment=shipment_of(dossier), return_form=_return_form(dossier),
         supplement_form=OnlineSupplementForm(prefix="supplement") if _may(dossier, "receive_supplement") else None,
@@ -144,8 +158,9 @@ def supplement(code: str):
     dossier = get_own_dossier(current_citizen(), code)
     form = OnlineSupplementForm(prefix="supplement")
     uploads = _uploads(dossier.procedure)
-    if not form.validate_on_submit() or any(not attachments.acceptable(u) for u in uploads):
-        flash(_("Tệp bổ sung không hợp lệ (chỉ nhận PDF, JPEG hoặc PNG)."), "danger")
+    refused = _refused(uploads)
+    if not form.validate_on_submit() or refused:
+        flash(" ".join(refused) or _("Tệp bổ sung không hợp lệ (chỉ nhận PDF, JPEG hoặc PNG)."), "danger")
         return redirect(url_for("citizen.my_dossier", code=code))
     with unit_of_work():
         online.supplement(dossier, uploads, form.note.data)

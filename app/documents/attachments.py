@@ -86,6 +86,16 @@ def get_attachment_for(actor: User, code: str, attachment_id: int) -> Attachment
     return attachment
 
 
+def preview_of(attachment: Attachment) -> bytes:
+    """The preview PNG; files carried over from the old online upload store get theirs made on first view."""
+    store = get_storage()
+    if attachment.preview_hash is None:
+        data = store.get(attachment.content_hash)
+        attachment.preview_hash = store.put(preview_png(CheckedFile(data, attachment.media_type,
+                                                                    attachment.page_count)))
+    return store.get(attachment.preview_hash)
+
+
 def on_files_submitted(dossier: Dossier, actor: User | None = None, uploads: list | None = None,
                        stage: str = "intake") -> None:
     """Signal receiver (core.signals.files_submitted): the counter's and the supplement's scans."""

@@ -81,3 +81,6 @@ class Attachment(db.Model):
     text: Mapped[str | None] = mapped_column(Text)  # OCR text layer, when made
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Once-only: the same stored bytes linked again from an earlier dossier of the same applicant
+    reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))  # an earlier attachment
+    reused_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # an issued result

@@ -127,11 +127,14 @@ def attachment_file(code: str, attachment_id: int):
 @bp.route("/dossiers/<code>/attachments/<int:attachment_id>/preview.png")
 @roles_required(*READERS)
 def attachment_preview(code: str, attachment_id: int):
-    from app.documents.attachments import get_attachment_for
-    from app.documents.storage import get_storage
+    from app.documents.attachments import get_attachment_for, preview_of
 
     attachment = get_attachment_for(current_user, code, attachment_id)
-    return Response(get_storage().get(attachment.preview_hash), mimetype="image/png",
+    if attachment.preview_hash is None:  # carried over from the old online store: made once, kept
+        with unit_of_work():
+            preview_of(attachment)
+    data = preview_of(attachment)
+    return Response(data, mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 

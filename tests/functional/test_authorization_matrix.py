@@ -82,7 +82,6 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "dossiers.supervision": (("supervisor",), None), "dossiers.supplement": (("receiver",), "dossier"),
     "dossiers.task": (OFFICIALS, "task"), "dossiers.transfer": ((*OFFICIALS, "admin", "auditor"), "dossier"),
     "dossiers.withdraw": (("receiver",), "dossier"), "dossiers.refuse_receipt": (("receiver",), "dossier"),
-    "dossiers.attachment": (READERS, "dossier"),
     "dossiers_api.events": (PUBLIC, "dossier"), "dossiers_api.get_dossier": (AUTHENTICATED, "dossier"),
     "dossiers_api.list_dossiers": (AUTHENTICATED, None), "dossiers_api.reissue_pin": (("receiver",), "dossier"),
     "dossiers_api.submit": (AUTHENTICATED, None), "dossiers_api.supplement": (("receiver",), "dossier"),
