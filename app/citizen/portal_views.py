@@ -19,6 +19,7 @@ from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
 from app.documents.attachments import Upload, check_all, list_attachments
+from app.documents.services import has_result
 from app.dossiers import lifecycle
 from app.dossiers.actions import refusal
 from app.dossiers.intake import IncompleteDossierError
@@ -138,11 +139,21 @@ def my_dossier(code: str):
         events=public_events(dossier), files=list_attachments(dossier.id), initials=dossier.applicant_name,
         payments=payments.payments_of(dossier), fee_due=payments.fee_due(dossier) if dossier.is_open else 0,
         shipment=shipment_of(dossier), return_form=_return_form(dossier),
+        result_url=url_for("citizen.my_result_pdf", code=dossier.code) if has_result(dossier) else None,
         supplement_form=OnlineSupplementForm(prefix="supplement") if _may(dossier, "receive_supplement") else None,
         withdraw_form=OnlineWithdrawForm(prefix="withdraw") if _may(dossier, "withdraw") else None))
     # The pay button posts here and is redirected to the gateway: the page lets its forms go there.
     response.headers["Content-Security-Policy"] = csp_with_form_target(_gateway_origin())
     return response
+
+
+@bp.route("/cong-dan/ho-so/<code>/ket-qua.pdf")
+@citizen_required
+def my_result_pdf(code: str):
+    """The signed electronic result of the citizen's own dossier (someone else's code is an unknown one: 404)."""
+    from app.documents.views import result_download
+
+    return result_download(get_own_dossier(current_citizen(), code))
 
 
 def _may(dossier, action: str) -> bool:

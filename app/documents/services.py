@@ -19,7 +19,7 @@ from app.core.errors import NotFoundError
 from app.documents import render, slips
 from app.documents.models import Document
 from app.documents.storage import get_storage
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.services import get_dossier_for
 from app.extensions import db
 
@@ -140,6 +140,29 @@ def reprint(actor: User, code: str, document_id: int) -> Document:
     db.session.add(copy)
     db.session.flush()
     return render_document(copy)
+
+
+RESULT_STATUSES = (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
+
+
+def has_result(dossier: Dossier) -> bool:
+    """Whether the applicant's pages offer the result download (no query before the result is issued)."""
+    return dossier.status in RESULT_STATUSES and db.session.scalar(select(Document.id).where(
+        Document.dossier_id == dossier.id, Document.kind == "result", Document.status != "failed").limit(1)) is not None
+
+
+def applicant_result(dossier: Dossier) -> Document | None:
+    """The signed electronic result the applicant may download: the original (not a reprint), once the dossier's
+    result is issued or returned; rendered now if the job has not got to it (the caller commits)."""
+    if dossier.status not in RESULT_STATUSES:
+        return None
+    document = db.session.scalar(select(Document).where(
+        Document.dossier_id == dossier.id, Document.kind == "result", Document.copy_of_id.is_(None),
+        Document.status != "failed").order_by(Document.id))
+    if document is None:
+        return None
+    document = document if document.is_ready else ensure_rendered(document.id)
+    return document if document.is_ready and document.is_signed else None
 
 
 def find_by_token(token: str) -> Document | None:

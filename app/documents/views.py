@@ -18,6 +18,17 @@ bp = Blueprint("documents", __name__)
 READERS = ("receiver", "specialist", "leader", "clerk", "returner", "admin", "auditor")
 
 
+def result_download(dossier) -> Response:
+    """The applicant's copy of the signed electronic result (the citizen portal's and the PIN lookup's), or 404."""
+    from flask import abort
+
+    with unit_of_work():
+        document = services.applicant_result(dossier)
+    if document is None:
+        abort(404)
+    return _pdf_response(document, services.document_bytes(document), download=True)
+
+
 def _pdf_response(document, data: bytes, *, download: bool) -> Response:
     disposition = "attachment" if download else "inline"
     return Response(data, mimetype=document.media_type, headers={

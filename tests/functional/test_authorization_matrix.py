@@ -49,6 +49,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "citizen.pay": (CITIZEN, None), "citizen.check_payment": (CITIZEN, None),
     "citizen.payment_receipt": (CITIZEN, None), "citizen.choose_return": (CITIZEN, None),
     "citizen.supplement": (CITIZEN, None), "citizen.withdraw": (CITIZEN, None),
+    "citizen.my_result_pdf": (CITIZEN, None), "citizen.lookup_result_pdf": (PUBLIC, None),
     "payments.notify": (PUBLIC, None), "payments.back_from_gateway": (PUBLIC, None),
     "postal.hand_over": (("returner",), "dossier"), "postal.callback": (PUBLIC, None),
     "citizen.notification_preference": (PUBLIC, None),
