@@ -166,6 +166,10 @@ def _connect_signals() -> None:
     dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
     dossier_page_sections.connect(documents.page_section)
     files_submitted.connect(attachments.on_files_submitted)
+    from app.core.signals import intake_form_sections
+    from app.documents.reuse import intake_section
+
+    intake_form_sections.connect(intake_section)
     from app.payments.services import page_section as payment_section
 
     dossier_page_sections.connect(payment_section)

@@ -12,6 +12,7 @@ from app.catalog.services import list_procedures
 from app.citizen.models import Citizen
 from app.connectors import ServiceUnavailableError, registry
 from app.core.errors import ValidationError
+from app.documents import reuse
 from app.documents.attachments import Upload, attach, check_all
 from app.dossiers.intake import Receipt, receive_dossier
 from app.dossiers.schemas import ApplicantInput, IntakeInput
@@ -82,6 +83,7 @@ class OnlineSubmission:
     return_method: str
     uploads: list[Upload]
     commune_code: str | None = None
+    reuse: list[str] = field(default_factory=list)  # once-only: offer keys of the citizen's earlier documents
 
 
 def submit(citizen: Citizen, submission: OnlineSubmission) -> Receipt:
@@ -90,13 +92,16 @@ def submit(citizen: Citizen, submission: OnlineSubmission) -> Receipt:
     if submission.agency not in receiving_agencies(submission.procedure):
         raise ValidationError("Nơi tiếp nhận không hợp lệ.", "Invalid receiving agency.")
     check_all(submission.uploads)  # every file checked before the dossier is created
-    documents = sorted({u.required_document_id for u in submission.uploads if u.required_document_id is not None})
+    reused = reuse.chosen(citizen.id_number, submission.reuse)
+    items = reuse.checklist(submission.procedure)
+    documents = sorted({u.required_document_id for u in submission.uploads if u.required_document_id is not None}
+                       | {items[o.item] for o in reused if o.item in items})  # an earlier scan counts for its item
     intake = IntakeInput(procedure_code=submission.procedure.code, applicant=submission.applicant,
                          received_documents=documents, channel="online", return_method=submission.return_method,
                          form_data=submission.form_data, commune_code=submission.commune_code,
                          submitter_id_number=citizen.id_number)
     receipt = receive_dossier(None, submission.agency, intake)
-    attach(None, receipt.dossier, submission.uploads, stage="online")
+    attach(None, receipt.dossier, submission.uploads, stage="online", reuse=reused)
     return receipt
 
 

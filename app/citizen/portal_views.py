@@ -19,6 +19,7 @@ from app.core.headers import csp_with_form_target
 from app.core.permissions import citizen_required
 from app.core.timefmt import to_local
 from app.documents.attachments import Upload, check_all, list_attachments
+from app.documents.reuse import offers as reuse_offers
 from app.documents.services import has_result
 from app.dossiers import lifecycle
 from app.dossiers.actions import refusal
@@ -107,12 +108,14 @@ def submit(procedure_code: str):
         if form.validate_on_submit() and not errors and not bad_files:
             agency = next(a for a in online.receiving_agencies(procedure) if a.code == form.agency.data)
             submission = online.OnlineSubmission(procedure, agency, applicant, data, form.return_method.data,
-                                                 uploads, prefill.commune_code)
+                                                 uploads, prefill.commune_code, request.form.getlist("reuse"))
             try:
                 with unit_of_work():
                     receipt = online.submit(citizen, submission)
             except IncompleteDossierError as incomplete:
                 missing = incomplete.details["missing"]
+            except UploadRefusedError as refused:  # a reuse choice that is not the citizen's
+                bad_files = [refused.message(str(get_locale() or "vi"))]
             else:
                 flash(_("Đã nộp hồ sơ %(code)s. Mã tra cứu: %(pin)s (dùng khi tra cứu không đăng nhập).",
                         code=receipt.dossier.code, pin=receipt.pin), "success")
@@ -121,7 +124,8 @@ def submit(procedure_code: str):
     return render_template("citizen/submit.html", procedure=procedure, form=form, citizen=citizen,
                            schema=load_form(form_key) if form_key else None, data=data, errors=errors,
                            skip_keys=online.APPLICANT_KEYS, missing=missing, notice=notice,
-                           bad_files=bad_files, max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
+                           bad_files=bad_files, max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+                           reuse_offers=reuse_offers(citizen.id_number)), status
 
 
 def _applicant(form: OnlineApplicantForm, citizen) -> ApplicantInput:
