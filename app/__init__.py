@@ -135,6 +135,9 @@ def _register_cli(app: Flask) -> None:
     from app.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from app.documents.cli import documents_cli
+
+    app.cli.add_command(documents_cli)
 
 
 
