@@ -19,9 +19,11 @@ DEFAULT_GRACE = timedelta(hours=24)
 
 
 def referenced() -> set[str]:
-    """Every digest a row points at: attachments and their previews, issued documents."""
+    """Every digest a row points at: attachments and their previews, issued documents (not those removed at the
+    end of their retention period, app.documents.retention)."""
     query = union(select(Attachment.content_hash), select(Attachment.preview_hash).where(
-        Attachment.preview_hash.is_not(None)), select(Document.content_hash).where(Document.content_hash.is_not(None)))
+        Attachment.preview_hash.is_not(None)), select(Document.content_hash).where(
+        Document.content_hash.is_not(None), Document.status != "removed"))  # past retention: the hash only
     return set(db.session.scalars(query))
 
 

@@ -74,7 +74,7 @@ def _pdf(document: Document) -> bytes:
 
 def render_document(document: Document) -> Document:
     """Render a pending document to PDF and store it (a failure is recorded; the job retries it)."""
-    if document.is_ready:
+    if document.is_ready or document.status == "removed":  # removed: past retention, never made again
         return document
     try:
         pdf = _pdf(document)
@@ -114,8 +114,8 @@ def document_bytes(document: Document) -> bytes:
 
 def list_documents(dossier_id: int) -> list[Document]:
     """The dossier's documents, in the order they were issued (reprints after their original)."""
-    return list(db.session.scalars(select(Document).where(Document.dossier_id == dossier_id)
-                                   .order_by(Document.id)))
+    return list(db.session.scalars(select(Document).where(Document.dossier_id == dossier_id,
+                                                          Document.status != "removed").order_by(Document.id)))
 
 
 def get_document_for(actor: User, code: str, document_id: int) -> tuple[Dossier, Document]:
@@ -124,6 +124,9 @@ def get_document_for(actor: User, code: str, document_id: int) -> tuple[Dossier,
     document = db.session.get(Document, document_id)
     if document is None or document.dossier_id != dossier.id:
         raise NotFoundError("Không tìm thấy văn bản.", "Document not found.")
+    if document.status == "removed":
+        raise NotFoundError("Văn bản đã được hủy khi hết thời hạn lưu trữ.",
+                            "The document was destroyed at the end of its retention period.")
     return dossier, document
 
 
@@ -148,7 +151,8 @@ RESULT_STATUSES = (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
 def has_result(dossier: Dossier) -> bool:
     """Whether the applicant's pages offer the result download (no query before the result is issued)."""
     return dossier.status in RESULT_STATUSES and db.session.scalar(select(Document.id).where(
-        Document.dossier_id == dossier.id, Document.kind == "result", Document.status != "failed").limit(1)) is not None
+        Document.dossier_id == dossier.id, Document.kind == "result",
+        Document.status.in_(("pending", "ready"))).limit(1)) is not None
 
 
 def applicant_result(dossier: Dossier) -> Document | None:
@@ -158,7 +162,7 @@ def applicant_result(dossier: Dossier) -> Document | None:
         return None
     document = db.session.scalar(select(Document).where(
         Document.dossier_id == dossier.id, Document.kind == "result", Document.copy_of_id.is_(None),
-        Document.status != "failed").order_by(Document.id))
+        Document.status.in_(("pending", "ready"))).order_by(Document.id))
     if document is None:
         return None
     document = document if document.is_ready else ensure_rendered(document.id)
