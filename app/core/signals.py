@@ -9,7 +9,8 @@ _signals = Namespace()
 #: changes=the step's TaskChanges (opened, closed, reopened tasks) or None when the event changed no task)
 dossier_event_recorded = _signals.signal("dossier-event-recorded")
 
-#: sent by the dossier views inside their unit of work: (dossier, actor=User, uploads=[Upload-like], stage=str);
+#: sent by the dossier views inside their unit of work: (dossier, actor=User, uploads=[Upload-like], stage=str,
+#: reuse=[offer keys of the applicant's earlier documents ticked at the counter]);
 #: app.documents stores and records the files (raising ValidationError for a file it refuses)
 files_submitted = _signals.signal("files-submitted")
 
