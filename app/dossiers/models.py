@@ -289,23 +289,3 @@ class PinGuard(db.Model):
     retry_at: Mapped[datetime | None]  # progressive delay: no attempt is checked before
     locked_until: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
-class DossierAttachment(db.Model):
-    """A file the applicant uploaded for one required document (online submission, online supplement).
-
-    The bytes live in the upload store (app.dossiers.attachments) under their SHA-256; the row says what they are.
-    """
-
-    __tablename__ = "dossier_attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"))
-    document_name: Mapped[str] = mapped_column(String(500))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(16), default="submission")  # submission / supplement
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -163,3 +163,11 @@ def ocr_scans(app: Flask) -> int:
 
     with app.app_context(), unit_of_work():
         return ocr_pending()
+
+
+def collect_document_garbage(app: Flask) -> int:
+    """Delete stored bytes no row refers to any more (after the grace period of app.documents.gc)."""
+    from app.documents.gc import collect
+
+    with app.app_context(), unit_of_work():
+        return len(collect())
