@@ -15,7 +15,7 @@ from app.core.db import lagging_reads, utcnow
 from app.core.permissions import roles_required
 from app.dossiers.listing import visible_agency_ids
 from app.extensions import db
-from app.reports import dashboard, periodic, scorecard
+from app.reports import dashboard, mining, periodic, scorecard
 from app.reports.services import StatsFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/thong-ke")
@@ -137,3 +137,21 @@ def scorecard_file(fmt: str):
     caption = f"Xếp hạng đơn vị — {flt.start:%d/%m/%Y} – {flt.end:%d/%m/%Y}"
     return Response(dashboard.to_xlsx(table, caption), headers=headers,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/quy-trinh")
+@roles_required(*VIEWERS)
+@lagging_reads()
+def process_heatmap():
+    flt = _filter()
+    choices = mining.versions()
+    wanted = request.args.get("version", type=int)
+    version = next((v for v in choices if v.id == wanted), None) if wanted else (choices[-1] if choices else None)
+    if wanted and version is None:
+        abort(404)
+    result = mining.heatmap(current_user, version, flt) if version is not None else None
+    overlays = {f.bpmn_id: {"median": f.median_hours, "p95": f.p95_hours, "late": f.late_rate,
+                            "supplement": f.supplement_rate, "budget": f.budget_hours, "colour": f.colour,
+                            "count": f.count} for f in (result.steps if result else [])}
+    return render_template("reports/heatmap.html", result=result, versions=choices, version=version, flt=flt,
+                           overlays=overlays, args=request.args)

@@ -110,6 +110,7 @@ POLICY: dict[str, tuple[object, str | None]] = {
     "reports.periodic_file": (("leader", "supervisor", "admin"), None),
     "reports.scorecard_page": (("leader", "supervisor", "admin"), None),
     "reports.scorecard_file": (("leader", "supervisor", "admin"), None),
+    "reports.process_heatmap": (("leader", "supervisor", "admin"), None),
     "stats_api.stats": (AUTHENTICATED, None), "stats_api.scorecard_ranking": (AUTHENTICATED, None),
     "tasks_api.claim": (AUTHENTICATED, "task"), "tasks_api.complete": (AUTHENTICATED, "task"),
     "tasks_api.list_tasks": (AUTHENTICATED, None), "tasks_api.reassign": (AUTHENTICATED, "task"),
