@@ -34,7 +34,7 @@ from app.dossiers.models import Dossier
 from app.dossiers.rules import form_set_for, ruleset_for
 from app.extensions import db
 from app.history.chain import GENESIS, event_hash
-from app.reports import semantics, summary
+from app.reports import semantics, summary, warning
 from app.workflow.models import ProcessVersion
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -317,7 +317,8 @@ class _Row:
 
 
 def generate(count: int, *, end: datetime | None = None, seed: int = 16) -> dict[str, Any]:
-    """Write `count` dossiers of synthetic history ending at `end` (default now), then rebuild the summary."""
+    """Write `count` dossiers of synthetic history ending at `end` (default now), then rebuild the summary and
+    refit the early warning."""
     started = time.monotonic()
     conn = db.session.connection()
     generator = Generator(count, end or utcnow(), seed)
@@ -328,10 +329,13 @@ def generate(count: int, *, end: datetime | None = None, seed: int = 16) -> dict
         summary.install_triggers(conn)
     loaded = time.monotonic()
     summary.rebuild(conn)
+    built = time.monotonic()
+    fitted = warning.fit(generator.end)
     if conn.dialect.name == "postgresql":
         for table in ("dossiers", "human_tasks", "dossier_events", "dossier_clock"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                               f"(SELECT COALESCE(max(id), 1) FROM {table}))"))
         conn.execute(text("ANALYZE"))
     return {"dossiers": count, "load_seconds": round(loaded - started, 1),
-            "summary_seconds": round(time.monotonic() - loaded, 1)}
+            "summary_seconds": round(built - loaded, 1), "warning_rows": fitted,
+            "warning_seconds": round(time.monotonic() - built, 1)}

@@ -8,7 +8,7 @@ channel) on several local days: its receipt day (received and current-state figu
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -91,3 +91,17 @@ class ScorecardConfig(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     unsure: Mapped[bool] = mapped_column(default=False)  # the value is not confirmed against the legal text
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class StatOutlook(db.Model):
+    """Fitted history of one step (process version, BPMN step, acting agency; agency 0: every agency): quantiles of
+    the working hours from the step's start to the dossier's finishing moment (app.reports.warning)."""
+
+    __tablename__ = "stat_outlook"
+
+    process_version_id: Mapped[int] = mapped_column(primary_key=True)
+    bpmn_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(primary_key=True)
+    samples: Mapped[int]
+    quantiles: Mapped[list] = mapped_column(JSON)  # hours at 0 %, 5 %, ... 100 %
+    fitted_at: Mapped[datetime]

@@ -15,11 +15,13 @@ from app.core.db import lagging_reads, utcnow
 from app.core.permissions import roles_required
 from app.dossiers.listing import visible_agency_ids
 from app.extensions import db
-from app.reports import dashboard, mining, periodic, scorecard
+from app.reports import dashboard, mining, periodic, scorecard, warning
 from app.reports.services import StatsFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/thong-ke")
 VIEWERS = ("leader", "supervisor", "admin")
+# The inbox shows the early warning's badge without importing app.reports (it is a lower layer).
+bp.record_once(lambda state: state.app.extensions.setdefault("late_risks", warning.risks))
 
 
 def _filter() -> StatsFilter:

@@ -1,4 +1,5 @@
-"""stats2: scorecard_configs (effective-dated points and weights of the scorecard), seeded with the defaults
+"""stats2: scorecard_configs (effective-dated points and weights of the scorecard), seeded with the defaults;
+stat_outlook (fitted step histories of the early warning)
 
 Revision ID: 0017_stats2
 Revises: 0016_notify_3
@@ -33,6 +34,18 @@ def upgrade():
                             'note': note} for key, (params, unsure, note) in DEFAULTS.items()])
 
 
+    op.create_table('stat_outlook',
+    sa.Column('process_version_id', sa.Integer(), nullable=False),
+    sa.Column('bpmn_id', sa.String(length=128), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('samples', sa.Integer(), nullable=False),
+    sa.Column('quantiles', sa.JSON(), nullable=False),
+    sa.Column('fitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('process_version_id', 'bpmn_id', 'agency_id', name=op.f('pk_stat_outlook'))
+    )
+
+
 def downgrade():
+    op.drop_table('stat_outlook')
     op.drop_index(op.f('ix_scorecard_configs_key'), table_name='scorecard_configs')
     op.drop_table('scorecard_configs')
