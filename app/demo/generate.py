@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from app.auth.models import Agency
-from app.calendar.rules import LOCAL_TZ, WorkCalendar
+from app.calendar.rules import LOCAL_TZ
 from app.calendar.services import get_calendar
 from app.catalog.models import Procedure
 from app.core.db import utcnow
@@ -35,6 +35,7 @@ from app.dossiers.rules import form_set_for, ruleset_for
 from app.extensions import db
 from app.history.chain import GENESIS, event_hash
 from app.reports import semantics, summary, warning
+from app.reports.calendar_memo import memoised
 from app.workflow.models import ProcessVersion
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -151,37 +152,10 @@ def _sqlite(value: Any) -> Any:
     return value
 
 
-class _MemoCalendar(WorkCalendar):
-    """The same working-time rules with the day arithmetic memoised (the same few thousand days, millions of
-    times), for one bulk load; the shared cached calendar is left as it is."""
-
-    def _nth_day(self, index: int) -> int:
-        found = self._memo_nth.get(index)
-        if found is None:
-            found = self._memo_nth[index] = super()._nth_day(index)
-        return found
-
-    def _days_before(self, ordinal: int) -> int:
-        found = self._memo_before.get(ordinal)
-        if found is None:
-            found = self._memo_before[ordinal] = super()._days_before(ordinal)
-        return found
-
-
-def _memoised(calendar: WorkCalendar) -> WorkCalendar:
-    own = object.__new__(_MemoCalendar)
-    for klass in type(calendar).__mro__:
-        for name in getattr(klass, "__slots__", ()):
-            if hasattr(calendar, name):
-                object.__setattr__(own, name, getattr(calendar, name))
-    own._memo_nth, own._memo_before = {}, {}
-    return own
-
-
 class Generator:
     def __init__(self, count: int, end: datetime, seed: int):
         self.count, self.end, self.rng = count, end, random.Random(seed)
-        self.calendar = _memoised(get_calendar())
+        self.calendar = memoised(get_calendar())
         self.start = end - timedelta(days=3 * 365)
         self.plans = _plans()
         agencies = {a.id for plan in self.plans for a in plan.receiving} | {

@@ -25,6 +25,7 @@ from app.dossiers.listing import local_day_bounds
 from app.dossiers.models import ClockEntry, Dossier
 from app.extensions import db
 from app.reports import services
+from app.reports.calendar_memo import memoised
 from app.reports.services import StatsFilter
 from app.workflow.models import HumanTask, ProcessVersion, TaskStatus
 
@@ -119,7 +120,7 @@ def heatmap(actor: User, version: ProcessVersion, flt: StatsFilter) -> Heatmap:
             pauses[dossier_id].append(at)
         for values in pauses.values():
             values.sort()
-    calendar = get_calendar()
+    calendar = memoised(get_calendar())
     per_day = calendar.hours_per_day
     by_step: dict[str, list[_Sample]] = defaultdict(list)
     by_agency: dict[tuple[int, str], list[_Sample]] = defaultdict(list)

@@ -24,6 +24,7 @@ from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
+from app.reports.calendar_memo import memoised
 from app.reports.models import StatOutlook
 from app.workflow.models import HumanTask, TaskStatus
 
@@ -73,7 +74,7 @@ def probability(q: list[float], samples: int, started: datetime, due: datetime, 
 def fit(as_of: datetime | None = None, days: int = 365) -> int:
     """Refit `stat_outlook` from the dossiers finished in the `days` before `as_of`; returns the rows written."""
     as_of = as_of or utcnow()
-    calendar = get_calendar()
+    calendar = memoised(get_calendar())
     query = (select(Dossier.process_version_id, HumanTask.bpmn_id, HumanTask.agency_id, HumanTask.created_at,
                     Dossier.stat_finished_at)
              .join(HumanTask, HumanTask.dossier_id == Dossier.id)
@@ -133,7 +134,7 @@ def risks(pairs: list[tuple[HumanTask, Dossier]], now: datetime | None = None) -
     return out
 
 
-def at_risk(where: list, now: datetime | None = None, window: int = 500, top: int = 10) -> list[tuple[Dossier,
+def at_risk(where: list, now: datetime | None = None, window: int = 200, top: int = 10) -> list[tuple[Dossier,
                                                                                                      HumanTask, Risk]]:
     """The open dossiers (within `where`) not yet overdue most likely to finish late, among the `window` soonest
     due (the legal_due_at index), at least a medium risk."""
