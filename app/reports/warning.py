@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import delete, or_, select, tuple_
 
 from app.calendar.rules import WorkCalendar
 from app.calendar.services import get_calendar
+from app.catalog.models import Procedure
 from app.core.db import utcnow
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
@@ -123,7 +126,7 @@ def risks(pairs: list[tuple[HumanTask, Dossier]], now: datetime | None = None) -
     live = [(t, d) for t, d in pairs if t.status != TaskStatus.COMPLETED and d.stat_finished_at is None
             and d.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING) and d.legal_due_at is not None]
     fitted = _fitted({(d.process_version_id, t.bpmn_id, t.agency_id or ALL) for t, d in live})
-    calendar, out = get_calendar(), {}
+    calendar, out = memoised(get_calendar()), {}
     for task, dossier in live:
         row = fitted.get((dossier.process_version_id, task.bpmn_id, task.agency_id or ALL)) or fitted.get(
             (dossier.process_version_id, task.bpmn_id, ALL))
@@ -134,19 +137,29 @@ def risks(pairs: list[tuple[HumanTask, Dossier]], now: datetime | None = None) -
     return out
 
 
-def at_risk(where: list, now: datetime | None = None, window: int = 200, top: int = 10) -> list[tuple[Dossier,
-                                                                                                     HumanTask, Risk]]:
+def at_risk(where: list, now: datetime | None = None, window: int = 200, top: int = 10) -> list[tuple[Any, Any,
+                                                                                                     Risk]]:
     """The open dossiers (within `where`) not yet overdue most likely to finish late, among the `window` soonest
-    due (the legal_due_at index), at least a medium risk."""
+    due (the legal_due_at index), at least a medium risk. Rows are projections (code, procedure, step, due), not
+    whole dossiers: the dashboard lists them."""
     now = now or utcnow()
-    query = (select(HumanTask, Dossier).join(Dossier, Dossier.id == HumanTask.dossier_id)
+    query = (select(HumanTask.id, HumanTask.bpmn_id, HumanTask.agency_id, HumanTask.created_at, HumanTask.name,
+                    HumanTask.status, Dossier.code, Dossier.process_version_id, Dossier.status.label("d_status"),
+                    Dossier.stat_finished_at, Dossier.legal_due_at, Procedure.name_vi)
+             .join(Dossier, Dossier.id == HumanTask.dossier_id).join(Procedure, Procedure.id == Dossier.procedure_id)
              .where(*where, Dossier.stat_finished_at.is_(None), Dossier.legal_due_at >= now,
                     Dossier.status.in_((DossierStatus.RECEIVED, DossierStatus.PROCESSING)),
                     or_(HumanTask.status == TaskStatus.OPEN, HumanTask.status == TaskStatus.CLAIMED))
              .order_by(Dossier.legal_due_at, HumanTask.id).limit(window))
-    pairs = [(t, d) for t, d in db.session.execute(query)]
+    pairs = []
+    for r in db.session.execute(query):
+        task = SimpleNamespace(id=r.id, bpmn_id=r.bpmn_id, agency_id=r.agency_id, created_at=r.created_at,
+                               name=r.name, status=r.status)
+        dossier = SimpleNamespace(code=r.code, process_version_id=r.process_version_id, status=r.d_status,
+                                  stat_finished_at=r.stat_finished_at, legal_due_at=r.legal_due_at,
+                                  procedure=SimpleNamespace(name_vi=r.name_vi))
+        pairs.append((task, dossier))
     found = risks(pairs, now)
     ranked = sorted(((d, t, found[t.id]) for t, d in pairs if t.id in found and found[t.id].level != "low"),
                     key=lambda item: (-item[2].probability, item[0].legal_due_at))
     return ranked[:top]
-
