@@ -156,4 +156,4 @@ def process_heatmap():
                             "supplement": f.supplement_rate, "budget": f.budget_hours, "colour": f.colour,
                             "count": f.count} for f in (result.steps if result else [])}
     return render_template("reports/heatmap.html", result=result, versions=choices, version=version, flt=flt,
-                           overlays=overlays, args=request.args)
+                           overlays=overlays, args=request.args, computed_at=utcnow())
