@@ -162,7 +162,6 @@ class Generator:
             plan.procedure.handling_agency_id for plan in self.plans}
         self.pace = {agency_id: self.rng.uniform(0.25, 1.1) for agency_id in agencies}  # share of the budget used
         self.weights = [self.rng.uniform(0.5, 3) for _ in self.plans]
-        self.codes: dict[tuple[int, str], int] = {}
 
     def instant(self) -> datetime:
         """A random instant in working hours of the 3 years (UTC)."""
@@ -184,10 +183,10 @@ class Generator:
             w.flush()
         return self.count
 
-    def code(self, agency: Agency, day) -> str:
-        key = (agency.id, day.isoformat())
-        self.codes[key] = self.codes.get(key, 0) + 1
-        return f"{agency.edoc_code or agency.code}-{day:%y%m%d}-{self.codes[key]:04d}-G"
+    @staticmethod
+    def code(agency: Agency, day, dossier_id: int) -> str:
+        """Unique across runs (the row id), marked "-G" as generated: never a code the lifecycle would issue."""
+        return f"{agency.edoc_code or agency.code}-{day:%y%m%d}-{dossier_id:07d}-G"
 
     def dossier(self, dossier_id: int, w: dict[str, Writer]) -> None:
         rng, cal = self.rng, self.calendar
@@ -285,8 +284,8 @@ class Generator:
         day = received.astimezone(LOCAL_TZ).date()
         current = open_task[3] if open_task else None
         w["dossiers"].add((
-            dossier_id, self.code(receiving, day), p.id, plan.version.id, row.ruleset, receiving.id, handling.id,
-            handling.id, form_set_for(received.date()).code, channel, status, current,
+            dossier_id, self.code(receiving, day, dossier_id), p.id, plan.version.id, row.ruleset, receiving.id,
+            handling.id, handling.id, form_set_for(received.date()).code, channel, status, current,
             open_task[4] if open_task else None, "person", f"Người nộp {dossier_id}", f"nguoi nop {dossier_id}",
             "online" if channel == "online" and rng.random() < 0.5 else "counter", "[]", "{}", "0" * 64, received,
             received, legal_due, legal_due, legal_days, apologies, 1 if supplement else 0, 0, compliant, decided,

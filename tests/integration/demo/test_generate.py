@@ -55,3 +55,12 @@ def test_generated_history_is_consistent(app):
              for r in db.session.execute(select(StatDaily).order_by(StatDaily.day, StatDaily.agency_id)).scalars()]
     assert again == snapshot
     assert summary.row_counts(db.session.connection())["stat_step_daily"] > 0
+
+
+def test_a_second_run_adds_to_the_first(app):
+    load_world()
+    db.session.commit()
+    generate(50, end=END, seed=1)
+    generate(50, end=END, seed=1)  # the same seed again: new rows, new codes
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Dossier.id)).where(Dossier.code.like("%-G"))) == 100
