@@ -137,10 +137,10 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "fee_paid": {
         "vi": ("Đã thanh toán phí, lệ phí hồ sơ {{ code }}",
-               "Đã nhận thanh toán trực tuyến cho hồ sơ {{ code }} lúc {{ at }}: {{ amount }} đồng, "
+               "Đã nhận khoản nộp phí, lệ phí của hồ sơ {{ code }} lúc {{ at }}: {{ amount }} đồng, "
                "biên nhận số {{ payment_receipt }}."),
         "en": ("Fees of {{ code }} paid",
-               "The online payment for dossier {{ code }} was received at {{ at }}: {{ amount }} VND, "
+               "The fees of dossier {{ code }} were received at {{ at }}: {{ amount }} VND, "
                "receipt {{ payment_receipt }}."),
     },
     "posted": {
