@@ -33,9 +33,11 @@ def _entries() -> list[dict]:
     return json.loads((bpmn_dir() / "procedures.json").read_text(encoding="utf-8"))
 
 
-def deploy(*bpmn_files: str, author: str = "tests") -> list[ProcessVersion]:
-    """Publish models of bpmn/ (unchanged content is not deployed twice) and the decision tables they may call."""
-    versions = [workflow.deploy_model(author, (bpmn_dir() / name).read_bytes(), name)[0] for name in bpmn_files]
+def deploy(*bpmn_files: str, author: str = "models-sync") -> list[ProcessVersion]:
+    """Publish models of bpmn/ as `flask models sync` does (same author; unchanged content is not deployed twice)
+    and the decision tables they may call."""
+    versions = [workflow.deploy_model(author, (bpmn_dir() / name).read_bytes(), name, comment=f"sync {name}")[0]
+                for name in bpmn_files]
     decisions.sync_decisions(bpmn_dir(), author)
     return versions
 
@@ -44,7 +46,7 @@ def procedures(*codes: str) -> list[Procedure]:
     """The catalogue entries `codes` of bpmn/procedures.json (all when none), their models deployed first."""
     entries = [e for e in _entries() if not codes or e["code"] in codes]
     assert entries and (not codes or len(entries) == len(codes)), f"unknown procedure among {codes}"
-    deploy(*dict.fromkeys(e["bpmn_file"] for e in entries))
+    deploy(*sorted({e["bpmn_file"] for e in entries}))  # in file order, as `flask models sync`
     return [upsert_procedure(None, entry, AGENCY_KEYS) for entry in entries]
 
 
