@@ -1,21 +1,12 @@
-"""The demo organisation, real BPMN models and catalogue, loaded through the real services."""
+"""The tests' world: their organisation and the catalogue of bpmn/, built through the real services (factories)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
-
-from app.catalog.services import load_catalog_file
-from app.demo.data import AGENCY_KEYS
-from app.demo.services import load_demo_agencies, load_demo_users
 from app.extensions import db
-from app.workflow.cli import sync_models
+from tests.factories.catalog import build_catalog
+from tests.factories.organisation import build_organisation
 
 
 def load_world() -> None:
-    load_demo_agencies()
-    load_demo_users()
-    bpmn_dir = Path(current_app.config["BPMN_DIR"])
-    sync_models(bpmn_dir)
-    load_catalog_file(None, bpmn_dir / "procedures.json", AGENCY_KEYS)
+    build_organisation()
+    build_catalog()
     db.session.commit()

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.services import RoleGrant, create_user
 from app.core.timefmt import LOCAL_TZ
 from app.extensions import db
 from tests.e2e.helpers import choose, claim_from_queue, complete, date, fill
+from tests.factories.organisation import add_official
 from tests.functional.ui_world import WORK_PERMIT
 
 pytestmark = pytest.mark.browser
@@ -117,8 +117,7 @@ class TestDossierJourney:
 
 class TestClaimRace:
     def test_two_officials_claim_the_same_task_and_exactly_one_wins(self, sessions, desk):
-        create_user(None, username="chuyenvien2.snv", full_name="Nguyễn Văn Hai", password="motcua-demo",
-                    grants=[RoleGrant.parse("specialist@H38.SNV")])
+        add_official("chuyenvien2.snv", "specialist@H38.SNV", full_name="Nguyễn Văn Hai")
         db.session.commit()
         code = desk.receive(WORK_PERMIT).dossier.code
         first, second = sessions("chuyenvien.snv").page, sessions("chuyenvien2.snv").page

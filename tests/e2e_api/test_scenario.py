@@ -5,6 +5,7 @@ import re
 
 from app.extensions import db
 from tests.factories.auth import UserFactory
+from tests.factories.organisation import PASSWORD
 from tests.functional.api.flows import WORK_PERMIT_OFFICIALS, submission, work_step
 
 ISO_LOCAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$")
@@ -26,7 +27,7 @@ class TestOnlineDossierThroughTheApi:
         db.session.commit()
         api._tokens["cong.dvc"] = token_from_profile_page(client, "cong.dvc", "password-123")
         for username in set(WORK_PERMIT_OFFICIALS.values()):
-            api._tokens[username] = token_from_profile_page(client, username, "motcua-demo")
+            api._tokens[username] = token_from_profile_page(client, username, PASSWORD)
 
         response = api.post("/dossiers", submission(api), user="cong.dvc", headers={"Idempotency-Key": "portal-1"})
         assert response.status_code == 201, response.get_data(as_text=True)

@@ -1,18 +1,17 @@
-"""Shared fixtures for the web UI tests: the demo world, officials signing in, dossiers at a given step."""
+"""Shared fixtures for the web UI tests: the tests' world, officials signing in, dossiers at a given step."""
 from __future__ import annotations
 
 import pytest
 
 from app.dossiers import lifecycle
 from app.extensions import db
+from tests.factories.catalog import WORK_PERMIT
+from tests.factories.organisation import PASSWORD as DEMO_PASSWORD
 from tests.integration.dossiers.conftest import Desk, clock, local, official, world  # noqa: F401
-
-DEMO_PASSWORD = "motcua-demo"
-WORK_PERMIT = "1.014199"
 
 
 class Officials:
-    """Sign in as a demo official through the real login form."""
+    """Sign in as an official of the tests' organisation through the real login form."""
 
     def __init__(self, client):
         self.client = client
@@ -42,14 +41,7 @@ def at_office(clock):  # noqa: F811
 
 def reach(desk: Desk, dossier, step_kind: str, decisions: dict[str, str] | None = None):
     """Complete steps until an open task of `step_kind` exists; return it."""
-    decisions = decisions or {}
-    for _ in range(10):
-        tasks = [t for t in desk.open_tasks(dossier) if t.step_kind == step_kind]
-        if tasks:
-            return tasks[0]
-        current = desk.task(dossier)
-        desk.complete(dossier, current.step_kind, decisions.get(current.step_kind, "approve"))
-    raise AssertionError(f"never reached {step_kind}")
+    return desk.reach(dossier, step_kind, decisions)
 
 
 def returned_dossier(desk: Desk):
@@ -60,4 +52,4 @@ def returned_dossier(desk: Desk):
     return receipt.dossier, receipt.pin
 
 
-__all__ = ["Officials", "lifecycle", "local", "official", "reach", "returned_dossier"]
+__all__ = ["DEMO_PASSWORD", "WORK_PERMIT", "Officials", "lifecycle", "local", "official", "reach", "returned_dossier"]

@@ -1,4 +1,4 @@
-"""API fixtures: the demo world, personal tokens for its officials, and a JSON client sending them."""
+"""API fixtures: the tests' world, personal tokens for its officials, and a JSON client sending them."""
 from __future__ import annotations
 
 import pytest

@@ -1,25 +1,19 @@
 """HTTP-only building blocks shared by the API tests and the end-to-end scenario."""
 from __future__ import annotations
 
-import random
-from datetime import datetime
-
-from faker import Faker
-
-from app.demo.dossiers import DemoContext, sample_form_data
+from tests.factories.dossiers import form_data as sample_form_data
 
 # Who works each step of a work-permit dossier received at the provincial center.
 WORK_PERMIT_OFFICIALS = {"intake": "tiepnhan", "appraisal": "chuyenvien.snv", "approval": "lanhdao.snv",
                          "stamping": "vanthu.snv", "return": "tiepnhan"}
-_CTX = DemoContext(Faker("vi_VN"), random.Random(7), datetime.now())
-# Values for fields whose patterns the demo sampler does not know.
+# Realistic values for the patterned fields (the sampler's would match the pattern, not look real).
 PATTERNED = {"passport_number": "B1234567", "employer_tax_code": "0101234567", "applicant_phone": "0912345678",
              "applicant_id_number": "038090001234", "applicant_email": "an@example.vn"}
 
 
 def form_data(form_key: str | None, decision: str = "approve") -> dict:
     """Valid data for a task form (the form schemas in forms/ are the contract portals read too)."""
-    data = sample_form_data(form_key, _CTX, decision)
+    data = sample_form_data(form_key, decision, seed=7)
     return {**data, **{key: value for key, value in PATTERNED.items() if key in data}}
 
 

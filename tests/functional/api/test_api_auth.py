@@ -9,6 +9,7 @@ from app.core.db import unit_of_work
 from app.extensions import db
 from app.tokens.models import ApiToken
 from app.tokens.services import revoke_token
+from tests.factories.organisation import PASSWORD
 from tests.functional.api.conftest import assert_problem
 from tests.functional.api.flows import submission
 
@@ -47,7 +48,7 @@ class TestBearerTokens:
 
 class TestNoCookieAuthentication:
     def test_browser_session_alone_does_not_authenticate_api_reads_or_writes(self, client, api, world):
-        assert client.post("/login", data={"username": "tiepnhan", "password": "motcua-demo"}).status_code == 302
+        assert client.post("/login", data={"username": "tiepnhan", "password": PASSWORD}).status_code == 302
         assert client.get("/profile/tokens/").status_code == 200  # the session works for pages
         assert_problem(client.get("/api/v1/dossiers"), 401)
         payload = submission(api, channel="counter")
@@ -60,4 +61,4 @@ class TestNoCookieAuthentication:
         with app.app_context():
             rated = client.post("/api/v1/lookup/NO-SUCH-CODE/rating", json={"pin": "123456", "rating": "satisfied"})
             assert_problem(rated, 404)
-            assert client.post("/login", data={"username": "tiepnhan", "password": "motcua-demo"}).status_code == 400
+            assert client.post("/login", data={"username": "tiepnhan", "password": PASSWORD}).status_code == 400

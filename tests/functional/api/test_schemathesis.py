@@ -27,7 +27,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app({"TES
 
 @pytest.fixture
 def official_token(desk):
-    """A demo receiver's token, with a few real dossiers so list responses carry data."""
+    """A receiver's token, with a few real dossiers so list responses carry data."""
     for _ in range(2):
         desk.receive("1.014199")
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Designer view tests: the demo world, and the real forms copied to a scratch FORMS_DIR so saves touch no repo file."""
+"""Designer view tests: the tests' world and the real forms copied to a scratch FORMS_DIR so saves touch no repo."""
 from __future__ import annotations
 
 import shutil

@@ -22,7 +22,7 @@ def commune_dossier(desk, at_office):
 
 @pytest.fixture
 def supervisor(world):
-    return "giamsat.tinh"  # the demo's supervisor of the whole province (supervisor@38)
+    return "giamsat.tinh"  # the supervisor of the whole province (supervisor@38)
 
 
 @pytest.fixture

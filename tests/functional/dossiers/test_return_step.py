@@ -17,7 +17,7 @@ from tests.functional.ui_world import WORK_PERMIT, reach
 
 
 def _approval(desk, officials):
-    """A work permit at the leader's approval, the appraisal done by the demo specialist; the leader signed in."""
+    """A work permit at the leader's approval, the appraisal done by the specialist; the leader signed in."""
     dossier = desk.receive(WORK_PERMIT).dossier
     task = reach(desk, dossier, "approval")
     client = officials.login("lanhdao.snv")

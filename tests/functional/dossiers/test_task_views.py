@@ -77,10 +77,9 @@ class TestTaskPage:
         task = reach(desk, dossier, "approval")
         client = officials.login("lanhdao.snv")
         client.post(f"/inbox/tasks/{task.id}/claim")
-        from app.auth.services import RoleGrant, create_user
+        from tests.factories.organisation import add_official
 
-        create_user(None, username="lanhdao2.snv", full_name="Phó Giám đốc", password="motcua-demo",
-                    grants=[RoleGrant.parse("leader@H38.SNV")])
+        add_official("lanhdao2.snv", "leader@H38.SNV", full_name="Phó Giám đốc")
         db.session.commit()
         other = officials.login("lanhdao2.snv")
         assert "Công việc đang do cán bộ khác xử lý." in other.get(f"/tasks/{task.id}").text

@@ -100,10 +100,9 @@ class TestClaiming:
 
     def test_second_official_racing_for_a_claim_gets_a_clear_message(self, officials, desk, at_office, client):
         _dossier, task = _appraisal(desk)
-        from app.auth.services import RoleGrant, create_user
+        from tests.factories.organisation import add_official
 
-        create_user(None, username="chuyenvien2.snv", full_name="Chuyên viên Hai", password="motcua-demo",
-                    grants=[RoleGrant.parse("specialist@H38.SNV")])
+        add_official("chuyenvien2.snv", "specialist@H38.SNV", full_name="Chuyên viên Hai")
         db.session.commit()
         first = officials.login("chuyenvien.snv")
         assert first.post(f"/inbox/tasks/{task.id}/claim").status_code == 302

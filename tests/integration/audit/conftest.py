@@ -1,4 +1,4 @@
-"""Audit tests reuse the dossier desk (demo world, officials acting through the real services, a clock) and
+"""Audit tests reuse the dossier desk (the tests' world, officials acting through the real services, a clock) and
 tamper with the event log the way a DBA-level attacker would."""
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """SQL statements per lifecycle call stay bounded (the ≥100 dossiers/s target depends on it)."""
 from __future__ import annotations
 
-from app.demo.dossiers import sample_form_data
 from app.dossiers import lifecycle
 from app.extensions import db
 from app.inbox.services import claim_task
+from tests.factories.dossiers import form_data
 from tests.integration.dossiers.conftest import official
 
 
@@ -24,7 +24,7 @@ class TestQueryBudget:
         actor = official(task.role, task.agency_id)
         claim_task(actor, task.id)
         db.session.commit()
-        data = sample_form_data(task.form_key, desk.ctx, "approve")
+        data = form_data(task.form_key)
         assert [a.agency.code for a in actor.roles]  # the actor, expired by the commit, is not part of the budget
         before = count_queries.count
         lifecycle.complete_task(actor, task.id, data)

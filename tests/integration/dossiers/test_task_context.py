@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import NotFoundError, PermissionDeniedError
-from app.demo.dossiers import sample_form_data
 from app.dossiers import actions, lifecycle
 from app.dossiers.actions import Allowed
 from app.dossiers.pipeline import Step, perform
 from app.dossiers.services import load_task_context
 from app.extensions import db
 from app.history.services import HistoryEvent
+from tests.factories.dossiers import form_data
 from tests.integration.dossiers.conftest import official
 
 
@@ -51,7 +51,7 @@ class TestPermissionCheckedOnce:
         checks = []
         real = actions.refusal
         monkeypatch.setattr(actions, "refusal", lambda *a, **k: checks.append(a[1]) or real(*a, **k))
-        lifecycle.complete_task(actor, task.id, sample_form_data(task.form_key, desk.ctx, "approve"))
+        lifecycle.complete_task(actor, task.id, form_data(task.form_key))
         assert checks == ["complete_step"]
 
     def test_a_proof_for_another_action_does_not_let_an_outsider_through(self, desk, clock):
@@ -72,7 +72,7 @@ class TestProjectionFromLoadedRows:
         dossier = desk.receive("1.014199").dossier
         task = desk.task(dossier, "appraisal")
         actor = official(task.role, task.agency_id)
-        data, task_id = sample_form_data(task.form_key, desk.ctx, "approve"), task.id
+        data, task_id = form_data(task.form_key), task.id
         db.session.commit()  # the rows a request starts without
         assert [a.agency.code for a in actor.roles]  # the actor is the request's, not the action's
         before = count_queries.count

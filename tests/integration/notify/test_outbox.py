@@ -19,6 +19,7 @@ from app.dossiers.schemas import ApplicantInput, IntakeInput
 from app.extensions import db
 from app.notify.services import MAX_ATTEMPTS, deliver_pending, list_notifications
 from app.scheduler.jobs import deliver_notifications
+from tests.factories.organisation import PASSWORD
 from tests.integration.dossiers.conftest import Desk, official
 
 pytest_plugins = ["tests.integration.dossiers.conftest"]
@@ -203,7 +204,7 @@ class TestDossierPage:
     def test_officials_see_what_the_applicant_was_told(self, app, client, auth, desk, clock):
         clock("2026-03-02 09:00")
         dossier = receive_with_contacts(phone=None)
-        auth.login("tiepnhan", "motcua-demo")
+        auth.login("tiepnhan", PASSWORD)
         page = client.get(f"/dossiers/{dossier.code}")
         assert page.status_code == 200
         assert "Thông báo cho người nộp" in page.text and "Tiếp nhận hồ sơ · " in page.text

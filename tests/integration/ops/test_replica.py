@@ -4,11 +4,9 @@ the primary while dossier reads and every write stay on the primary."""
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -72,18 +70,17 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def replicated_app(cluster):
-    """The app on the primary with the replica as its `replica` bind, demo organisation and catalogue loaded."""
+    """The app on the primary with the replica as its `replica` bind, the tests' world loaded."""
     from flask_migrate import upgrade
 
-    from app.demo.services import load_demo_agencies, load_demo_catalog, load_demo_users
+    from tests.world import load_world
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "LOG_LEVEL": "WARNING",
                       "SQLALCHEMY_DATABASE_URI": cluster.url(cluster.primary_port),
                       "SQLALCHEMY_BINDS": {"replica": cluster.url(cluster.replica_port)}})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR))
-        with unit_of_work():
-            load_demo_agencies(), load_demo_users(), load_demo_catalog()
+        load_world()
     yield app
     with app.app_context():
         db.session.remove()
@@ -119,15 +116,12 @@ def _token(app, username: str) -> str:
 
 
 def _receive(client, token: str, n: int) -> str:
-    import faker
-
-    from app.demo.dossiers import DemoContext, sample_form_data
+    from tests.factories.dossiers import form_data
 
     with client.application.app_context():
         documents = [d["id"] for d in client.get("/api/v1/procedures/1.014199",
                                                  headers={"Authorization": f"Bearer {token}"}).get_json()["documents"]]
-        form = sample_form_data("work_permit/intake", DemoContext(faker.Faker("vi_VN"), random.Random(n),
-                                                                  datetime.now(UTC)), "approve")
+        form = form_data("work_permit/intake", seed=n)
     response = client.post("/api/v1/dossiers", headers={"Authorization": f"Bearer {token}"}, json={
         "procedure_code": "1.014199", "channel": "counter", "agency": "H38.TTPVHCC",
         "applicant": {"name": f"Người nộp {n}", "id_number": f"{n:012d}", "phone": "0912345678"},

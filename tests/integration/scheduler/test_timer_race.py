@@ -10,7 +10,6 @@ from sqlalchemy import event, func, select
 
 from app.core.db import unit_of_work, utcnow
 from app.core.errors import ConflictError
-from app.demo.dossiers import sample_form_data
 from app.dossiers import lifecycle
 from app.extensions import db
 from app.history.models import DossierEvent
@@ -18,6 +17,7 @@ from app.inbox.services import claim_task
 from app.workflow import services as workflow
 from app.workflow.models import DueTimer
 from tests.dbutil import is_postgres
+from tests.factories.dossiers import form_data
 from tests.integration.dossiers.conftest import official
 
 pytest_plugins = ["tests.integration.dossiers.conftest"]
@@ -42,7 +42,7 @@ def timer_due_with_open_appraisal(app, desk, clock):
     actor = official(task.role, task.agency_id)
     claim_task(actor, task.id)
     db.session.commit()
-    payload = sample_form_data(task.form_key, desk.ctx, "approve")
+    payload = form_data(task.form_key)
     clock("2026-03-04 09:00")
     ids = dossier.id, task.id, actor.id
     db.session.remove()

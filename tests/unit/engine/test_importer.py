@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import ModelRegistry, validate_bytes
@@ -177,7 +177,7 @@ def mutated_bpmn(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)  # deadline and health checks: the profile's (tests/conftest.py)
 @given(mutated_bpmn())
 def test_fuzz_validate_and_import_never_raise(data: bytes) -> None:
     report = validate_bytes(data, "fuzz.bpmn")

@@ -19,7 +19,8 @@ DATA = st.dictionaries(KEYS, VALUES, max_size=6)
 
 
 class TestStateRoundTrip:
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=40, deadline=None,  # keeps the profile's suppressions (tests/conftest.py)
+              suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
     @given(start_data=DATA, form_data=DATA)
     def test_any_json_data_round_trips_exactly(
         self, engine: Engine, load, flow, assert_roundtrip, start_data, form_data,
