@@ -92,3 +92,11 @@ def test_a_ten_thousand_character_agency_name_is_refused_in_vietnamese(client, a
     assert response.status_code in (200, 422)
     assert "Tối đa 255 ký tự." in response.text
     assert db.session.scalar(select(Agency).where(Agency.code == "DAI")) is None
+
+
+def test_the_counter_intake_fields_carry_their_max_length(officials, at_office):
+    from tests.functional.ui_world import WORK_PERMIT
+
+    page = officials.login("tiepnhan").get(f"/counter/intake/{WORK_PERMIT}").get_data(as_text=True)
+    job_title = page[page.index('name="f.job_title"'):]
+    assert 'maxlength="255"' in job_title[:job_title.index(">")]
