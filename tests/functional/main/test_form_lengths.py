@@ -100,3 +100,12 @@ def test_the_counter_intake_fields_carry_their_max_length(officials, at_office):
     page = officials.login("tiepnhan").get(f"/counter/intake/{WORK_PERMIT}").get_data(as_text=True)
     job_title = page[page.index('name="f.job_title"'):]
     assert 'maxlength="255"' in job_title[:job_title.index(">")]
+
+
+def test_the_intake_service_refuses_an_over_long_declaration_value(app):
+    from app.dossiers.task_forms import check_submission
+
+    with app.test_request_context():
+        _, errors = check_submission("commendation/intake", {"nominee_name": "x" * 10_000, "achievements": "y" * 4001})
+    assert errors["nominee_name"] == ["Tối đa 255 ký tự (đang có 10000)."]
+    assert errors["achievements"] == ["Tối đa 4000 ký tự (đang có 4001)."]
