@@ -76,3 +76,32 @@ def test_the_bell_is_an_inline_svg_with_its_unread_badge(sessions, world_loaded)
     expect(bell.locator("[data-unread]")).to_have_attribute("data-unread", "1")
     expect(bell.locator(".badge")).to_contain_text("1")
     expect(bell).to_contain_text("Thông báo")  # the visually hidden label for screen readers
+
+
+def test_the_leaders_team_tab_keeps_one_line_a_row(sessions, desk):
+    """Issue 14: the team table wrapped into 3,477 px for 16 rows; at 1280 wide it now fits, one line a row."""
+    from tests.functional.ui_world import WORK_PERMIT, reach
+
+    dossiers = [desk.receive(WORK_PERMIT).dossier for _ in range(16)]
+    for dossier in dossiers[:3]:
+        reach(desk, dossier, "approval")  # the leader may take these: both buttons in the row
+    codes = [d.code for d in dossiers]
+    page = _at_1280(sessions("lanhdao.snv"))
+    page.goto("/inbox/?tab=team")
+    rows = page.locator("table.inbox-table tbody tr")
+    expect(rows).to_have_count(16)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 1500, f"team tab: {height}px for 16 rows"
+    heights = [r.bounding_box()["height"] for r in rows.all()]
+    assert max(heights) < 1.6 * min(heights), heights  # no row wraps into several lines
+    fits = page.evaluate("() => { const w = document.querySelector('main .table-responsive'); "
+                         "return [w.scrollWidth, w.clientWidth, document.documentElement.scrollWidth]; }")
+    assert fits[0] <= fits[1] and fits[2] <= 1280, f"sideways scrolling: {fits}"
+    name = rows.first.locator("td:nth-child(2) .text-truncate")
+    assert name.get_attribute("title").startswith("Cấp giấy phép lao động")  # the full name stays in the title
+    for code in codes[:3]:
+        row = rows.filter(has_text=code)
+        for action in (row.get_by_role("button", name="Nhận xử lý"), row.get_by_role("link", name="Phân công")):
+            box = action.bounding_box()
+            assert box["x"] + box["width"] <= 1280, f"{code}: an action is cut off at the right"
+    shot(page, "inbox_team")
