@@ -62,13 +62,14 @@ SANDBOX_ENV := MOTCUA_OIDC_ISSUER=$${MOTCUA_OIDC_ISSUER:-http://127.0.0.1:$${MOT
 	MOTCUA_POST_URL=$${MOTCUA_POST_URL:-http://127.0.0.1:$${MOTCUA_POST_PORT:-5104}} \
 	MOTCUA_POST_CLIENT_ID=$${MOTCUA_POST_CLIENT_ID:-MOTCUA} MOTCUA_POST_SECRET=$${MOTCUA_POST_SECRET:-motcua-post-secret} \
 	MOTCUA_PORTAL_URL=$${MOTCUA_PORTAL_URL:-http://127.0.0.1:$${MOTCUA_PORTAL_PORT:-5105}} \
-	MOTCUA_PORTAL_CLIENT_ID=$${MOTCUA_PORTAL_CLIENT_ID:-MOTCUA} MOTCUA_PORTAL_SECRET=$${MOTCUA_PORTAL_SECRET:-motcua-portal-secret}
+	MOTCUA_PORTAL_CLIENT_ID=$${MOTCUA_PORTAL_CLIENT_ID:-MOTCUA} MOTCUA_PORTAL_SECRET=$${MOTCUA_PORTAL_SECRET:-motcua-portal-secret} \
+	MOTCUA_TSA_URL=$${MOTCUA_TSA_URL:-http://127.0.0.1:$${MOTCUA_TSA_PORT:-5106}/tsa}
 
 # The web server, the scheduler and the local sandboxes of the Procfile, under honcho (one log, one Ctrl-C).
 run: demo
 	@$(BIN)/flask demo logins
 	@echo "Motcua: http://127.0.0.1:5000 (messages delivered to the local sink: http://127.0.0.1:5120/messages)"
-	@echo "Citizen portal: http://127.0.0.1:5000/cong-dan/dang-nhap (sandboxes: identity :5101, registry :5102, payment :5103, post :5104, national portal :5105)"
+	@echo "Citizen portal: http://127.0.0.1:5000/cong-dan/dang-nhap (sandboxes: identity :5101, registry :5102, payment :5103, post :5104, national portal :5105, time stamps :5106)"
 	PATH=$(abspath $(BIN)):$$PATH \
 		MOTCUA_RATELIMIT_STORAGE_URI=$${MOTCUA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
 		$(SANDBOX_ENV) $(BIN)/honcho start -f Procfile
@@ -97,6 +98,7 @@ BENCH_DOSSIERS ?= 1000000
 bench: install-dev
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/stats_bench.py --dossiers 100000
 	$(BIN)/python bench/lifecycle_bench.py --seconds 20 --clients 1,8,32 --workers 2 --configs sync:2,sync:4,sync:6,gthread:2x4,gthread:4x2
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
 	$(BIN)/python bench/scheduler_bench.py --timers 100000 --seconds 60

@@ -135,6 +135,9 @@ def _register_cli(app: Flask) -> None:
     from app.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from app.documents.cli import documents_cli
+
+    app.cli.add_command(documents_cli)
 
 
 
@@ -166,9 +169,15 @@ def _connect_signals() -> None:
     dossier_event_recorded.connect(documents.on_event_recorded)  # the slip an event issues, in its transaction
     dossier_page_sections.connect(documents.page_section)
     files_submitted.connect(attachments.on_files_submitted)
+    from app.core.signals import fee_outstanding, intake_form_sections
+    from app.documents.reuse import intake_section
+    from app.payments.services import fee_outstanding as payment_fee_outstanding
+
+    intake_form_sections.connect(intake_section)
     from app.payments.services import page_section as payment_section
 
     dossier_page_sections.connect(payment_section)
+    fee_outstanding.connect(payment_fee_outstanding)
     from app.postal.services import page_section as postal_section
 
     dossier_page_sections.connect(postal_section)

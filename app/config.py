@@ -132,11 +132,15 @@ def build_config(instance_path: Path) -> dict:
         # load` creates a demo CA there (instance/pki, never in git). MOTCUA_PKI_DIR points production elsewhere.
         "PKI_DIR": _env("PKI_DIR"),
         "SIGNING_KEY_PASSPHRASE": _env("SIGNING_KEY_PASSPHRASE"),
-        **_online_services(instance_path),
+        # An RFC 3161 time-stamping authority: signed results carry its time (PAdES B-T). Its root certificate goes
+        # into PKI_DIR/trust; `make run` points this at the local sandbox (tools/sandboxes/tsa.py).
+        "TSA_URL": _env("TSA_URL"),
+        "TSA_TIMEOUT": float(_env("TSA_TIMEOUT", "10")),
+        **_online_services(),
     }
 
 
-def _online_services(instance_path: Path) -> dict:
+def _online_services() -> dict:
     """External services of the citizen portal (app.connectors); unset = that service is not offered.
 
     `make run` points them at the local sandboxes (Procfile); production at VNeID, the population database, the
@@ -148,6 +152,4 @@ def _online_services(instance_path: Path) -> dict:
     return {**{name: _env(name) for name in names},
             "EXTERNAL_TIMEOUT": float(_env("EXTERNAL_TIMEOUT", "5")),  # seconds, connect and read, per attempt
             "EXTERNAL_RETRIES": int(_env("EXTERNAL_RETRIES", "2")),  # idempotent calls only
-            "PAYMENT_MINUTES": int(_env("PAYMENT_MINUTES", "15")),  # a payment request expires after this
-            "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
-            "UPLOAD_TYPES": ("application/pdf", "image/jpeg", "image/png")}
+            "PAYMENT_MINUTES": int(_env("PAYMENT_MINUTES", "15"))}  # a payment request expires after this

@@ -197,7 +197,8 @@ def main() -> None:
               "claims": measure_claims(app, args.batch), "claims_large_batches": measure_claims(app, args.claim_batch),
               "firing": measure_firing(app, args.seconds, args.batch),
               "outbox": measure_outbox(app, args.messages, template), "goal_fired_per_second": 10_000,
-              "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "load_average": [round(x, 1) for x in os.getloadavg()]},
               "at": datetime.now(UTC).isoformat(timespec="seconds")}
     print(json.dumps(report, indent=2))
     out = ROOT / "bench" / "results" / f"scheduler-{datetime.now(UTC):%Y%m%d-%H%M}.json"

@@ -283,5 +283,4 @@ def sandboxes(app, sandbox_processes, monkeypatch, tmp_path):
         monkeypatch.setitem(app.config, name, value)
     monkeypatch.setitem(app.config, "EXTERNAL_RETRIES", 0)
     monkeypatch.setitem(app.config, "EXTERNAL_TIMEOUT", 3)
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     return sandbox_processes

@@ -1,4 +1,5 @@
-"""GET /api/v1/stats: counts and on-time rate over the caller's dossiers (app.reports.services)."""
+"""GET /api/v1/stats: counts and on-time rate over the caller's dossiers (app.reports.services); /scorecard: the
+ranking of agencies on the evaluation indexes (app.reports.scorecard)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -6,7 +7,7 @@ from dataclasses import asdict
 from flask_login import current_user
 
 from app.api.errors import api_blueprint
-from app.api.schemas.stats import StatsArgsSchema, StatsSchema
+from app.api.schemas.stats import ScorecardArgsSchema, ScorecardSchema, StatsArgsSchema, StatsSchema
 from app.auth.models import Agency
 from app.auth.services import get_agency_by_code
 from app.catalog.models import Procedure
@@ -14,6 +15,7 @@ from app.catalog.services import get_procedure
 from app.core.db import lagging_reads
 from app.core.permissions import login_required
 from app.extensions import db
+from app.reports import dashboard, scorecard
 from app.reports import services as reports
 
 blp = api_blueprint("stats_api", "/api/v1/stats", "Thống kê / statistics")
@@ -43,3 +45,23 @@ def stats(args):
         "by_procedure": sorted(({"procedure_code": p.code, "procedure_name": p.name_vi, **_counts(c)}
                                 for p, c in procedures), key=lambda row: row["procedure_code"]),
     }
+
+
+@blp.route("/scorecard")
+@blp.arguments(ScorecardArgsSchema, location="query")
+@blp.response(200, ScorecardSchema)
+@login_required
+@lagging_reads()
+def scorecard_ranking(args):
+    """Circular 01/2018 art. 13 indexes and Decision 766 groups per handling agency, ranked by the 766 total."""
+    start, end = dashboard.period({"from": args["start"] and args["start"].isoformat(),
+                                   "to": args["end"] and args["end"].isoformat()})
+    flt = reports.StatsFilter(start=start, end=end,
+                              agency=get_agency_by_code(args["agency"]) if args["agency"] else None)
+    card = scorecard.build(current_user, flt)
+    return {"start": card.start, "end": card.end, "effective": card.effective, "ranking": [
+        {"rank": c.rank, "agency_code": c.agency.code, "agency_name": c.agency.name,
+         "received": c.inputs.counts.total, "finished": c.inputs.counts.finished,
+         "circular_01_indexes": c.c01, "circular_01_score": c.c01_score,
+         "decision_766_groups": [asdict(g) for g in c.groups], "decision_766_total": c.total, "band": c.band}
+        for c in card.cards]}

@@ -15,6 +15,7 @@ from app.audit.export import write_bundle
 from app.audit.models import ArchiveRecord
 from app.catalog.models import Procedure
 from app.core.db import utcnow
+from app.documents.retention import remove_documents
 from app.dossiers.models import OPEN_STATUSES, Dossier
 from app.extensions import db
 from app.history.chain import redact_comment, redact_data, state_hash
@@ -68,6 +69,7 @@ def archive_dossier(dossier: Dossier, folder: Path, actor_name: str | None = Non
     path = write_bundle(dossier, folder)
     redacted = _redact_events(dossier)
     _redact_dossier(dossier)
+    remove_documents(dossier)  # its scans and issued documents too (the bytes: app.documents.gc)
     record = ArchiveRecord(dossier_id=dossier.id, bundle_path=str(path), actor_name=actor_name,
                            bundle_sha256=hashlib.sha256(path.read_bytes()).hexdigest(), redacted_events=redacted)
     db.session.add(record)

@@ -63,6 +63,12 @@ class Procedure(db.Model):
     online_level: Mapped[OnlineLevel] = mapped_column(_enum(OnlineLevel), default=OnlineLevel.PARTIAL)
     return_methods: Mapped[list] = mapped_column(JSON, default=list)
     five_on_site: Mapped[bool] = mapped_column(default=False)
+    # Handling waits for the fee: from the receipt (counter) or acceptance (online) until the fee is paid, the
+    # time limit is paused (the dossier is still handled; only its clock stands still). Per procedure version,
+    # because the sector law says so or not: e.g. the household business registration fee is paid with the
+    # dossier ("nộp lệ phí tại thời điểm nộp hồ sơ", Circular 85/2019/TT-BTC art. 5) [unsure: whether that
+    # suspends the limit or makes the dossier incomplete].
+    fee_before_handling: Mapped[bool] = mapped_column(default=False)
     process_key: Mapped[str] = mapped_column(String(128))
     agency_map: Mapped[dict] = mapped_column(JSON, default=dict)
     retention_years: Mapped[int] = mapped_column(default=10)

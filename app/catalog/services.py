@@ -183,6 +183,7 @@ def upsert_procedure(actor: User | None, entry: dict[str, Any], agency_keys: dic
     procedure.online_level = OnlineLevel(entry.get("online_level", "partial"))
     procedure.return_methods = list(entry.get("return_methods") or ["counter"])
     procedure.five_on_site = bool(entry.get("five_on_site", False))
+    procedure.fee_before_handling = bool(entry.get("fee_before_handling", False))
     procedure.process_key = entry["process_id"]
     # "commune" means the competent commune, i.e. the default handling agency: nothing to map.
     procedure.agency_map = {k: agency_keys.get(v, v) for k, v in (entry.get("agency_map") or {}).items()

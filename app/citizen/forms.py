@@ -28,6 +28,10 @@ class OnlineApplicantForm(BaseForm):
     """The applicant part of an online submission (the procedure's own fields come from its intake form)."""
 
     agency = SelectField(_l("Nơi tiếp nhận hồ sơ"), validators=[DataRequired()])
+    # Procedures handled by the commune of the site (construction, a business's premises): the citizen names it,
+    # as the counter does; the commune of residence comes from the identity registry instead.
+    site_commune = SelectField(_l("Xã/phường nơi có công trình, địa điểm (xác định cơ quan có thẩm quyền)"),
+                               validators=[Optional()])
     name = StringField(_l("Họ và tên người nộp"), validators=[DataRequired(), Length(max=255)])
     phone = StringField(_l("Số điện thoại"), validators=[
         DataRequired(), Length(max=32), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])

@@ -12,7 +12,8 @@ from app.catalog.services import list_procedures
 from app.citizen.models import Citizen
 from app.connectors import ServiceUnavailableError, registry
 from app.core.errors import ValidationError
-from app.dossiers import attachments
+from app.documents import reuse
+from app.documents.attachments import Upload, attach, check_all
 from app.dossiers.intake import Receipt, receive_dossier
 from app.dossiers.schemas import ApplicantInput, IntakeInput
 
@@ -80,8 +81,9 @@ class OnlineSubmission:
     applicant: ApplicantInput
     form_data: dict[str, Any]
     return_method: str
-    uploads: list[attachments.Upload]
+    uploads: list[Upload]
     commune_code: str | None = None
+    reuse: list[str] = field(default_factory=list)  # once-only: offer keys of the citizen's earlier documents
 
 
 def submit(citizen: Citizen, submission: OnlineSubmission) -> Receipt:
@@ -89,20 +91,21 @@ def submit(citizen: Citizen, submission: OnlineSubmission) -> Receipt:
     the receiving agency's intake queue (the receiver accepts or refuses the receipt)."""
     if submission.agency not in receiving_agencies(submission.procedure):
         raise ValidationError("Nơi tiếp nhận không hợp lệ.", "Invalid receiving agency.")
-    for upload in submission.uploads:
-        attachments.check(upload)
-    documents = sorted({u.document_id for u in submission.uploads if u.document_id is not None})
+    check_all(submission.uploads)  # every file checked before the dossier is created
+    reused = reuse.chosen(citizen.id_number, submission.reuse)
+    items = reuse.checklist(submission.procedure)
+    documents = sorted({u.required_document_id for u in submission.uploads if u.required_document_id is not None}
+                       | {items[o.item] for o in reused if o.item in items})  # an earlier scan counts for its item
     intake = IntakeInput(procedure_code=submission.procedure.code, applicant=submission.applicant,
                          received_documents=documents, channel="online", return_method=submission.return_method,
                          form_data=submission.form_data, commune_code=submission.commune_code,
                          submitter_id_number=citizen.id_number)
     receipt = receive_dossier(None, submission.agency, intake)
-    for upload in submission.uploads:
-        attachments.store(receipt.dossier, upload)
+    attach(None, receipt.dossier, submission.uploads, stage="online", reuse=reused)
     return receipt
 
 
-def supplement(dossier, uploads: list[attachments.Upload], note: str | None) -> None:
+def supplement(dossier, uploads: list[Upload], note: str | None) -> None:
     """The citizen's online answer to a supplement request: the files and the note are the supplement, and the
     time limit restarts from zero (Decree 107/2021) as when the receiver records one at the counter."""
     from app.dossiers import lifecycle
@@ -110,10 +113,8 @@ def supplement(dossier, uploads: list[attachments.Upload], note: str | None) -> 
     if not uploads and not (note or "").strip():
         raise ValidationError("Cần đính kèm giấy tờ bổ sung hoặc ghi nội dung bổ sung.",
                               "Attach the documents or write what is supplemented.")
-    for upload in uploads:
-        attachments.check(upload)
-    names = [f"{u.document_name}: {u.filename}" for u in uploads]
+    check_all(uploads)
+    names = [f"{u.item}: {u.name}" if u.item else u.name for u in uploads]
     lifecycle.receive_supplement(None, dossier.code, documents=names, comment=(note or "").strip() or None,
                                  channel="online")
-    for upload in uploads:
-        attachments.store(dossier, upload, purpose="supplement")
+    attach(None, dossier, uploads, stage="supplement")

@@ -130,7 +130,31 @@ def result(code: str):
     dossier = _granted(code)
     if dossier is None:
         return redirect(url_for("citizen.lookup", code=code), 303)
-    return render_template("citizen/result.html", **_result_context(dossier), **_notification_context(dossier))
+    return render_template("citizen/result.html", **_result_context(dossier), **_notification_context(dossier),
+                           result_url=_result_url(dossier))
+
+
+def _result_url(dossier: Dossier) -> str | None:
+    from app.catalog.models import OnlineLevel
+    from app.documents.services import has_result
+
+    if dossier.procedure.online_level is not OnlineLevel.FULL or not has_result(dossier):
+        return None
+    return url_for("citizen.lookup_result_pdf", code=dossier.code)
+
+
+@bp.route("/tra-cuu/ho-so/<code>/ket-qua.pdf")
+@public
+def lookup_result_pdf(code: str):
+    """The signed electronic result, for a browser that gave the PIN, where the procedure is fully online
+    (toàn trình: the result is returned electronically); otherwise the same 404 as an unknown code."""
+    from app.catalog.models import OnlineLevel
+    from app.documents.views import result_download
+
+    dossier = _granted(code)
+    if dossier is None or dossier.procedure.online_level is not OnlineLevel.FULL:
+        raise LookupRefusedError()
+    return result_download(dossier)
 
 
 @bp.route("/tra-cuu/ho-so/<code>/thong-bao", methods=["POST"])

@@ -29,3 +29,15 @@ def logins() -> None:
     click.echo(f"Demo logins (password '{DEMO_PASSWORD}'):")
     for username, full_name, roles in USERS:
         click.echo(f"  {username:<18} {full_name:<24} {', '.join(roles)}")
+
+
+@demo_cli.command("generate")
+@click.option("--dossiers", default=100000, show_default=True, help="number of synthetic dossiers")
+@click.option("--seed", default=16, show_default=True)
+def generate_command(dossiers: int, seed: int) -> None:
+    """Write synthetic history fast (3 years, all agencies and procedures) and rebuild the statistics summary."""
+    from app.demo.generate import generate
+
+    with unit_of_work():
+        result = generate(dossiers, seed=seed)
+    click.echo(", ".join(f"{k} {v}" for k, v in result.items()))

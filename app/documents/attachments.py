@@ -41,12 +41,16 @@ def check_all(uploads: list[Upload]) -> list[tuple[Upload, CheckedFile]]:
                              max_pages=config["UPLOAD_MAX_PAGES"])) for u in uploads]
 
 
-def attach(actor: User | None, dossier: Dossier, uploads: list[Upload], *, stage: str) -> list[Attachment]:
-    """Store the files and their previews, add the rows and the `documents_attached` event (one transaction)."""
+def attach(actor: User | None, dossier: Dossier, uploads: list[Upload], *, stage: str,
+           reuse: list | None = None) -> list[Attachment]:
+    """Store the files and their previews, link the reused ones (app.documents.reuse offers), add the rows and
+    the `documents_attached` event (one transaction)."""
+    from app.documents.reuse import checklist, linked_row
+
     if stage not in STAGES:
         raise ValueError(stage)
     uploads = [u for u in uploads if u.data or u.name]
-    if not uploads:
+    if not uploads and not reuse:
         return []
     checked = check_all(uploads)
     store = get_storage()
@@ -58,14 +62,21 @@ def attach(actor: User | None, dossier: Dossier, uploads: list[Upload], *, stage
                                content_hash=digest, media_type=file.media_type, size=len(file.data),
                                page_count=file.page_count, preview_hash=store.put(preview_png(file)),
                                uploaded_by_id=getattr(actor, "id", None)))
+    items = checklist(dossier.procedure) if reuse else {}
+    linked = [linked_row(offer, dossier, stage=stage, actor_id=getattr(actor, "id", None), items=items)
+              for offer in reuse or []]
     data = {"stage": stage, "files": [{"name": r.original_name, "sha256": r.content_hash, "type": r.media_type,
                                        "pages": r.page_count, "item": r.checklist_item} for r in rows]}
+    if linked:  # once-only: which earlier document each link stands for (the Decision 766 reuse indicator)
+        data["reused"] = [{"key": o.key, "kind": o.kind, "dossier": o.dossier_code, "sha256": r.content_hash,
+                           "item": r.checklist_item} for o, r in zip(reuse, linked, strict=True)]
     step = Step("attach_documents", dossier, actor,
                 event=HistoryEvent("", agency_id=dossier.current_agency_id or dossier.receiving_agency_id,
                                    data=data, is_internal=True))  # file names may name people
     perform(step)
     event = db.session.scalar(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id,
                                                          DossierEvent.seq == dossier.event_seq))
+    rows += linked
     for row in rows:
         row.event_id = event.id
     db.session.add_all(rows)
@@ -86,26 +97,43 @@ def get_attachment_for(actor: User, code: str, attachment_id: int) -> Attachment
     return attachment
 
 
+def preview_of(attachment: Attachment) -> bytes:
+    """The preview PNG; files carried over from the old online upload store get theirs made on first view."""
+    store = get_storage()
+    if attachment.preview_hash is None:
+        data = store.get(attachment.content_hash)
+        attachment.preview_hash = store.put(preview_png(CheckedFile(data, attachment.media_type,
+                                                                    attachment.page_count)))
+    return store.get(attachment.preview_hash)
+
+
 def on_files_submitted(dossier: Dossier, actor: User | None = None, uploads: list | None = None,
-                       stage: str = "intake") -> None:
-    """Signal receiver (core.signals.files_submitted): the counter's and the supplement's scans."""
-    attach(actor, dossier, list(uploads or []), stage=stage)
+                       stage: str = "intake", reuse: list[str] | None = None) -> None:
+    """Signal receiver (core.signals.files_submitted): the counter's and the supplement's scans, and the earlier
+    documents of the applicant the receiver ticked for reuse (offer keys, checked against the applicant)."""
+    from app.documents.reuse import chosen
+
+    offers = chosen(dossier.applicant_id_number, list(reuse or []), exclude_dossier_id=dossier.id)
+    attach(actor, dossier, list(uploads or []), stage=stage, reuse=offers)
 
 
 OCR_BATCH = 10
 
 
 def ocr_pending(limit: int = OCR_BATCH) -> int:
-    """Give the next scans their OCR text (the scheduler's job); nothing happens without tesseract."""
+    """Give the next scans their searchable PDF and its text (the scheduler's job); the scan itself stays as
+    uploaded (its hash is in the history chain). Nothing happens without tesseract."""
     from app.documents import ocr
 
     if not ocr.available():
         return 0
     rows = list(db.session.scalars(select(Attachment).where(Attachment.text.is_(None)).order_by(Attachment.id)
                                    .limit(limit).with_for_update(skip_locked=True)))
+    store = get_storage()
     for row in rows:
         try:
-            row.text = ocr.file_text(get_storage().get(row.content_hash), row.media_type)[:200_000]
+            pdf, text = ocr.searchable_pdf(store.get(row.content_hash), row.media_type)
+            row.searchable_hash, row.text = store.put(pdf), text[:200_000]
         except (ocr.OcrUnavailableError, OSError, ValueError) as error:
             row.text = ""  # not retried: the scan stays viewable, only unsearchable
             current_app.logger.warning("OCR of attachment %s failed: %s", row.id, error)

@@ -29,7 +29,7 @@ class Document(db.Model):
     title: Mapped[str] = mapped_column(String(255))
     form_number: Mapped[str | None] = mapped_column(String(8))  # Mẫu số, None where the circular has no such form
     form_set: Mapped[str | None] = mapped_column(String(32))  # the circular's form set (rules.FORM_SETS)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending / ready / failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending / ready / failed / removed (retention)
     context: Mapped[dict] = mapped_column(JSON, default=dict)  # what the slip says, as of the event
     verify_token: Mapped[str] = mapped_column(String(32), unique=True)  # in the QR code: /xac-thuc/<token>
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # SHA-256 of the PDF once rendered
@@ -79,5 +79,9 @@ class Attachment(db.Model):
     preview_hash: Mapped[str | None] = mapped_column(String(64))  # PNG of the first page / the image, scaled down
     is_digitised: Mapped[bool] = mapped_column(default=True)  # a scan of a paper document (Decision 766 index)
     text: Mapped[str | None] = mapped_column(Text)  # OCR text layer, when made
+    searchable_hash: Mapped[str | None] = mapped_column(String(64))  # the scan as a PDF with that text layer
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Once-only: the same stored bytes linked again from an earlier dossier of the same applicant
+    reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))  # an earlier attachment
+    reused_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # an issued result

@@ -1,8 +1,9 @@
-"""Digitisation with OCR: Vietnamese text of scans (Debian's tesseract-ocr with tesseract-ocr-vie), and the
-identity a scanned citizen ID card proposes at the counter (the receiver confirms it; nothing is filled silently).
+"""Digitisation with OCR: scans become searchable PDFs with a Vietnamese text layer (OCRmyPDF driving Debian's
+tesseract-ocr with tesseract-ocr-vie), and the identity a scanned citizen ID card proposes at the counter (the
+receiver confirms it; nothing is filled silently).
 
-tesseract is called as a process (its command line is the stable interface Debian ships; a Python wrapper would
-add nothing but a dependency). Without tesseract installed, OCR is skipped and says so.
+The ID card proposal calls tesseract directly on one image (a quick read for the counter; OCRmyPDF's PDF
+pipeline would only add latency there). Without tesseract installed, OCR is skipped and says so.
 """
 from __future__ import annotations
 
@@ -44,6 +45,31 @@ def image_text(image: Image.Image, *, lang: str = "vie") -> str:
     if done.returncode != 0:
         raise OcrUnavailableError(done.stderr.decode(errors="replace")[:300])
     return unicodedata.normalize("NFC", done.stdout.decode("utf-8", errors="replace"))
+
+
+def searchable_pdf(data: bytes, media_type: str, *, max_pages: int = 20) -> tuple[bytes, str]:
+    """The scan as a PDF with an invisible Vietnamese text layer over each page image (OCRmyPDF), and that text.
+
+    Pages that already carry text (a born-digital PDF) are left as they are; images without a resolution are taken
+    as 300 dpi; pypdfium2 rasterises (no Ghostscript needed) and the output is a plain PDF (no PDF/A conversion)."""
+    if not available():
+        raise OcrUnavailableError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-vie)")
+    import ocrmypdf
+    from pypdf import PdfReader
+
+    out = io.BytesIO()
+    options = {"image_dpi": OCR_DPI} if media_type != "application/pdf" else {"pages": f"1-{max_pages}"}
+    try:
+        code = ocrmypdf.ocr(io.BytesIO(data), out, language=["vie"], output_type="pdf", rasterizer="pypdfium",
+                            skip_text=True, optimize=0, jobs=1, progress_bar=False,
+                            tesseract_timeout=OCR_TIMEOUT, **options)
+    except ocrmypdf.exceptions.ExitCodeException as error:
+        raise OcrUnavailableError(f"{type(error).__name__}: {error}"[:300]) from error
+    if code != ocrmypdf.ExitCode.ok:
+        raise OcrUnavailableError(f"OCRmyPDF exit code {code}")
+    pdf = out.getvalue()
+    text = "\n\f".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf, unicodedata.normalize("NFC", text)
 
 
 def file_text(data: bytes, media_type: str, *, max_pages: int = 20) -> str:

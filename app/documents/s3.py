@@ -6,9 +6,11 @@ stores them once, and every read is checked against its key. The bucket is creat
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from app.documents.storage import StorageError, _checked, digest_of
+from app.documents.storage import SHA256, StorageError, _checked, digest_of
 
 
 class S3Storage:
@@ -47,9 +49,13 @@ class S3Storage:
 
     def put(self, data: bytes) -> str:
         digest = digest_of(data)
+        key = self._key(digest)
         if not self.exists(digest):
-            self.client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data,
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
                                    ChecksumAlgorithm="SHA256")  # the store checks the bytes it received
+        else:  # written again now: a copy onto itself renews LastModified (the garbage collection's grace period)
+            self.client.copy_object(Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key},
+                                    MetadataDirective="REPLACE")
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -62,3 +68,23 @@ class S3Storage:
         if digest_of(data) != digest:
             raise StorageError(f"stored object {digest} does not match its hash")
         return data
+
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if SHA256.match(name):
+                    yield name, item["LastModified"]
+
+    def delete(self, digest: str, *, written_before: datetime | None = None) -> bool:
+        from botocore.exceptions import ClientError
+
+        key = self._key(digest)
+        if written_before is not None:
+            try:
+                if self.client.head_object(Bucket=self.bucket, Key=key)["LastModified"] > written_before:
+                    return False
+            except ClientError:
+                return False
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+        return True

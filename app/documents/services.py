@@ -19,7 +19,7 @@ from app.core.errors import NotFoundError
 from app.documents import render, slips
 from app.documents.models import Document
 from app.documents.storage import get_storage
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.services import get_dossier_for
 from app.extensions import db
 
@@ -74,7 +74,7 @@ def _pdf(document: Document) -> bytes:
 
 def render_document(document: Document) -> Document:
     """Render a pending document to PDF and store it (a failure is recorded; the job retries it)."""
-    if document.is_ready:
+    if document.is_ready or document.status == "removed":  # removed: past retention, never made again
         return document
     try:
         pdf = _pdf(document)
@@ -114,8 +114,8 @@ def document_bytes(document: Document) -> bytes:
 
 def list_documents(dossier_id: int) -> list[Document]:
     """The dossier's documents, in the order they were issued (reprints after their original)."""
-    return list(db.session.scalars(select(Document).where(Document.dossier_id == dossier_id)
-                                   .order_by(Document.id)))
+    return list(db.session.scalars(select(Document).where(Document.dossier_id == dossier_id,
+                                                          Document.status != "removed").order_by(Document.id)))
 
 
 def get_document_for(actor: User, code: str, document_id: int) -> tuple[Dossier, Document]:
@@ -124,6 +124,9 @@ def get_document_for(actor: User, code: str, document_id: int) -> tuple[Dossier,
     document = db.session.get(Document, document_id)
     if document is None or document.dossier_id != dossier.id:
         raise NotFoundError("Không tìm thấy văn bản.", "Document not found.")
+    if document.status == "removed":
+        raise NotFoundError("Văn bản đã được hủy khi hết thời hạn lưu trữ.",
+                            "The document was destroyed at the end of its retention period.")
     return dossier, document
 
 
@@ -140,6 +143,30 @@ def reprint(actor: User, code: str, document_id: int) -> Document:
     db.session.add(copy)
     db.session.flush()
     return render_document(copy)
+
+
+RESULT_STATUSES = (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
+
+
+def has_result(dossier: Dossier) -> bool:
+    """Whether the applicant's pages offer the result download (no query before the result is issued)."""
+    return dossier.status in RESULT_STATUSES and db.session.scalar(select(Document.id).where(
+        Document.dossier_id == dossier.id, Document.kind == "result",
+        Document.status.in_(("pending", "ready"))).limit(1)) is not None
+
+
+def applicant_result(dossier: Dossier) -> Document | None:
+    """The signed electronic result the applicant may download: the original (not a reprint), once the dossier's
+    result is issued or returned; rendered now if the job has not got to it (the caller commits)."""
+    if dossier.status not in RESULT_STATUSES:
+        return None
+    document = db.session.scalar(select(Document).where(
+        Document.dossier_id == dossier.id, Document.kind == "result", Document.copy_of_id.is_(None),
+        Document.status.in_(("pending", "ready"))).order_by(Document.id))
+    if document is None:
+        return None
+    document = document if document.is_ready else ensure_rendered(document.id)
+    return document if document.is_ready and document.is_signed else None
 
 
 def find_by_token(token: str) -> Document | None:

@@ -118,7 +118,8 @@ def trust_roots() -> list:
 
 def sign_pdf(pdf: bytes, code: str, name: str | None = None, *, reason: str = "Ban hành kết quả giải quyết TTHC"
              ) -> tuple[bytes, str]:
-    """Sign `pdf` (PAdES B-B, SHA-256) with agency `code`'s key; returns the signed PDF and the signer's name."""
+    """Sign `pdf` (PAdES, SHA-256; B-T with a TSA configured) with agency `code`'s key; returns the signed PDF and
+    the signer's name."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -129,8 +130,20 @@ def sign_pdf(pdf: bytes, code: str, name: str | None = None, *, reason: str = "B
         key_passphrase=passphrase.encode() if passphrase else None)
     meta = signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256", reason=reason,
                                         subfilter=fields.SigSeedSubFilter.PADES, location=name or code)
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper())
     return out.getvalue(), signer.signing_cert.subject.human_friendly
+
+
+def timestamper():
+    """The time-stamping authority's RFC 3161 client when MOTCUA_TSA_URL is set (PAdES B-T: the signing time is
+    vouched for by the TSA, not the server's clock); None signs B-B. An unreachable TSA raises, so the result is
+    retried by the documents job rather than issued without its timestamp."""
+    url = current_app.config.get("TSA_URL")
+    if not url:
+        return None
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    return RequestsHTTPTimeStamper(url, timeout=current_app.config.get("TSA_TIMEOUT", 10))
 
 
 @dataclass
@@ -140,6 +153,8 @@ class SignatureCheck:
     trusted: bool  # the certificate chains to a trusted root
     whole_file: bool  # nothing was added or changed after signing
     error: str | None = None
+    timestamp: dt.datetime | None = None  # the TSA's time (PAdES B-T), when its token is intact and trusted
+    timestamp_untrusted: bool = False  # a timestamp token is there but does not verify or chain to a trusted TSA
 
     @property
     def ok(self) -> bool:
@@ -164,12 +179,15 @@ def check_signatures(data: bytes) -> list[SignatureCheck]:
     checks = []
     for signature in signatures:
         try:
-            status = validate_pdf_signature(signature, context)
+            status = validate_pdf_signature(signature, context, ts_validation_context=context)
         except (SignatureValidationError, ValueError, KeyError, TypeError) as error:
             checks.append(SignatureCheck(None, False, False, False, str(error)[:300]))
             continue
+        stamp = status.timestamp_validity
+        stamp_ok = stamp is not None and bool(stamp.intact and stamp.valid and stamp.trusted)
         checks.append(SignatureCheck(
             status.signing_cert.subject.human_friendly if status.signing_cert else None,
             bool(status.intact and status.valid), bool(status.trusted),
-            status.coverage == SignatureCoverageLevel.ENTIRE_FILE))
+            status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+            timestamp=stamp.timestamp if stamp_ok else None, timestamp_untrusted=stamp is not None and not stamp_ok))
     return checks

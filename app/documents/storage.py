@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +41,15 @@ class Storage(Protocol):
     def exists(self, digest: str) -> bool:
         """Whether bytes are stored under `digest`."""
 
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        """Every stored digest with the last time it was written (UTC); for the garbage collection."""
+
+    def delete(self, digest: str, *, written_before: datetime | None = None) -> bool:
+        """Remove the bytes stored under `digest`, unless written again since `written_before`; whether removed."""
+
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
 
 def _checked(digest: str) -> str:
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -61,6 +73,7 @@ class LocalStorage:
         digest = digest_of(data)
         path = self._path(digest)
         if path.exists():
+            os.utime(path)  # written again now: the garbage collection's grace period starts over
             return digest
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -86,6 +99,21 @@ class LocalStorage:
 
     def exists(self, digest: str) -> bool:
         return self._path(digest).exists()
+
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        for path in self.root.glob("??/??/*"):
+            if SHA256.match(path.name) and path.is_file():
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def delete(self, digest: str, *, written_before: datetime | None = None) -> bool:
+        path = self._path(digest)
+        try:
+            if written_before is not None and datetime.fromtimestamp(path.stat().st_mtime, UTC) > written_before:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def build_storage(app: Flask) -> Storage:

@@ -18,6 +18,17 @@ bp = Blueprint("documents", __name__)
 READERS = ("receiver", "specialist", "leader", "clerk", "returner", "admin", "auditor")
 
 
+def result_download(dossier) -> Response:
+    """The applicant's copy of the signed electronic result (the citizen portal's and the PIN lookup's), or 404."""
+    from flask import abort
+
+    with unit_of_work():
+        document = services.applicant_result(dossier)
+    if document is None:
+        abort(404)
+    return _pdf_response(document, services.document_bytes(document), download=True)
+
+
 def _pdf_response(document, data: bytes, *, download: bool) -> Response:
     disposition = "attachment" if download else "inline"
     return Response(data, mimetype=document.media_type, headers={
@@ -120,6 +131,9 @@ def attachment_file(code: str, attachment_id: int):
     from app.documents.storage import get_storage
 
     attachment = get_attachment_for(current_user, code, attachment_id)
+    if request.args.get("ban") == "tim-kiem" and attachment.searchable_hash:  # the OCR copy with a text layer
+        return Response(get_storage().get(attachment.searchable_hash), mimetype="application/pdf", headers={
+            "Content-Disposition": "inline", "Cache-Control": "private, no-store"})
     return Response(get_storage().get(attachment.content_hash), mimetype=attachment.media_type, headers={
         "Content-Disposition": "inline", "Cache-Control": "private, no-store"})
 
@@ -127,11 +141,14 @@ def attachment_file(code: str, attachment_id: int):
 @bp.route("/dossiers/<code>/attachments/<int:attachment_id>/preview.png")
 @roles_required(*READERS)
 def attachment_preview(code: str, attachment_id: int):
-    from app.documents.attachments import get_attachment_for
-    from app.documents.storage import get_storage
+    from app.documents.attachments import get_attachment_for, preview_of
 
     attachment = get_attachment_for(current_user, code, attachment_id)
-    return Response(get_storage().get(attachment.preview_hash), mimetype="image/png",
+    if attachment.preview_hash is None:  # carried over from the old online store: made once, kept
+        with unit_of_work():
+            preview_of(attachment)
+    data = preview_of(attachment)
+    return Response(data, mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 

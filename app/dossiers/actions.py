@@ -35,6 +35,7 @@ class Clock(enum.StrEnum):
     START = "start"
     PAUSE = "pause"  # waiting for the applicant
     RESTART = "restart"  # the complete supplement arrived: the full limit again
+    RESUME = "resume"  # the applicant did what the clock waited for (the fee): due dates move by the paused time
     EXTEND = "extend"  # apology with a new appointment
     STOP = "stop"
 
@@ -216,7 +217,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("fire_timers", _l("Hẹn giờ của quy trình"), (), _open, "timer_fired", EngineOp.FIRE_TIMERS),
     Action("alert_apology", _l("Cảnh báo cần gửi thư xin lỗi"), (), _apology_left, "apology_alerted"),
     Action("rate", _l("Đánh giá mức độ hài lòng"), (), _rated_once, "rated"),
-    Action("confirm_payment", _l("Ghi nhận thanh toán trực tuyến"), (), _always, "fee_paid"),
+    Action("await_fee", _l("Tạm dừng thời hạn chờ nộp phí, lệ phí"), (("receiver", Where.RECEIVING),), _open,
+           "fee_awaited", clock=Clock.PAUSE),
+    # The gateway's signed messages (the system) or the counter's cash confirmation (a receiver).
+    Action("confirm_payment", _l("Ghi nhận thanh toán phí, lệ phí"), (("receiver", Where.RECEIVING),), _always,
+           "fee_paid", clock=Clock.RESUME),
     Action("hand_to_post", _l("Gửi kết quả qua bưu điện"), (("returner", Where.RECEIVING),), _result_for_post,
            "posted"),
     Action("choose_return", _l("Chọn hình thức nhận kết quả"), (), _not_returned, "return_method_chosen"),

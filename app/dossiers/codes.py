@@ -31,6 +31,11 @@ def _bump(table, **key) -> int:
         return db.session.execute(bump).scalar_one()
 
 
+def next_counter_value(table, **key) -> int:
+    """The next value of a race-free counter table of another feature (agency_id, year, last_value rows)."""
+    return _bump(table, **key)
+
+
 def next_sequence(agency_id: int, day: date) -> int:
     """The next number of the agency's daily code sequence."""
     return _bump(DossierCodeCounter.__table__, agency_id=agency_id, day=day)

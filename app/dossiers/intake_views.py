@@ -20,7 +20,7 @@ from app.core.db import unit_of_work, utcnow
 from app.core.errors import UploadRefusedError
 from app.core.jsonguard import loads_guarded
 from app.core.permissions import roles_required
-from app.core.signals import files_submitted
+from app.core.signals import files_submitted, intake_sections
 from app.core.timefmt import to_local
 from app.dossiers import listing
 from app.dossiers.counter_views import official_key
@@ -139,7 +139,8 @@ def intake_form(procedure_code: str):
                 with unit_of_work():
                     receipt = receive_dossier(current_user, agency, intake)
                     files_submitted.send(receipt.dossier, actor=current_user, stage="intake",
-                                         uploads=scanned_files({d.id: d.name_vi for d in procedure.documents}))
+                                         uploads=scanned_files({d.id: d.name_vi for d in procedure.documents}),
+                                         reuse=request.form.getlist("reuse"))
             except IncompleteDossierError as incomplete:  # a valid outcome: the guidance slip, nothing created
                 with force_locale("vi"):  # the guidance slip is a legal form too
                     return render_template("dossiers/guidance.html", procedure=procedure, agency=agency,
@@ -156,7 +157,7 @@ def intake_form(procedure_code: str):
     return render_template("dossiers/intake_form.html", procedure=procedure, form=form, agency=agency,
                            agencies=agencies, schema=schema, data=data, errors=errors, notice=notice,
                            skip_keys=APPLICANT_KEYS, token=token, duplicates=duplicates,
-                           upload_errors=upload_errors), status
+                           upload_errors=upload_errors, **intake_sections(procedure, form.id_number.data)), status
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core.db import utcnow
+from app.core.db import begin_savepoint, flush, utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
+from app.core.signals import outstanding_fee
 from app.dossiers.actions import (
     Allowed,
     InvalidTransitionError,
@@ -25,7 +26,7 @@ from app.dossiers.actions import (
 )
 from app.dossiers.deadlines import clock_start, legal_due, refusal_due, supplement_window_end, working_days_between
 from app.dossiers.models import Decision, Dossier, DossierStatus
-from app.dossiers.pipeline import Outcome, Step, perform
+from app.dossiers.pipeline import Outcome, Step, end_pause, perform
 from app.dossiers.routing import arrival_at, ensure_competent
 from app.dossiers.rules import get_ruleset
 from app.dossiers.services import get_dossier, get_dossier_for, load_task_context
@@ -82,6 +83,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
     facts = _check_decision(dossier, task, cleaned, comment)
     if task.step_kind == "intake" and refusal(actor, "accept_receipt", dossier, [task]) is None:
         facts = {**facts, "accept": dossier.received_at.isoformat()}  # an online dossier accepted now
+    if task.step_kind == "intake" and decision_action(cleaned.get("decision")) is None:
+        facts = {**facts, "fee_owed": fee_owed(dossier)}
     if cleaned.get("decision") == Decision.REFUSE:
         facts = {**facts, "part": refused_part(dossier, task)}
     step = Step("complete_step", dossier, actor, task=task, engine_input=cleaned, tasks=tasks, instance=instance,
@@ -95,9 +98,22 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
     return outcome
 
 
+def fee_owed(dossier: Dossier) -> int:
+    """The fee still to pay when the procedure's handling waits for it (0: the clock runs)."""
+    if not dossier.procedure.fee_before_handling:
+        return 0
+    return outstanding_fee(dossier)
+
+
 def _riders(task: HumanTask, data: dict[str, Any], comment: str | None,
             facts: dict[str, Any]) -> list[tuple[str, HistoryEvent]]:
+    """The decision actions a step completion carries. Receipt (counter) or acceptance (online) of a dossier whose
+    fee is owed pauses its clock until the payment (await_fee; handling goes on, only the limit stands still)."""
     decision = data.get("decision")
+    if facts.get("fee_owed"):
+        return [*_riders(task, data, comment, {k: v for k, v in facts.items() if k != "fee_owed"}),
+                ("await_fee", HistoryEvent("", role=task.role, agency_id=task.agency_id,
+                                           data={"amount_vnd": facts["fee_owed"]}))]
     if facts.get("accept"):
         return [("accept_receipt", HistoryEvent("", role=task.role, agency_id=task.agency_id,
                                                 data={"submitted_at": facts["accept"]})),
@@ -222,6 +238,7 @@ def _apply_decision(dossier: Dossier, task: HumanTask, data: dict[str, Any], now
         typed = str(data.get("result_number") or "").strip()
         refused = decision == Decision.REFUSE or dossier.outcome == "refused"
         dossier.issue_result(now, typed or (None if refused else _new_result_number(task, now)))
+        end_pause(dossier, now, "Đã có kết quả khi chưa nộp phí, lệ phí")  # handling is not blocked by the fee
     if task.step_kind == "return":
         dossier.hand_over(now)
 
@@ -244,10 +261,13 @@ def receive_supplement(actor: User | None, code: str, *, documents: list[str], c
     upload is the supplement (`actor` None, channel online)."""
     dossier = get_dossier(code)
     data = {"documents": documents, **({"channel": channel} if channel != "counter" else {})}
+    owed = fee_owed(dossier)  # the full limit restarts, still paused while the fee it waits for is owed
     step = Step("receive_supplement", dossier, actor, engine_input={"supplement_documents": documents},
                 message=SUPPLEMENT_MESSAGE, clock_reason=comment,
                 event=HistoryEvent("", role="receiver" if channel == "counter" else None,
-                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data))
+                                   agency_id=dossier.receiving_agency_id, comment=comment, data=data),
+                riders=[("await_fee", HistoryEvent("", agency_id=dossier.receiving_agency_id,
+                                                   data={"amount_vnd": owed}))] if owed else [])
 
     def restart(_result: Any) -> None:
         agency_id = dossier.receiving_agency_id
@@ -371,7 +391,8 @@ def apology_alert_due(dossier: Dossier, now: datetime) -> bool:
     from app.dossiers.actions import refusal
 
     rules = get_ruleset(dossier.ruleset)
-    if dossier.apology_alerted_at is not None or dossier.status is DossierStatus.WAITING_SUPPLEMENT:
+    if dossier.apology_alerted_at is not None or dossier.status is DossierStatus.WAITING_SUPPLEMENT or (
+            dossier.clock_paused_at is not None):
         return False
     if dossier.due_at <= now or refusal(None, "alert_apology", dossier) is not None:
         return False
@@ -458,17 +479,40 @@ def fire_due_timers(now: datetime | None = None, limit: int = 200) -> int:
 
 
 def fire_claimed_timers(dossier_ids: list[int], now: datetime) -> int:
-    """Fire the timers of claimed dossiers, one savepoint each so one failure does not block the others (the next
-    sweep tries it again). The dossiers are loaded in one query, not one each."""
+    """Fire the timers of claimed dossiers.
+
+    First the whole batch at once: the dossiers, instances, open tasks and timers loaded in one query each, one
+    flush writing each table's rows together (not six statements a dossier), inside one savepoint. Any failure
+    rolls that savepoint back and the batch runs again one savepoint per dossier, so one failing dossier does not
+    block the others (it is logged; the next sweep tries it again). The claims (row locks) are held throughout.
+    """
+    try:
+        with begin_savepoint():
+            fired = _fire_batch(dossier_ids, now, isolated=False)
+            flush()
+        return fired
+    except Exception:  # noqa: BLE001 - whatever failed is isolated, named and logged by the per-dossier pass
+        logger.info("Timer batch of %s dossiers failed as a whole; firing them one by one", len(dossier_ids))
+    return _fire_batch(dossier_ids, now, isolated=True)
+
+
+def _fire_batch(dossier_ids: list[int], now: datetime, *, isolated: bool) -> int:
     loaded = {d.id: d for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(dossier_ids)))}
+    batch = workflow.load_timer_batch(list(loaded))
     fired = 0
     for dossier_id in dossier_ids:
         dossier = loaded.get(dossier_id)
-        if dossier is None:
+        if dossier is None or dossier_id not in batch.instances:
+            continue
+        step = Step("fire_timers", dossier, None, at=now, event=HistoryEvent("", data={"at": now.isoformat()}),
+                    instance=batch.instances[dossier_id], tasks=batch.tasks[dossier_id],
+                    timers=batch.timers[dossier_id], flush=isolated)
+        if not isolated:
+            perform(step)
+            fired += 1
             continue
         try:
-            with db.session.begin_nested():
-                step = Step("fire_timers", dossier, None, at=now, event=HistoryEvent("", data={"at": now.isoformat()}))
+            with begin_savepoint():
                 perform(step)
             fired += 1
         except (ConflictError, ValidationError) as error:

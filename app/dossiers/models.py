@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -90,6 +91,9 @@ class Dossier(db.Model):
     legal_due_at: Mapped[datetime] = mapped_column(index=True)
     due_at: Mapped[datetime]
     legal_days: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # The clock stands still since this instant: waiting for the applicant (a supplement, or the fee of a procedure
+    # whose handling waits for it). Statistics count such a dossier as paused, never overdue.
+    clock_paused_at: Mapped[datetime | None]
     apology_count: Mapped[int] = mapped_column(default=0)
     supplement_count: Mapped[int] = mapped_column(default=0)
     late_supplement_count: Mapped[int] = mapped_column(default=0)  # requested past the legal window
@@ -143,9 +147,21 @@ class Dossier(db.Model):
         self.late_supplement_count += 0 if compliant else 1
 
     def restart_clock(self, started_at: datetime, due_at: datetime) -> None:
-        """The complete supplement arrived: the full time limit runs again from `started_at`."""
+        """The complete supplement arrived: the full time limit runs again from `started_at` (any pause ends)."""
         self.clock_started_at, self.legal_due_at, self.due_at = started_at, due_at, due_at
+        self.clock_paused_at = None
         self.status = DossierStatus.PROCESSING
+
+    def pause_clock(self, at: datetime) -> None:
+        """Waiting for the applicant from `at` (a pause already running keeps its start)."""
+        self.clock_paused_at = self.clock_paused_at or at
+
+    def resume_clock(self, moved: Callable[[datetime], datetime]) -> None:
+        """The applicant did what the clock waited for: the due dates move on by the paused time (`moved`)."""
+        self.legal_due_at, self.due_at = moved(self.legal_due_at), moved(self.due_at)
+        if self.decision_due_at is not None:
+            self.decision_due_at = moved(self.decision_due_at)
+        self.clock_paused_at = None
 
     def decide_refusal(self, at: datetime | None = None, due_at: datetime | None = None) -> None:
         """Refusal decided with reasons: statistics count it at this instant against `due_at`."""
@@ -273,23 +289,3 @@ class PinGuard(db.Model):
     retry_at: Mapped[datetime | None]  # progressive delay: no attempt is checked before
     locked_until: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
-class DossierAttachment(db.Model):
-    """A file the applicant uploaded for one required document (online submission, online supplement).
-
-    The bytes live in the upload store (app.dossiers.attachments) under their SHA-256; the row says what they are.
-    """
-
-    __tablename__ = "dossier_attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"))
-    document_name: Mapped[str] = mapped_column(String(500))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(16), default="submission")  # submission / supplement
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.history.chain import state_hash
 from app.history.services import HistoryEvent, append_event
 from app.workflow import services as workflow
-from app.workflow.models import HumanTask, ProcessInstance, ProcessVersion
+from app.workflow.models import DueTimer, HumanTask, ProcessInstance, ProcessVersion
 from app.workflow.services import EngineInput
 
 
@@ -51,6 +51,7 @@ class Step:
     clock_reason: str | None = None
     tasks: list[HumanTask] | None = None
     instance: ProcessInstance | None = None
+    timers: list[DueTimer] | None = None  # the dossier's due_timers rows, when the caller loaded them (a batch)
     allowed: Allowed | None = None
     flush: bool = True  # False: another step follows in this unit of work and flushes both at once
 
@@ -77,13 +78,13 @@ def perform(step: Step) -> Outcome:
     back_to = _handed_back(step, result)
     if step.apply:
         step.apply(result)
+    _clock(action, step, step.event, tasks, reason=step.clock_reason)  # a rider's pause follows a restart
     for rider, event in step.riders:
-        _clock(ACTIONS[rider], step, reason=event.comment)
+        _clock(ACTIONS[rider], step, event, tasks, reason=event.comment)
         _record(ACTIONS[rider], step, event)
-    _clock(action, step, reason=step.clock_reason)
     if result is not None:
         changes = project(step.dossier, instance, result, actor=step.actor, completed=step.task, now=step.at,
-                          existing=tasks, back_to=back_to)
+                          existing=tasks, back_to=back_to, existing_timers=step.timers)
         step.event.changes, tasks = changes, changes.open
     _record(action, step, step.event, instance, result, call)
     crash_point("after_engine_step")  # tests only (MOTCUA_TEST_CRASH_FILE): a kill here must lose nothing
@@ -155,10 +156,12 @@ class MigrationBlockedError(Exception):
 
 def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: User | None,
             completed: HumanTask | None, now: datetime, existing: list[HumanTask] | None = None,
-            back_to: dict[str, User] | None = None) -> workflow.TaskChanges:
+            back_to: dict[str, User] | None = None,
+            existing_timers: list[DueTimer] | None = None) -> workflow.TaskChanges:
     """Project the engine's ready tasks and timers; derive the dossier's step, agency and status from them.
 
-    `existing` are the dossier's open tasks when already loaded (None: the projection queries them).
+    `existing` are the dossier's open tasks and `existing_timers` its due_timers rows when already loaded (None:
+    the projection queries them).
     """
     cal = calendar.get_calendar(dossier.receiving_agency_id)
     changes = workflow.sync_tasks(
@@ -166,7 +169,7 @@ def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: 
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None)
     model = workflow.model_by_hash(instance.model_hash)
-    workflow.sync_timers(dossier.id, result.timers, model.has_timers)
+    workflow.sync_timers(dossier.id, result.timers, model.has_timers, existing_timers)
     if changes.open:
         dossier.move_to(changes.open[0].step_kind, changes.open[0].agency_id, [t.name for t in changes.open])
     if result.is_completed:
@@ -176,15 +179,57 @@ def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: 
 
 # --- clock and history ----------------------------------------------------------------------
 
-def _clock(action: Action, step: Step, reason: str | None) -> None:
-    """Append the clock entry the action declares, with the due instant in force after it."""
+def _clock(action: Action, step: Step, event: HistoryEvent, tasks: list[HumanTask] | None,
+           reason: str | None) -> None:
+    """Append the clock entry the action declares, with the due instant in force after it.
+
+    A pause (waiting for the applicant: supplement or fee) marks the dossier paused; a resume moves the dossier's
+    due dates and its open steps' deadlines on by the working time the pause lasted (nothing when not paused).
+    """
     if action.clock is Clock.NONE:
         return
     dossier = step.dossier
-    due = {Clock.START: dossier.legal_due_at, Clock.RESTART: dossier.legal_due_at, Clock.EXTEND: dossier.due_at}
+    if action.clock is Clock.PAUSE:
+        dossier.pause_clock(step.at)
+    elif action.clock is Clock.RESUME:
+        if dossier.clock_paused_at is None:
+            return
+        event.data = {**event.data, **_resume(dossier, step.at, tasks)}
+    due = {Clock.START: dossier.legal_due_at, Clock.RESTART: dossier.legal_due_at, Clock.EXTEND: dossier.due_at,
+           Clock.RESUME: dossier.legal_due_at}
     at = dossier.clock_started_at if action.clock is Clock.START else step.at
     db.session.add(ClockEntry(dossier_id=dossier.id, kind=action.clock.value, at=at, due_at=due.get(action.clock),
                               reason=reason, actor_name=getattr(step.actor, "full_name", None)))
+
+
+def end_pause(dossier: Dossier, at: datetime, reason: str) -> None:
+    """End a pause without the applicant (the result was issued while the fee is still owed): the due dates move
+    by the paused time as on a resume, so the dossier is judged on its own handling time; the ledger says why."""
+    if dossier.clock_paused_at is None:
+        return
+    facts = _resume(dossier, at, None)
+    db.session.add(ClockEntry(dossier_id=dossier.id, kind=Clock.RESUME.value, at=at, due_at=dossier.legal_due_at,
+                              reason=f"{reason} ({facts['paused_hours']:g} h)"))
+
+
+def _resume(dossier: Dossier, at: datetime, tasks: list[HumanTask] | None) -> dict[str, Any]:
+    """End the pause at `at`: every due date moves by the working hours it lasted (what the event records)."""
+    cal = calendar.get_calendar(dossier.receiving_agency_id)
+    paused_since = dossier.clock_paused_at
+    hours = cal.working_hours_between(paused_since, at)
+    if hours <= 0:  # paused and resumed outside working time: nothing moves (a 17:00 due stays 17:00)
+        dossier.clock_paused_at = None
+        return {"paused_since": paused_since.isoformat(), "paused_hours": 0.0}
+
+    def moved(due: datetime) -> datetime:
+        return cal.add_working_hours(due, hours)
+
+    dossier.resume_clock(moved)
+    for task in tasks if tasks is not None else workflow.open_tasks(dossier.id):
+        if task.due_at is not None:
+            task.due_at = moved(task.due_at)
+    return {"paused_since": paused_since.isoformat(), "paused_hours": round(hours, 2),
+            "legal_due_at": dossier.legal_due_at.isoformat(), "due_at": dossier.due_at.isoformat()}
 
 
 def _record(action: Action, step: Step, event: HistoryEvent, instance: ProcessInstance | None = None,

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.core.db import unit_of_work
 from app.core.permissions import OFFICIAL_ROLES, roles_required
 from app.core.signals import page_sections
-from app.dossiers import attachments, lifecycle
+from app.dossiers import lifecycle
 from app.dossiers.actions import ACTIONS, allowed_decisions, available_actions
 from app.dossiers.intake_views import submitted_form_data
 from app.dossiers.models import Dossier
@@ -38,7 +38,6 @@ def _render(task, data: dict | None, errors: dict, comment: str = "", status: in
     stray = [m for key, messages in errors.items() if key not in keys and key != "_comment" for m in messages]
     return render_template("dossiers/task.html", task=task, d=dossier, page=page, schema=schema,
                            data=data, errors=errors, stray_errors=stray, comment=comment,
-                           files=attachments.list_attachments(dossier),
                            reason_boxes=lifecycle.reason_boxes(task.form_key),
                            buttons={value: str(label) for value, label in decisions.items() if label},
                            **_other_actions(dossier, page, task), **page_sections(dossier)), status

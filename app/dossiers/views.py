@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +12,7 @@ from app.core.db import unit_of_work
 from app.core.permissions import roles_required
 from app.core.signals import files_submitted, page_sections
 from app.core.timefmt import LOCAL_TZ
-from app.dossiers import attachments, labels, lifecycle, listing, privacy
+from app.dossiers import labels, lifecycle, listing, privacy
 from app.dossiers.actions import available_actions
 from app.dossiers.forms import (
     ApologyForm,
@@ -72,7 +71,7 @@ def detail(code: str):
     page = dossier_page(dossier, masked=d is not dossier)
     return render_template("dossiers/detail.html", page=page, d=d, forms=_action_forms(dossier, page),
                            disclose_form=DiscloseForm(prefix="disclose") if d is not dossier else None,
-                           pin_locked=is_locked(dossier.code), files=attachments.list_attachments(dossier),
+                           pin_locked=is_locked(dossier.code),
                            **page_sections(dossier))
 
 
@@ -99,21 +98,6 @@ def disclose(code: str):
     return redirect(url_for("dossiers.detail", code=code))
 
 
-@bp.route("/dossiers/<code>/files/<int:attachment_id>")
-@roles_required(*READERS)
-def attachment(code: str, attachment_id: int):
-    """A file the applicant uploaded (officials who may see the dossier; supervisors only once disclosed)."""
-    dossier = get_dossier_for(current_user, code)
-    if _reader_view(dossier) is not dossier:
-        abort(403)
-    found = next((f for f in attachments.list_attachments(dossier) if f.id == attachment_id), None)
-    if found is None:
-        abort(404)
-    return Response(attachments.read(found), mimetype=found.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-        "Cache-Control": "private, no-store"})
-
-
 @bp.route("/dossiers/<code>/model.bpmn")
 @roles_required(*READERS)
 def model_xml(code: str):
@@ -128,7 +112,7 @@ def _redisplay(dossier, form_name: str, form):
     forms = _action_forms(dossier, page)
     forms[form_name] = form
     return render_template("dossiers/detail.html", page=page, d=dossier, forms=forms,
-                           open_form=form_name, files=attachments.list_attachments(dossier),
+                           open_form=form_name,
                            **page_sections(dossier)), 422
 
 

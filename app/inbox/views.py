@@ -80,7 +80,13 @@ def index():
         counts=services.inbox_counts(current_user), sort_links=_sort_links(flt), sortable=SORTABLE,
         procedures=list_procedures(), step_kinds=STEP_KINDS, next_url=next_url,
         is_leader=current_user.has_role("leader"), saved_views=services.list_saved_views(current_user),
-        view_form=SaveViewForm(query=_filters_query()), filters_query=_filters_query())
+        view_form=SaveViewForm(query=_filters_query()), filters_query=_filters_query(),
+        risks={} if flt.scope == "done" else _late_risks(pairs))
+
+
+def _late_risks(pairs: list) -> dict:
+    """The early warning's P(late) per task (app.reports registers it: the inbox sits below reports)."""
+    return current_app.extensions.get("late_risks", lambda _pairs: {})(pairs)
 
 
 def _with_permissions(rows: list) -> list:

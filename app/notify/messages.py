@@ -48,6 +48,7 @@ KINDS: dict[str, MessageKind] = {
     "stopped": MessageKind(_l("Dừng giải quyết hồ sơ"), ("reason",)),
     "receipt_accepted": MessageKind(_l("Tiếp nhận hồ sơ trực tuyến")),
     "receipt_refused": MessageKind(_l("Từ chối tiếp nhận hồ sơ trực tuyến"), ("reason",)),
+    "fee_awaited": MessageKind(_l("Tạm dừng thời hạn chờ nộp phí, lệ phí"), ("amount",)),
     "fee_paid": MessageKind(_l("Đã thanh toán phí, lệ phí"), ("amount", "payment_receipt")),
     "posted": MessageKind(_l("Đã gửi kết quả qua bưu điện"), ("tracking_number",)),
     "post_delivered": MessageKind(_l("Bưu điện đã phát kết quả"), ("tracking_number",)),
@@ -125,6 +126,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Dossier {{ code }} not accepted",
                "The online dossier {{ code }} ({{ procedure }}) was not accepted by {{ agency }}. "
                "Reason: {{ reason }}."),
+    },
+    "fee_awaited": {
+        "vi": ("Hồ sơ {{ code }} chờ nộp phí, lệ phí",
+               "Hồ sơ {{ code }} ({{ procedure }}) đã được {{ agency }} tiếp nhận lúc {{ at }}. Thời hạn giải quyết "
+               "tạm dừng cho đến khi Ông/Bà nộp {{ amount }} đồng phí, lệ phí; ngày hẹn trả được lùi tương ứng."),
+        "en": ("Dossier {{ code }} awaits its fees",
+               "Dossier {{ code }} ({{ procedure }}) was received by {{ agency }} at {{ at }}. Its time limit is "
+               "paused until you pay {{ amount }} VND of fees; the appointment moves accordingly."),
     },
     "fee_paid": {
         "vi": ("Đã thanh toán phí, lệ phí hồ sơ {{ code }}",

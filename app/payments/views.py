@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, jsonify, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.connectors import payment_gateway
 from app.connectors.payment import BadSignatureError
 from app.core.db import unit_of_work
 from app.core.errors import NotFoundError
-from app.core.permissions import CITIZEN_SESSION_KEY, public
+from app.core.permissions import CITIZEN_SESSION_KEY, public, roles_required
 from app.extensions import csrf, db, limiter
 from app.payments import services
 from app.payments.models import Payment
@@ -60,6 +62,19 @@ def back_from_gateway():
     if session.get(CITIZEN_SESSION_KEY):
         return redirect(url_for("citizen.my_dossier", code=code, payment=payment.reference))
     return redirect(url_for("citizen.lookup", code=code))
+
+
+@bp.route("/dossiers/<code>/thu-phi", methods=["POST"])
+@roles_required("receiver")
+def confirm_cash(code: str):
+    """The receiver took the fee in cash at the counter: recorded with its receipt; a clock paused for it resumes."""
+    from app.dossiers.services import get_dossier_for
+
+    with unit_of_work():
+        payment = services.confirm_cash(current_user, get_dossier_for(current_user, code))
+        number = payment.receipt_number
+    flash(_("Đã ghi nhận thu phí, lệ phí, biên nhận số %(n)s.", n=number), "success")
+    return redirect(url_for("dossiers.detail", code=code))
 
 
 def _dossier_code(payment: Payment) -> str:

@@ -1,4 +1,5 @@
-"""`flask reports reclassify | rebuild-summary`: refill the statistics after a rule change or a bulk load."""
+"""`flask reports reclassify | rebuild-summary | fit-warnings`: refill the statistics after a rule change or a
+bulk load, refit the early warning."""
 from __future__ import annotations
 
 import click
@@ -27,3 +28,14 @@ def rebuild_summary_command() -> None:
         summary.rebuild(db.session.connection())
         rows = summary.row_counts(db.session.connection())
     click.echo(", ".join(f"{table}: {count}" for table, count in rows.items()))
+
+
+@reports_cli.command("fit-warnings")
+@click.option("--days", default=365, show_default=True, help="history window (dossiers finished in these days)")
+def fit_warnings_command(days: int) -> None:
+    """Refit the early warning's step histories (stat_outlook) from the finished dossiers (run nightly)."""
+    from app.reports.warning import fit
+
+    with unit_of_work():
+        rows = fit(days=days)
+    click.echo(f"stat_outlook: {rows}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,9 @@ from app.calendar.rules import LOCAL_TZ
 from app.catalog.models import Procedure
 from app.core.db import utcnow
 from app.dossiers.listing import visible_agency_ids
+from app.dossiers.models import Dossier
 from app.extensions import db
-from app.reports import services
+from app.reports import services, warning
 from app.reports.services import Counts, StatsFilter
 
 #: (measure, label) of every table's columns, in order.
@@ -66,6 +67,7 @@ class Dashboard:
     overall: Counts
     tables: dict[str, Table]
     computed_at: datetime
+    at_risk: list = field(default_factory=list)  # (dossier, task, risk): open, not overdue, likely late
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -120,7 +122,9 @@ def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Dashboa
                          [(str(CHANNELS.get(k, k)), c) for k, c in sorted(stats.by_channel.items())]),
         "month": Table("month", str(_l("Theo tháng")), str(_l("Tháng")), _trend(actor, flt, now)),
     }
-    return Dashboard(flt, stats.overall, tables, now)
+    scope = services.scope_of(actor, flt)
+    owned = [Dossier.stat_agency_id.in_(services._subtree(flt.agency))] if flt.agency is not None else []
+    return Dashboard(flt, stats.overall, tables, now, warning.at_risk([*scope.dossiers(), *owned], now))
 
 
 def _trend(actor: User, flt: StatsFilter, now: datetime) -> list[tuple[str, Counts]]:

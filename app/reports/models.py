@@ -8,9 +8,9 @@ channel) on several local days: its receipt day (received and current-state figu
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, String
+from sqlalchemy import JSON, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -75,3 +75,33 @@ class StatStepDaily(db.Model):
     early: Mapped[int] = _measure()
     on_time: Mapped[int] = _measure()
     late: Mapped[int] = _measure()
+
+
+class ScorecardConfig(db.Model):
+    """Points and weights of one scorecard indicator, in force from `effective_from` (app.reports.scorecard).
+
+    Effective-dated so that a province changing its weights does not rewrite last year's ranking: a period is
+    scored with the rows in force on its last day; a key without a row uses the code's default."""
+
+    __tablename__ = "scorecard_configs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    unsure: Mapped[bool] = mapped_column(default=False)  # the value is not confirmed against the legal text
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class StatOutlook(db.Model):
+    """Fitted history of one step (process version, BPMN step, acting agency; agency 0: every agency): quantiles of
+    the working hours from the step's start to the dossier's finishing moment (app.reports.warning)."""
+
+    __tablename__ = "stat_outlook"
+
+    process_version_id: Mapped[int] = mapped_column(primary_key=True)
+    bpmn_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(primary_key=True)
+    samples: Mapped[int]
+    quantiles: Mapped[list] = mapped_column(JSON)  # hours at 0 %, 5 %, ... 100 %
+    fitted_at: Mapped[datetime]

@@ -6,8 +6,8 @@
   handed over; a **refusal** at its decision, against the refusal limit when the procedure has one.
 - **Early / on time / late** compare that moment with the original legal due date (an apology moves only the
   appointment): early = an earlier local day than the due day (domain.md §3.7).
-- Waiting for the applicant (a supplement) is **paused**, never overdue; an open dossier past its legal due date
-  is **overdue**; a stopped dossier is neither finished nor open.
+- Waiting for the applicant (a supplement, a fee the procedure's handling waits for) is **paused**, never
+  overdue; an open dossier past its legal due date is **overdue**; a stopped dossier is neither finished nor open.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
 
 from app.calendar.rules import WorkCalendar
 from app.dossiers.models import Dossier, DossierStatus
@@ -60,14 +60,23 @@ def due_of(row: Any) -> datetime:
     return row.legal_due_at
 
 
-#: Waiting for the applicant (supplement): the clock does not run for the agency.
-PAUSED = Dossier.status == DossierStatus.WAITING_SUPPLEMENT
+#: Waiting for the applicant (a supplement, or the fee of a procedure whose handling waits for it): the clock does
+#: not run for the agency. The one rule; `paused_sql` is the same for the stat_daily triggers.
+PAUSED = or_(Dossier.status == DossierStatus.WAITING_SUPPLEMENT, Dossier.clock_paused_at.is_not(None))
 _NOT_OPEN = (DossierStatus.STOPPED, DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.WAITING_SUPPLEMENT)
+
+
+def paused_sql(row: str, *, clock: bool = True) -> str:
+    """PAUSED over dossier row `row` as SQL text (`clock=False`: the rule before dossiers.clock_paused_at existed,
+    for the migration that first installed the triggers)."""
+    rule = f"{row}.status = '{DossierStatus.WAITING_SUPPLEMENT.value}'"
+    return f"({rule} OR {row}.clock_paused_at IS NOT NULL)" if clock else f"({rule})"
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:
     """Open (not finished, not stopped, not paused) after its legal due instant — as SQL."""
-    return and_(Dossier.stat_finished_at.is_(None), Dossier.status.not_in(_NOT_OPEN), Dossier.legal_due_at < now)
+    return and_(Dossier.stat_finished_at.is_(None), Dossier.status.not_in(_NOT_OPEN),
+                Dossier.clock_paused_at.is_(None), Dossier.legal_due_at < now)
 
 
 def classify(row: Any, calendar: WorkCalendar) -> tuple[int, datetime | None, str | None]:

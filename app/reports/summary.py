@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 
 from app.dossiers.models import DossierStatus
 from app.reports.models import MEASURES, STEP_MEASURES
+from app.reports.semantics import paused_sql
 
 SATISFIED = ("very_satisfied", "satisfied")
 TIMINGS = ("early", "on_time", "late")
@@ -26,13 +27,14 @@ STEP_KEY = ("day", "agency_id", "procedure_id")
 DOSSIER_COLUMNS = ("stat_agency_id", "handling_agency_id", "current_agency_id", "receiving_agency_id",
                    "procedure_id", "channel", "received_at", "status", "supplement_count", "late_supplement_count",
                    "apology_count", "apology_compliant", "rating", "stat_timing", "stat_finished_at", "outcome",
-                   "return_method", "finished_at", "legal_due_at")
+                   "return_method", "finished_at", "legal_due_at", "clock_paused_at")
 TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
 
 
 @dataclass(frozen=True)
 class Dialect:
     name: str
+    pause_clock: bool = True  # False: the schema before dossiers.clock_paused_at (migration 0016_stats)
 
     def day(self, instant: str) -> str:
         if self.name == "postgresql":
@@ -74,7 +76,7 @@ def dossier_parts(d: Dialect, r: str) -> list[Part]:
     finished = {**{t: _flag(f"{r}.stat_timing = '{t}'") for t in TIMINGS},
                 "refused": _flag(f"{r}.outcome = 'refused'"), "e_results": _flag(f"{r}.return_method = 'online'")}
     # Waiting for the applicant is never overdue (semantics.PAUSED): such a dossier has no overdue interval.
-    overdue = (f"{r}.status <> 'waiting_supplement' AND {r}.legal_due_at IS NOT NULL "
+    overdue = (f"NOT {paused_sql(r, clock=d.pause_clock)} AND {r}.legal_due_at IS NOT NULL "
                f"AND ({end} IS NULL OR {d.day(end)} > {d.day(f'{r}.legal_due_at')})")
     return [
         Part(d.day(f"{r}.received_at"), "1 = 1", received),
@@ -174,10 +176,11 @@ def _timing(event: str) -> str:
     return "BEFORE DELETE" if event == "DELETE" else f"AFTER {event}"
 
 
-def create_statements(dialect_name: str) -> list[str]:
+def create_statements(dialect_name: str, pause_clock: bool = True) -> list[str]:
     """DDL of the triggers (and PostgreSQL's trigger functions)."""
-    d, out = Dialect(dialect_name), []
+    d, out = Dialect(dialect_name, pause_clock), []
     for name, table, event, columns, body in TRIGGERS:
+        columns = tuple(c for c in columns if pause_clock or c != "clock_paused_at")
         of = f" OF {', '.join(columns)}" if columns else ""
         when = f" WHEN ({' OR '.join(d.differs(c) for c in columns)})" if columns else ""
         statements = "; ".join(body(d))
@@ -202,8 +205,9 @@ def drop_statements(dialect_name: str) -> list[str]:
     return out
 
 
-def install_triggers(conn: Connection) -> None:
-    for statement in create_statements(conn.dialect.name):
+def install_triggers(conn: Connection, *, pause_clock: bool = True) -> None:
+    """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet)."""
+    for statement in create_statements(conn.dialect.name, pause_clock):
         conn.execute(text(statement))
 
 
@@ -212,12 +216,12 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
-def rebuild(conn: Connection) -> None:
+def rebuild(conn: Connection, *, pause_clock: bool = True) -> None:
     """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers).
 
     On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
     (its rows are in the snapshot), one after it waits and adds its change on top of the rebuilt rows."""
-    d = Dialect(conn.dialect.name)
+    d = Dialect(conn.dialect.name, pause_clock)
     if d.name == "postgresql":
         conn.execute(text("LOCK TABLE stat_daily, stat_step_daily IN EXCLUSIVE MODE"))
     conn.execute(text("DELETE FROM stat_daily"))

@@ -15,11 +15,13 @@ from app.core.db import lagging_reads, utcnow
 from app.core.permissions import roles_required
 from app.dossiers.listing import visible_agency_ids
 from app.extensions import db
-from app.reports import dashboard, periodic
+from app.reports import dashboard, mining, periodic, scorecard, warning
 from app.reports.services import StatsFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/thong-ke")
 VIEWERS = ("leader", "supervisor", "admin")
+# The inbox shows the early warning's badge without importing app.reports (it is a lower layer).
+bp.record_once(lambda state: state.app.extensions.setdefault("late_risks", warning.risks))
 
 
 def _filter() -> StatsFilter:
@@ -108,3 +110,50 @@ def periodic_file(fmt: str):
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     pdf = periodic.to_pdf(_render_report(report, today, printable=True), request.url_root)
     return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+@bp.route("/xep-hang")
+@roles_required(*VIEWERS)
+@lagging_reads()
+def scorecard_page():
+    flt = _filter()
+    card = scorecard.build(current_user, flt)
+    agencies, _procedures = _choices()
+    return render_template("reports/scorecard.html", card=card, indexes=scorecard.C01_INDEXES,
+                           groups=scorecard.GROUPS, defaults=scorecard.DEFAULTS, bands=scorecard.BANDS,
+                           agencies=agencies, args=request.args)
+
+
+@bp.route("/xep-hang.<fmt>")
+@roles_required(*VIEWERS)
+@lagging_reads()
+def scorecard_file(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    flt = _filter()
+    table = scorecard.RankingTable(scorecard.build(current_user, flt))
+    name = f"xep-hang-{flt.start:%Y%m%d}-{flt.end:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(dashboard.to_csv(table), mimetype="text/csv", headers=headers)
+    caption = f"Xếp hạng đơn vị — {flt.start:%d/%m/%Y} – {flt.end:%d/%m/%Y}"
+    return Response(dashboard.to_xlsx(table, caption), headers=headers,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/quy-trinh")
+@roles_required(*VIEWERS)
+@lagging_reads()
+def process_heatmap():
+    flt = _filter()
+    choices = mining.versions()
+    wanted = request.args.get("version", type=int)
+    version = next((v for v in choices if v.id == wanted), None) if wanted else (choices[-1] if choices else None)
+    if wanted and version is None:
+        abort(404)
+    result = mining.heatmap(current_user, version, flt) if version is not None else None
+    overlays = {f.bpmn_id: {"median": f.median_hours, "p95": f.p95_hours, "late": f.late_rate,
+                            "supplement": f.supplement_rate, "budget": f.budget_hours, "colour": f.colour,
+                            "count": f.count} for f in (result.steps if result else [])}
+    return render_template("reports/heatmap.html", result=result, versions=choices, version=version, flt=flt,
+                           overlays=overlays, args=request.args, computed_at=utcnow())

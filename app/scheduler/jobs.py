@@ -22,7 +22,7 @@ from app.notify.services import queue_official_alert
 logger = logging.getLogger(__name__)
 
 
-TIMER_BATCH = 200  # timers claimed and fired per transaction (each dossier in a savepoint of it)
+TIMER_BATCH = 200  # timers claimed and fired per transaction (one flush for the batch; see fire_claimed_timers)
 SWEEP_SECONDS = 50  # one sweep stops starting batches after this, so the next interval's sweep is not skipped
 
 
@@ -163,3 +163,11 @@ def ocr_scans(app: Flask) -> int:
 
     with app.app_context(), unit_of_work():
         return ocr_pending()
+
+
+def collect_document_garbage(app: Flask) -> int:
+    """Delete stored bytes no row refers to any more (after the grace period of app.documents.gc)."""
+    from app.documents.gc import collect
+
+    with app.app_context(), unit_of_work():
+        return len(collect())

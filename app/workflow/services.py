@@ -19,6 +19,7 @@ from app.workflow.projection import (  # noqa: F401  (part of the bridge's API u
     Placement,
     TaskChanges,
     dossiers_with_due_timers,
+    load_timer_batch,
     open_tasks,
     sync_tasks,
     sync_timers,

@@ -12,9 +12,23 @@ def form(page: Page):
 
 
 def choose(page: Page, label: str, option: str) -> None:
+    """Pick the option whose label starts with `option` (else contains it: "Đủ điều kiện" must not pick "Không đủ
+    điều kiện") and wait until form-js shows it chosen: a click landing while the list re-renders is otherwise lost
+    silently, and the form then refuses to submit for a missing required choice (seen in CI)."""
     field = form(page).locator(".fjs-form-field-select", has_text=label)
-    field.locator(".fjs-select-display").click()
-    page.locator(".fjs-dropdownlist-item", has_text=option).first.click()
+    display = field.locator(".fjs-select-display")
+    items = page.locator(".fjs-dropdownlist-item")
+    starting = items.filter(has_text=re.compile(r"^\s*" + re.escape(option)))
+    for _attempt in range(3):
+        display.click()
+        items.first.wait_for()
+        (starting if starting.count() else items.filter(has_text=option)).first.click()
+        try:
+            expect(display).to_contain_text(option, timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    expect(display).to_contain_text(option)
 
 
 def fill(page: Page, label: str, value: str) -> None:

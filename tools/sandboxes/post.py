@@ -88,6 +88,15 @@ def postman():
     return render_template("post_index.html", shipments=list(_shipments.values()))
 
 
+@app.post("/_sandbox/reset")
+def reset():
+    """Forget every shipment: test databases start over and reuse dossier codes, the post's idempotency key, so a
+    test would otherwise get a shipment (status, callback address) booked by an earlier test."""
+    with _lock:
+        _shipments.clear()
+    return "", 204
+
+
 @app.post("/_sandbox/shipments/<number>/advance")
 def advance(number: str):
     shipment = _shipments.get(number)

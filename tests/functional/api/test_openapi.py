@@ -14,6 +14,7 @@ CONTRACT = {
     ("post", "/api/v1/tasks/{task_id}/complete"), ("post", "/api/v1/tasks/{task_id}/reassign"),
     ("post", "/api/v1/dossiers/{code}/pin"), ("post", "/api/v1/lookup"), ("post", "/api/v1/lookup/events"),
     ("get", "/api/v1/lookup/{code}"), ("post", "/api/v1/lookup/{code}/rating"), ("get", "/api/v1/stats"),
+    ("get", "/api/v1/stats/scorecard"),
     ("get", "/api/v1/models"), ("post", "/api/v1/models"), ("get", "/api/v1/models/{process_key}/versions"),
     ("get", "/api/v1/audit/{code}/verify"),
 }

@@ -5,8 +5,9 @@ import io
 
 from app.catalog.services import get_procedure
 from app.citizen.online import APPLICANT_KEYS
+from tests.integration.documents.test_uploads import pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = pdf(1)  # a real one-page PDF: app.documents parses it for its pages and preview
 WORK_PERMIT = "1.014199"
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image
 from sqlalchemy import func, select
 
-from app.dossiers.models import Dossier, DossierAttachment
+from app.documents.models import Attachment
+from app.documents.storage import digest_of
+from app.dossiers.models import Dossier
 from app.extensions import db
+from app.history.models import DossierEvent
 from app.history.services import list_events
 from tests.functional.citizen.online import PDF, WORK_PERMIT, posted_form, submit
 from tests.functional.citizen.portal import AN, sign_in
@@ -59,9 +63,11 @@ def test_a_complete_online_dossier_waits_in_the_receiving_agencys_intake_queue(c
     assert (dossier.channel.value, dossier.status.value, dossier.submitter_id_number) == ("online", "received", AN)
     [task] = desk.open_tasks(dossier)
     assert (task.step_kind, task.role, task.agency_id) == ("intake", "receiver", dossier.receiving_agency_id)
-    files = db.session.scalars(select(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id)).all()
+    files = db.session.scalars(select(Attachment).where(Attachment.dossier_id == dossier.id)).all()
     mandatory = [d for d in dossier.procedure.documents if d.is_mandatory]
-    assert len(files) == len(mandatory) and {f.content_type for f in files} == {"application/pdf"}
+    assert len(files) == len(mandatory) and {f.media_type for f in files} == {"application/pdf"}
+    assert {f.stage for f in files} == {"online"} and {f.required_document_id for f in files} == {
+        d.id for d in mandatory}
     assert all(doc["received"] for doc in dossier.documents if doc["mandatory"])
     page = client.get(f"/cong-dan/ho-so/{dossier.code}")
     assert page.status_code == 200 and dossier.code in page.text and "giay-to-" in page.text
@@ -73,6 +79,36 @@ def test_missing_documents_are_listed_once_completely_and_nothing_is_created(cli
     assert response.status_code == 422 and "missing-documents" in response.text
     assert response.text.count("<li>", response.text.index("missing-documents")) >= 2
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+def test_the_online_upload_is_a_document_with_a_preview_on_the_specialists_task_page(client, sandboxes, desk,
+                                                                                     officials):
+    sign_in(client, AN)
+    dossier = _submitted(submit(client, desk))
+    [first, *_] = db.session.scalars(select(Attachment).where(Attachment.dossier_id == dossier.id)
+                                     .order_by(Attachment.id)).all()
+    assert (first.content_hash, first.page_count) == (digest_of(PDF), 1)
+    event = db.session.get(DossierEvent, first.event_id)  # the hash chain covers what the citizen uploaded
+    assert event.kind == "documents_attached" and event.data["stage"] == "online"
+    desk.complete(dossier, "intake")
+    task = desk.task(dossier, "appraisal")
+    specialist = officials.login("chuyenvien.snv")
+    page = specialist.get(f"/tasks/{task.id}")
+    assert page.status_code == 200, page.text[:500]
+    assert f"/dossiers/{dossier.code}/attachments/{first.id}/preview.png" in page.text
+    assert first.checklist_item in page.text
+    preview = specialist.get(f"/dossiers/{dossier.code}/attachments/{first.id}/preview.png")
+    assert preview.status_code == 200 and Image.open(io.BytesIO(preview.data)).format == "PNG"
+    assert specialist.get(f"/dossiers/{dossier.code}/attachments/{first.id}").data == PDF
+
+
+def test_a_fake_pdf_is_refused_in_vietnamese_and_nothing_is_created(client, sandboxes, desk):
+    sign_in(client, AN)
+    response = submit(client, desk, content=b"GIF89a\x01\x00\x01\x00 not a PDF at all")
+    assert response.status_code == 422 and "bad-files" in response.text
+    assert "chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp)" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused(client, sandboxes, desk):
@@ -88,8 +124,8 @@ def test_the_receiver_refuses_the_receipt_with_a_reason_the_citizen_reads(client
     receiver = officials.login("tiepnhan")
     page = receiver.get(f"/dossiers/{dossier.code}")
     assert "action-refuse_receipt" in page.text and "giay-to-" in page.text
-    files = db.session.scalars(select(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id)).all()
-    download = receiver.get(f"/dossiers/{dossier.code}/files/{files[0].id}")
+    files = db.session.scalars(select(Attachment).where(Attachment.dossier_id == dossier.id)).all()
+    download = receiver.get(f"/dossiers/{dossier.code}/attachments/{files[0].id}")
     assert download.status_code == 200 and download.data == PDF
     answer = receiver.post(f"/dossiers/{dossier.code}/refuse-receipt",
                            data={"refuse_receipt-reason": "Hồ sơ thuộc thẩm quyền của Ban quản lý KKT Nghi Sơn."})

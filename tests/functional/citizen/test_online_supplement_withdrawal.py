@@ -5,7 +5,8 @@ import io
 
 from sqlalchemy import select
 
-from app.dossiers.models import ClockEntry, Dossier, DossierAttachment
+from app.documents.models import Attachment
+from app.dossiers.models import ClockEntry, Dossier
 from app.extensions import db
 from app.history.services import list_events
 from tests.functional.citizen.online import PDF, submit
@@ -41,8 +42,9 @@ def test_the_citizen_answers_a_supplement_request_online_and_the_limit_restarts(
     assert kinds == ["start", "restart", "pause", "restart"]  # accepted; paused; the full limit again
     event = [e for e in list_events(dossier.id) if e.kind == "supplement_received"][-1]
     assert event.data["channel"] == "online" and "ho-chieu.pdf" in event.data["documents"][0]
-    files = db.session.scalars(select(DossierAttachment).where(DossierAttachment.purpose == "supplement")).all()
-    assert [f.filename for f in files] == ["ho-chieu.pdf"]
+    files = db.session.scalars(select(Attachment).where(Attachment.stage == "supplement")).all()
+    assert [(f.original_name, f.required_document_id, f.uploaded_by_id) for f in files] == [
+        ("ho-chieu.pdf", doc.id, None)]
     assert desk.task(dossier, "appraisal")  # back with the specialist
     assert "my-supplement" not in client.get(f"/cong-dan/ho-so/{dossier.code}").text
 

@@ -89,3 +89,24 @@ class TestScansAtAStep:
                                      "supplement-files": (io.BytesIO(pdf(1)), "ho-chieu.pdf")})
         assert response.status_code == 302, response.text[:300]
         assert [r.stage for r in list_attachments(dossier.id)] == ["supplement"]
+
+
+class TestSearchableCopy:
+    def test_the_ocr_copy_is_offered_beside_the_scan_and_served_as_pdf(self, officials, desk, at_office):
+        from app.documents.attachments import ocr_pending
+        from tests.integration.documents.test_ocr import id_card
+
+        dossier = desk.receive(WORK_PERMIT).dossier
+        client = officials.login("tiepnhan")
+        client.post(f"/dossiers/{dossier.code}/attachments", content_type="multipart/form-data",
+                    data={"files": (io.BytesIO(id_card()), "cccd.png")})
+        row = list_attachments(dossier.id)[0]
+        url = f"/dossiers/{dossier.code}/attachments/{row.id}?ban=tim-kiem"
+        assert client.get(url).mimetype == "image/png"  # not read yet: the scan itself
+        assert "Bản PDF tìm kiếm được" not in client.get(f"/dossiers/{dossier.code}").text
+        ocr_pending()
+        db.session.commit()
+        assert "Bản PDF tìm kiếm được (OCR)" in client.get(f"/dossiers/{dossier.code}").text
+        served = client.get(url)
+        assert served.mimetype == "application/pdf" and served.data.startswith(b"%PDF")
+        assert officials.login("chuyenvien.sxd").get(url).status_code == 404  # an uninvolved agency

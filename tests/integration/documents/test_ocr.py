@@ -68,3 +68,23 @@ def test_scans_get_their_text_in_the_background_job(desk, clock):
     db.session.commit()
     [row] = list_attachments(dossier.id)
     assert "CĂN CƯỚC CÔNG DÂN" in row.text and "038090001234" in row.text.replace(" ", "")
+
+
+def test_a_scan_gets_a_searchable_pdf_with_a_vietnamese_text_layer_and_keeps_its_original(desk, clock):
+    """OCRmyPDF puts the recognised text as a layer over the page image: a PDF reader finds the words."""
+    from app.documents.attachments import Upload, attach, list_attachments, ocr_pending
+    from app.documents.storage import get_storage
+    from app.extensions import db
+    from tests.integration.documents.conftest import pdf_text
+    from tests.integration.dossiers.conftest import official
+
+    clock("2026-03-02 09:00")
+    dossier = desk.receive("1.014199").dossier
+    scan = id_card()
+    attach(official("receiver", dossier.receiving_agency_id), dossier, [Upload("cccd.png", scan)], stage="intake")
+    ocr_pending()
+    db.session.commit()
+    [row] = list_attachments(dossier.id)
+    searchable = get_storage().get(row.searchable_hash)
+    assert searchable.startswith(b"%PDF") and "CĂN CƯỚC CÔNG DÂN" in pdf_text(searchable)
+    assert get_storage().get(row.content_hash) == scan  # the uploaded bytes (hashed in the history) are kept

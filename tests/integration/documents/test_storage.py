@@ -88,6 +88,16 @@ class TestS3Storage:
         with pytest.raises(StorageError):
             s3_store.get(digest)
 
+    def test_keys_and_delete_for_the_garbage_collection(self, s3_store):
+        from datetime import timedelta
+
+        from app.core.db import utcnow
+
+        digest = s3_store.put(b"orphan in the bucket")
+        assert digest in dict(s3_store.keys())
+        assert s3_store.delete(digest, written_before=utcnow() - timedelta(hours=1)) is False  # just written
+        assert s3_store.delete(digest) is True and not s3_store.exists(digest)
+
     def test_a_missing_object_is_a_storage_error(self, s3_store):
         assert not s3_store.exists("1" * 64)
         with pytest.raises(StorageError):

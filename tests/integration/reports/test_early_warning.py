@@ -1,0 +1,85 @@
+"""Issue 16: the early warning's probabilities, calibrated on held-out history.
+
+Three years of synthetic history (app.demo.generate: agencies working at different paces, noisy step durations)
+are cut at T, 200 days before their end. The warning is fitted on what was finished before T; then, at T and
+every 20 days after it, for every dossier open and running then, its probability of finishing late is compared
+with what happened afterwards. The
+Brier score must beat the base rate (always forecasting the share of late dossiers before T), and the forecasts
+must sort: the dossiers given a high probability were late more often than those given a low one.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.calendar.services import get_calendar
+from app.demo.generate import generate
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.reports import warning
+from app.reports.models import StatOutlook
+from app.workflow.models import HumanTask
+from tests.world import load_world
+
+END = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+T = END - timedelta(days=200)
+SNAPSHOTS = [T + timedelta(days=20 * k) for k in range(6)]
+
+
+def test_survival_and_probability_on_hand_written_quantiles():
+    q = warning.quantiles([float(h) for h in range(0, 101)])  # D uniform on 0..100 hours, 101 samples
+    assert q[0] == 0 and q[10] == 50 and q[-1] == 100
+    assert warning.survival(q, 101, 50) == (0.5 * 101 + 0.5) / 102
+    assert warning.survival(q, 101, -1) == (101 + 0.5) / 102 and warning.survival(q, 101, 200) == 0.5 / 102
+    cal = get_calendar()
+    start = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 09:00 local
+    due = cal.due(start, 10)  # 80 working hours
+    now = cal.due(start, 5)  # 40 spent: P = S(80) / S(40) = (0.2·101 + 0.5) / (0.6·101 + 0.5)
+    assert round(warning.probability(q, 101, start, due, now, cal), 6) == round((20.7) / (61.1), 6)
+    assert warning.probability(q, 101, start, due, due, cal) == 1.0
+
+
+def _held_out(at: datetime) -> list[tuple[float, bool]]:
+    calendar = get_calendar()
+    dossiers = {d.id: d for d in db.session.scalars(select(Dossier).where(
+        Dossier.received_at < at, Dossier.supplement_count == 0, Dossier.outcome.is_distinct_from("stopped"),
+        (Dossier.stat_finished_at.is_(None)) | (Dossier.stat_finished_at > at)))}
+    tasks = db.session.scalars(select(HumanTask).where(HumanTask.dossier_id.in_(list(dossiers)),
+                                                       HumanTask.created_at <= at))
+    current = {}
+    for task in tasks:
+        if task.completed_at is None or task.completed_at > at:
+            current[task.dossier_id] = task
+    fitted = {(r.process_version_id, r.bpmn_id, r.agency_id): r for r in db.session.scalars(select(StatOutlook))}
+    out = []
+    for dossier_id, task in current.items():
+        d = dossiers[dossier_id]
+        row = fitted.get((d.process_version_id, task.bpmn_id, task.agency_id)) or fitted.get(
+            (d.process_version_id, task.bpmn_id, warning.ALL))
+        if row is None:
+            continue
+        p = warning.probability(row.quantiles, row.samples, task.created_at, d.legal_due_at, at, calendar)
+        late = d.stat_timing == "late" or (d.stat_finished_at is None and d.legal_due_at < END)
+        out.append((p, late))
+    return out
+
+
+def test_calibration_on_held_out_history(app):
+    load_world()
+    db.session.commit()
+    generate(5000, end=END, seed=11)
+    db.session.commit()
+    assert warning.fit(as_of=T, days=730) > 10
+    finished = db.session.execute(select(Dossier.stat_timing).where(Dossier.stat_finished_at < T,
+                                                                    Dossier.stat_timing.is_not(None))).scalars()
+    timings = list(finished)
+    base = sum(t == "late" for t in timings) / len(timings)
+    cases = [case for at in SNAPSHOTS for case in _held_out(at)]
+    assert len(cases) >= 100
+    brier = sum((p - late) ** 2 for p, late in cases) / len(cases)
+    base_brier = sum((base - late) ** 2 for _p, late in cases) / len(cases)
+    assert brier < 0.85 * base_brier, (brier, base_brier, base, len(cases))
+    high = [late for p, late in cases if p >= 0.5]
+    low = [late for p, late in cases if p < 0.5]
+    assert high and low and sum(high) / len(high) > sum(low) / len(low)
