@@ -1,4 +1,4 @@
-"""Take the README screenshots with Debian's chromium: inbox, task page, dossier page, case panel, citizen lookup.
+"""Take the README screenshots with Debian's chromium: inbox, task, dossier, case panel, return step, citizen lookup.
 
 Usage: python tools/screenshots.py [--url http://127.0.0.1:5000] [--out docs/screenshots]
 Without --url the app is started on a fresh SQLite database loaded with the demo data (`flask demo load`).
@@ -18,7 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "motcua-demo"  # noqa: S105 - the published demo credential
-SAMPLE = {"f.passport_number": "C7654321", "f.employer_tax_code": "2801234567", "f.worker_full_name": "John Smith"}
+SAMPLE = {"f.passport_number": "C7654321", "f.employer_tax_code": "2801234567", "f.worker_full_name": "John Smith",
+          "f.nationality": "Vương quốc Anh", "f.worker_date_of_birth": "1980-01-15",
+          "f.employer_name": "Công ty TNHH Nghi Sơn",
+          "f.employer_address": "Khu kinh tế Nghi Sơn, Thanh Hóa", "f.demand_approval_number": "15/UBND-VX",
+          "f.job_title": "Kỹ sư trưởng", "f.work_location": "Khu kinh tế Nghi Sơn", "f.work_start": "2026-12-15",
+          "f.work_end": "2027-12-14"}
 
 
 def start_demo_server() -> str:
@@ -99,9 +104,12 @@ def shoot(base_url: str, out: Path) -> list[Path]:
         shots.append(_save(page, out / "task.png"))
         page.goto(href)
         page.wait_for_selector("#diagram[data-rendered]")
+        page.evaluate("() => window.scrollBy(0, document.getElementById('diagram-title')"
+                      ".getBoundingClientRect().top - 8)")  # the diagram, below the case panel
         shots.append(_save(page, out / "dossier.png"))
 
         shots.append(case_panel(new_page(viewport={"width": 1366, "height": 900}), out / "case_panel.png"))
+        shots.append(return_step(new_page(viewport={"width": 1366, "height": 900}), out / "return_step.png"))
 
         citizen = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         citizen.goto(f"/tra-cuu?code={code}&pin={pin}")
@@ -117,6 +125,24 @@ def case_panel(page, path: Path) -> Path:
     task_id = page.locator("tr[data-task-id]").first.get_attribute("data-task-id")
     page.goto(f"/tasks/{task_id}")
     page.wait_for_selector("#formjs[data-ready]")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def return_step(page, path: Path) -> Path:
+    """The leader's decision "trả về bước trước": the one reason box and the button naming the action. The reason
+    is left empty so the browser refuses it in place and nothing is sent (the demo data stays as it was)."""
+    login(page, "lanhdao.snv")
+    page.goto("/inbox/?tab=queue&step=approval")
+    task_id = page.locator("tr[data-task-id]").first.get_attribute("data-task-id")
+    page.goto(f"/tasks/{task_id}")
+    page.wait_for_selector("#formjs[data-ready]")
+    field = page.locator("#formjs .fjs-form-field-select", has_text="Ý kiến phê duyệt")
+    field.locator(".fjs-select-display").click()
+    page.locator(".fjs-dropdownlist-item", has_text="trả về bước trước").first.click()
+    if page.locator("#complete-btn").count():
+        page.locator("#complete-btn").click()
+        page.wait_for_selector("#formjs .fjs-form-field-error")
     page.screenshot(path=str(path), full_page=True)
     return path
 

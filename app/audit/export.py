@@ -9,15 +9,18 @@ import io
 import json
 import logging
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit.models import AuditAnchor
 from app.audit.verify import verify_dossier
 from app.core.db import utcnow
+from app.dossiers import labels
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.history.chain import canonical_at
@@ -77,7 +80,10 @@ def case_document(dossier: Dossier) -> dict[str, Any]:
 def _summary_files(dossier: Dossier, document: dict[str, Any]) -> dict[str, bytes]:
     report = verify_dossier(dossier)
     template = current_app.jinja_env.get_template("audit/summary.html")  # no request needed (CLI, archive job)
-    html = template.render(dossier=dossier, document=document, report=report, events=list_events(dossier.id))
+    with force_locale("vi"):  # a legal record: Vietnamese words and local times, whatever the UI language
+        html = template.render(dossier=dossier, document=document, report=report, events=list_events(dossier.id),
+                               exported_at=datetime.strptime(document["exported_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+                               .replace(tzinfo=UTC), labels=labels)
     files = {"summary.html": html.encode("utf-8")}
     pdf = _pdf(html)
     if pdf is not None:

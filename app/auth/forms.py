@@ -14,7 +14,7 @@ from app.core.permissions import ALL_ROLES
 
 class LoginForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired()])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=128)])
 
 
 class UserCreateForm(BaseForm):
@@ -26,10 +26,11 @@ class UserCreateForm(BaseForm):
 
 
 class PasswordChangeForm(BaseForm):
-    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=128)])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
-                            validators=[DataRequired(), EqualTo("new", message=_l("Hai mật khẩu không khớp."))])
+                            validators=[DataRequired(), Length(max=128),
+                                        EqualTo("new", message=_l("Hai mật khẩu không khớp."))])
 
 
 class UserEditForm(BaseForm):

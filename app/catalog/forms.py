@@ -37,7 +37,7 @@ class ProcedureForm(BaseForm):
     deadline_policy = SelectField(_l("Cách tính hạn"), choices=[("hours", _l("Theo giờ làm việc")),
                                                                  ("civil", _l("Theo Bộ luật Dân sự"))])
     cutoff = StringField(_l("Giờ chốt nhận trong ngày (HH:MM)"),
-                         validators=[Optional(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")])
+                         validators=[Optional(), Length(max=5), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")])
     online_level = SelectField(_l("Mức độ trực tuyến"), choices=ONLINE_LEVELS)
     return_methods = SelectMultipleField(_l("Hình thức trả kết quả"), choices=RETURN_METHODS,
                                          validators=[DataRequired()])

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.catalog import services
-from app.catalog.forms import ImportForm, ProcedureForm
+from app.catalog.forms import ONLINE_LEVELS, ImportForm, ProcedureForm
 from app.core.db import unit_of_work
 from app.core.errors import ValidationError
 from app.core.permissions import roles_required
@@ -21,7 +21,7 @@ MAX_IMPORT_BYTES = 5_000_000
 def index():
     search = request.args.get("q", "").strip()
     return render_template("catalog/index.html", procedures=services.list_procedures(search or None, active_only=False),
-                           search=search, import_form=ImportForm())
+                           search=search, import_form=ImportForm(), online_levels=dict(ONLINE_LEVELS))
 
 
 @bp.route("/<code>", methods=["GET", "POST"])

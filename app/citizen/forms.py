@@ -15,7 +15,7 @@ class LookupForm(BaseForm):
 
     code = StringField(_l("Mã hồ sơ"), validators=[DataRequired(), Length(max=40)])
     pin = StringField(_l("Mã tra cứu (PIN, 6 chữ số)"), validators=[
-        DataRequired(), Regexp(r"^\d{6}$", message=_l("Mã tra cứu gồm 6 chữ số."))])
+        DataRequired(), Length(max=6), Regexp(r"^\d{6}$", message=_l("Mã tra cứu gồm 6 chữ số."))])
 
 
 class RatingForm(BaseForm):
@@ -34,9 +34,9 @@ class OnlineApplicantForm(BaseForm):
                                validators=[Optional()])
     name = StringField(_l("Họ và tên người nộp"), validators=[DataRequired(), Length(max=255)])
     phone = StringField(_l("Số điện thoại"), validators=[
-        DataRequired(), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
+        DataRequired(), Length(max=32), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
     email = StringField(_l("Thư điện tử"), validators=[
-        Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
+        Optional(), Length(max=255), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
     address = StringField(_l("Địa chỉ liên hệ (cũng là nơi nhận kết quả qua bưu điện)"),
                           validators=[DataRequired(), Length(max=500)])
     return_method = RadioField(_l("Hình thức nhận kết quả"), validators=[DataRequired()])

@@ -30,9 +30,9 @@ class IntakeForm(BaseForm):
     id_number = StringField(_l("Số định danh cá nhân (12 chữ số)"), validators=[Optional(), Length(max=13)],
                             description=_l("Tổ chức: mã số thuế 10 hoặc 13 chữ số."))
     phone = StringField(_l("Số điện thoại"), validators=[
-        Optional(), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
+        Optional(), Length(max=32), Regexp(r"^\+?[0-9 .-]{8,15}$", message=_l("Số điện thoại không hợp lệ."))])
     email = StringField(_l("Thư điện tử"), validators=[
-        Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
+        Optional(), Length(max=255), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
     address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=500)])
     representative = StringField(_l("Người đại diện / người được ủy quyền"), validators=[Optional(), Length(max=255)])
     documents = MultiCheckboxField(_l("Giấy tờ đã nhận"), coerce=int)
@@ -54,7 +54,8 @@ class CommentForm(BaseForm):
 
 
 class SupplementForm(BaseForm):
-    documents = TextAreaField(_l("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)"), validators=[DataRequired()])
+    documents = TextAreaField(_l("Giấy tờ bổ sung đã nhận (mỗi dòng một giấy tờ)"),
+                              validators=[DataRequired(), Length(max=4000)])
     files = MultipleFileField(_l("Bản quét giấy tờ bổ sung (PDF, JPEG, PNG)"), validators=[Optional()])
     comment = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 

@@ -10,6 +10,7 @@ from app.auth.models import Agency, User
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.dossiers.case_panel import CasePanel, build_case_panel, prefill
+from app.dossiers.lifecycle import SUPPLEMENT_MESSAGE
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
 from app.history.models import DossierEvent
@@ -78,7 +79,10 @@ def dossier_page(dossier: Dossier, *, include_internal: bool = True, masked: boo
     events = list(db.session.scalars(query))
     version = db.session.get(ProcessVersion, dossier.process_version_id)
     panel = build_case_panel(dossier, [r.task for r in steps], events, masked=masked)
-    return DossierPage(dossier, steps, events, version, diagram_markers(steps), panel)
+    markers = diagram_markers(steps)
+    if dossier.status == DossierStatus.WAITING_SUPPLEMENT:  # no open step: the wait itself is what is current
+        markers["waiting_message"] = SUPPLEMENT_MESSAGE  # the message the model waits for
+    return DossierPage(dossier, steps, events, version, markers, panel)
 
 
 def task_defaults(page: DossierPage, task: HumanTask, actor: User) -> dict[str, Any]:

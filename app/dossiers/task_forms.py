@@ -32,7 +32,16 @@ DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 @lru_cache(maxsize=256)
 def _load(path: str, mtime: float) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    return _with_default_lengths(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _with_default_lengths(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every text field carries its `maxLength`, so form-js refuses an over-long value before the server does."""
+    for component in fields(schema):
+        if component["type"] in DEFAULT_MAX_LENGTH:
+            rules = component.setdefault("validate", {})
+            rules.setdefault("maxLength", DEFAULT_MAX_LENGTH[component["type"]])
+    return schema
 
 
 def load_form(form_key: str) -> dict[str, Any]:

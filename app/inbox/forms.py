@@ -15,4 +15,4 @@ class ReassignForm(BaseForm):
 
 class SaveViewForm(BaseForm):
     name = StringField(_l("Tên bộ lọc"), validators=[DataRequired(), Length(max=80)])
-    query = HiddenField()
+    query = HiddenField(validators=[Length(max=1000)])  # SavedView.query is String(1000)

@@ -24,7 +24,7 @@ class TestDossierPage:
         assert page.status_code == 200
         assert "Đang giải quyết" in page.text or "Đã tiếp nhận" in page.text
         assert "Quá trình xử lý từng bước" in page.text and "Diễn biến hồ sơ" in page.text
-        assert "bpmn-viewer.production.min.js" in page.text and "js/diagram.js" in page.text
+        assert "bpmn-navigated-viewer.production.min.js" in page.text and "js/diagram.js" in page.text
         markers = _markers(page.text)
         assert markers["current"] == [task.bpmn_id]
         assert markers["done"]  # the intake step, completed at the counter

@@ -102,3 +102,27 @@ class TestAlteredBundle:
         junk = tmp_path / "junk.zip"
         junk.write_bytes(b"not a zip")
         assert run_tool(junk).returncode == 2
+
+
+class TestSummaryPdf:
+    """The printable summary is a legal record: Vietnamese words, dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh (issue 14)."""
+
+    def _text(self, bundle) -> str:
+        import io
+
+        from pypdf import PdfReader
+
+        pdf = PdfReader(io.BytesIO(zipfile.ZipFile(bundle).read("summary.pdf")))
+        return " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+
+    def test_times_are_local_and_day_first(self, bundle):
+        text = self._text(bundle)
+        assert "Xuất lúc Exported 02/03/2026 08:00" in text  # exported at 08:00 in Hanoi, 01:00 UTC
+        assert "Ngày tiếp nhận Received 02/03/2026 08:00" in text
+        assert "2026-03-02" not in text and "T01:00" not in text  # no UTC ISO instants left
+
+    def test_statuses_and_events_are_in_vietnamese(self, bundle):
+        text = self._text(bundle)
+        assert "Trạng thái Status Đã trả kết quả" in text
+        assert "Tiếp nhận hồ sơ" in text and "Hoàn thành bước" in text
+        assert " task_completed " not in f" {text} "
