@@ -7,11 +7,15 @@ first use. A production folder holds the agencies' keys from the real CA and no 
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import current_app
 
+T = TypeVar("T")
 DEMO_CA = "demo-ca"
 FIELD = "ChuKySoCoQuan"
 
@@ -130,8 +135,22 @@ def sign_pdf(pdf: bytes, code: str, name: str | None = None, *, reason: str = "B
         key_passphrase=passphrase.encode() if passphrase else None)
     meta = signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256", reason=reason,
                                         subfilter=fields.SigSeedSubFilter.PADES, location=name or code)
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper())
+    stamper = timestamper()
+    out = run_async(lambda: signers.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
+                                                   timestamper=stamper))
     return out.getvalue(), signer.signing_cert.subject.human_friendly
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one of pyHanko's coroutines to its end from synchronous code. pyHanko's own sync wrappers call
+    `asyncio.run`, which refuses to start inside a thread whose event loop is running (a worker that also drives
+    an async library, e.g. Playwright's sync API in the browser tests); then it runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def timestamper():
@@ -165,8 +184,8 @@ def check_signatures(data: bytes) -> list[SignatureCheck]:
     """Validate every signature of a PDF against the trusted roots, offline (no fetching of revocation data)."""
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -179,7 +198,8 @@ def check_signatures(data: bytes) -> list[SignatureCheck]:
     checks = []
     for signature in signatures:
         try:
-            status = validate_pdf_signature(signature, context, ts_validation_context=context)
+            status = run_async(lambda sig=signature: async_validate_pdf_signature(
+                sig, context, ts_validation_context=context))
         except (SignatureValidationError, ValueError, KeyError, TypeError) as error:
             checks.append(SignatureCheck(None, False, False, False, str(error)[:300]))
             continue

@@ -25,7 +25,8 @@ from app.reports.services import Counts, StatsFilter
 COLUMNS = (
     ("total", _l("Tiếp nhận")), ("online", _l("Trực tuyến")), ("counter_received", _l("Tại quầy của đơn vị")),
     ("open_now", _l("Đang giải quyết")), ("in_time", _l("Trong hạn")), ("overdue_open", _l("Quá hạn")),
-    ("paused", _l("Tạm dừng (chờ bổ sung, chờ nộp phí)")), ("finished", _l("Đã giải quyết")), ("early", _l("Trước hạn")),
+    ("paused", _l("Tạm dừng (chờ bổ sung, chờ nộp phí)")), ("finished", _l("Đã giải quyết")),
+    ("early", _l("Trước hạn")),
     ("on_time", _l("Đúng hạn")), ("late", _l("Trễ hạn")), ("on_time_rate", _l("Tỷ lệ đúng hạn (%)")),
     ("with_supplement", _l("Yêu cầu bổ sung")), ("refused", _l("Từ chối")), ("stopped", _l("Rút hồ sơ")),
     ("apologies", _l("Xin lỗi")), ("late_apologies", _l("Xin lỗi không đúng quy định")),

@@ -120,3 +120,19 @@ def test_the_sandbox_keeps_its_keys_across_restarts(tmp_path):
     finally:
         second.stop()
         shutil.rmtree(state)
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(app):
+    """A worker thread that also drives an async library (Playwright's sync API does) has a running loop: pyHanko's
+    sync wrappers (asyncio.run) would refuse; the signature is made and checked all the same."""
+    import asyncio
+
+    pdf = html_to_pdf("<p>Giấy phép</p>")
+
+    async def inside():
+        signed, _signer = signing.sign_pdf(pdf, "H38.SNV", "Sở Nội vụ tỉnh Thanh Hóa")
+        return signing.check_signatures(signed)
+
+    with app.app_context():
+        [check] = asyncio.run(inside())
+    assert check.ok
