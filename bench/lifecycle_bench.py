@@ -89,7 +89,8 @@ class CpuMeter:
 
         with self.admin.connect() as conn:
             return list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                          "AND pid <> pg_backend_pid()")).scalars())
+                                          "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
+                        .scalars())  # not autovacuum: a worker alive at the end would count its whole life
 
     def snapshot(self) -> dict[str, dict[int, float]]:
         server = cpu_of(descendants(self.root), reaped=True) if self.root else {}
