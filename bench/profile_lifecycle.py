@@ -1,12 +1,14 @@
 """Profile the API lifecycle in-process: where the CPU of one dossier goes, and how many SQL statements each request
 issues.
 
-Usage: python bench/profile_lifecycle.py [--dossiers 15] [--database-url URL] [--html]
-A fresh PostgreSQL database (default `motcua_profile`), the demo organisation and catalogue, then N work permits
-through /api/v1 with the Flask test client (counter intake, then per step: the queue page and the completion, as bench/lifecycle_bench.py; --claim
-claims the task too), the
-first dossier as a warm-up outside the profile. pyinstrument's report goes to bench/results/profile-<date>.txt
-(and .html with --html); statements per request kind are printed.
+Usage: python bench/profile_lifecycle.py [--dossiers 15] [--database-url URL] [--html] [--cpu | --plain] [--claim]
+A fresh PostgreSQL database (default `motcua_profile`), the demo organisation and catalogue, a Redis of its own (the
+token cache's credentials stamp, as in production), then N work permits through /api/v1 with the Flask test client
+(counter intake, then per step: the queue page and the completion, as bench/lifecycle_bench.py; --claim claims the
+task too), the first dossier as a warm-up outside the profile. pyinstrument's report goes to
+bench/results/profile-<date>.txt (and .html with --html); --cpu: cProfile on CPU time instead (and a .pstats file);
+--plain: no profiler, CPU per dossier of this process and of its PostgreSQL backend. Statements per request kind
+are printed.
 """
 from __future__ import annotations
 
