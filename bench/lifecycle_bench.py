@@ -13,6 +13,9 @@ of the bench's own (the token cache's credentials stamp), then:
   services  the same lifecycle through the services in this process (one unit of work per request), no HTTP.
   engine    the raw engine floor: start and the 5 tasks of the same model, state JSON-serialised at every step.
   configs   with --configs, the 8-client phase again for each gunicorn set-up (worker class, workers, threads).
+  baseline  with --baseline DIR (another checkout, e.g. `git worktree add /tmp/base main`), each HTTP phase again
+            served by that code right after ours, on the same database and Redis: the CPU ratio ours / baseline
+            is the figure to trust on a shared machine.
 Every dossier driven is checked afterwards (returned, one completion per step). Ratios (http : services :
 engine CPU per dossier) and everything else go to bench/results/lifecycle-<date>.json.
 """
