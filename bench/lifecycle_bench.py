@@ -2,6 +2,7 @@
 
 Usage: python bench/lifecycle_bench.py [--seconds 20] [--max-dossiers 1500] [--clients 1,8,32]
                                        [--workers 2] [--threads 1] [--configs sync:2,sync:4,gthread:2x4]
+                                       [--baseline DIR]
 A fresh PostgreSQL database (`motcua_lifecyclebench` on 127.0.0.1), the demo organisation and catalogue, a Redis
 of the bench's own (the token cache's credentials stamp), then:
   http      gunicorn on 127.0.0.1 driving work permits through /api/v1 with 1, 8 and 32 keep-alive clients (counter
@@ -12,6 +13,9 @@ of the bench's own (the token cache's credentials stamp), then:
   services  the same lifecycle through the services in this process (one unit of work per request), no HTTP.
   engine    the raw engine floor: start and the 5 tasks of the same model, state JSON-serialised at every step.
   configs   with --configs, the 8-client phase again for each gunicorn set-up (worker class, workers, threads).
+  baseline  with --baseline DIR (another checkout, e.g. `git worktree add /tmp/base main`), each HTTP phase again
+            served by that code right after ours, on the same database and Redis: the CPU ratio ours / baseline
+            is the figure to trust on a shared machine.
 Every dossier driven is checked afterwards (returned, one completion per step). Ratios (http : services :
 engine CPU per dossier) and everything else go to bench/results/lifecycle-<date>.json.
 """
@@ -89,7 +93,8 @@ class CpuMeter:
 
         with self.admin.connect() as conn:
             return list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                          "AND pid <> pg_backend_pid()")).scalars())
+                                          "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
+                        .scalars())  # not autovacuum: a worker alive at the end would count its whole life
 
     def snapshot(self) -> dict[str, dict[int, float]]:
         server = cpu_of(descendants(self.root), reaped=True) if self.root else {}
@@ -141,15 +146,27 @@ def latency_summary(latencies: dict[str, list[float]]) -> dict[str, dict[str, fl
             if v}
 
 
-def serve(url: str, redis_url: str, worker_class: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+def serve(url: str, redis_url: str, worker_class: str, workers: int, threads: int,
+          code: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the app of the checkout `code` (this one, or the --baseline for the A/B)."""
     port = free_port()
     env = {**os.environ, "MOTCUA_DATABASE_URL": url, "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_REDIS_URL": redis_url,
-           "MOTCUA_RATELIMIT_STORAGE_URI": redis_url}
+           "MOTCUA_RATELIMIT_STORAGE_URI": redis_url, "PYTHONPATH": str(code)}
     command = [str(Path(sys.executable).parent / "gunicorn"), "-k", worker_class, "-w", str(workers),
                "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=code, env=env)
     wait_ready(port)
     return server, port
+
+
+def baseline_phase(args, url: str, redis, clients: int, data, n: int) -> tuple[dict, int]:
+    """The same phase served by the --baseline checkout (its own gunicorn, same database and Redis)."""
+    server, port = serve(url, redis.url, args.worker_class, args.workers, args.threads, code=args.baseline)
+    try:
+        return http_phase(CpuMeter(url, server.pid, [redis.pid]), port, clients, args, data, n)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def http_phase(meter: CpuMeter, port: int, clients: int, args, data, start_n: int) -> tuple[dict, int]:
@@ -296,6 +313,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--configs", default="", help="e.g. sync:2,sync:4,gthread:2x4 (8 clients each)")
     parser.add_argument("--services-dossiers", type=int, default=40)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the app (e.g. `git worktree add /tmp/base main`): each HTTP phase "
+                             "is run on it too, right after ours on the same database, and the ratios reported")
     parser.add_argument("--database-url", default=os.environ.get(
         "MOTCUA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/motcua_lifecyclebench"))
     args = parser.parse_args()
@@ -315,9 +335,18 @@ def main() -> None:
                 phase, n = http_phase(meter, port, clients, args, data, n)
                 report["http"].append(phase)
                 print(json.dumps(phase), flush=True)
+                if args.baseline:
+                    base, n = baseline_phase(args, url, redis, clients, data, n)
+                    report.setdefault("baseline", {"code": str(args.baseline), "http": []})["http"].append(base)
+                    print(json.dumps({"baseline": base}), flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)
+        if args.baseline:
+            report["baseline"]["ratios_cpu_per_dossier"] = [  # ours / baseline, one per phase (clients)
+                [ours["clients"], round(ours["cpu_ms_per_dossier"]["server_and_database"]
+                                        / base["cpu_ms_per_dossier"]["server_and_database"], 2)]
+                for ours, base in zip(report["http"], report["baseline"]["http"], strict=True)]
         for config in filter(None, args.configs.split(",")):
             worker_class, shape = config.split(":")
             workers, _, threads = shape.partition("x")

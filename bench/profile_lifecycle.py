@@ -1,11 +1,14 @@
 """Profile the API lifecycle in-process: where the CPU of one dossier goes, and how many SQL statements each request
 issues.
 
-Usage: python bench/profile_lifecycle.py [--dossiers 15] [--database-url URL] [--html]
-A fresh PostgreSQL database (default `motcua_profile`), the demo organisation and catalogue, then N work permits
-through /api/v1 with the Flask test client (counter intake, then per step: the queue page, claim, complete), the
-first dossier as a warm-up outside the profile. pyinstrument's report goes to bench/results/profile-<date>.txt
-(and .html with --html); statements per request kind are printed.
+Usage: python bench/profile_lifecycle.py [--dossiers 15] [--database-url URL] [--html] [--cpu | --plain] [--claim]
+A fresh PostgreSQL database (default `motcua_profile`), the demo organisation and catalogue, a Redis of its own (the
+token cache's credentials stamp, as in production), then N work permits through /api/v1 with the Flask test client
+(counter intake, then per step: the queue page and the completion, as bench/lifecycle_bench.py; --claim claims the
+task too), the first dossier as a warm-up outside the profile. pyinstrument's report goes to
+bench/results/profile-<date>.txt (and .html with --html); --cpu: cProfile on CPU time instead (and a .pstats file);
+--plain: no profiler, CPU per dossier of this process and of its PostgreSQL backend. Statements per request kind
+are printed.
 """
 from __future__ import annotations
 
@@ -53,6 +56,9 @@ class Api:
         return response.get_json()
 
 
+CLAIM = False  # --claim: also claim each task before completing it (the bench's lifecycle does not)
+
+
 def lifecycle(api: Api, forms: dict[str, dict], documents: list[int], n: int) -> None:
     receipt = api.call("intake", "POST", "/api/v1/dossiers", "receiver", {
         "procedure_code": "1.014199", "channel": "counter", "agency": "H38.TTPVHCC",
@@ -61,7 +67,8 @@ def lifecycle(api: Api, forms: dict[str, dict], documents: list[int], n: int) ->
     for role in ("specialist", "leader", "clerk", "returner"):
         page = api.call("queue", "GET", f"/api/v1/tasks?scope=queue&limit=5&q={receipt['code']}", role)
         task = next(t for t in page["items"] if t["dossier_code"] == receipt["code"])
-        api.call("claim", "POST", f"/api/v1/tasks/{task['id']}/claim", role)
+        if CLAIM:
+            api.call("claim", "POST", f"/api/v1/tasks/{task['id']}/claim", role)
         api.call("complete", "POST", f"/api/v1/tasks/{task['id']}/complete", role,
                  {"data": forms.get(task["form_key"], {}), "comment": None})
 
@@ -70,23 +77,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, default=15)
     parser.add_argument("--html", action="store_true")
+    parser.add_argument("--claim", action="store_true", help="claim each task before completing it")
+    parser.add_argument("--plain", action="store_true",
+                        help="no profiler: CPU per dossier of this process and of its PostgreSQL backend")
     parser.add_argument("--cpu", action="store_true",
                         help="cProfile on CPU time instead (stable on a loaded machine): top functions by own time")
     parser.add_argument("--database-url", default=os.environ.get(
         "MOTCUA_PROFILE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/motcua_profile"))
     args = parser.parse_args()
+    global CLAIM
+    CLAIM = args.claim
+    from tests.redis_process import redis_server
+
+    with redis_server() as redis:  # the token cache needs the shared credentials stamp, as in production
+        profile(args, redis.url)
+
+
+def profile(args: argparse.Namespace, redis_url: str) -> None:
     from pyinstrument import Profiler
 
     from app import create_app
 
     url = fresh_database(args.database_url)
     tokens_by_user, forms, documents = prepare(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "REDIS_URL": redis_url})
     api = Api(app, {role: tokens_by_user[user] for role, user in STEP_USERS.items()})
     lifecycle(api, forms, documents, 0)  # warm-up: parsed models, compiled SQL, first token touch
     api.statements.clear()
     if args.cpu:
         return cpu_profile(api, forms, documents, args.dossiers)
+    if args.plain:
+        return plain(api, url, forms, documents, args.dossiers)
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for n in range(1, args.dossiers + 1):
@@ -108,6 +129,22 @@ def main() -> None:
     print(f"profile: {out}")
 
 
+def plain(api: Api, url: str, forms: dict, documents: list[int], dossiers: int) -> None:
+    """The lifecycle without a profiler: this process's CPU (Flask test client included) and its database's."""
+    from bench.lifecycle_bench import CpuMeter
+
+    meter = CpuMeter(url, None, [])
+    before = meter.snapshot()
+    for n in range(1, dossiers + 1):
+        lifecycle(api, forms, documents, n)
+    cpu = CpuMeter.delta(before, meter.snapshot())
+    figures = {"dossiers": dossiers, "load_average": os.getloadavg(),
+               "cpu_ms_per_dossier": {"process": round(cpu["client"] * 1000 / dossiers, 1),
+                                      "database": round(cpu["database"] * 1000 / dossiers, 1)},
+               "statements": {kind: round(sum(v) / len(v), 2) for kind, v in api.statements.items()}}
+    print(json.dumps(figures))
+
+
 def cpu_profile(api: Api, forms: dict, documents: list[int], dossiers: int) -> None:
     """Attribute CPU time (time.process_time) to functions: what the lifecycle costs with the waits left out."""
     import cProfile
@@ -127,6 +164,7 @@ def cpu_profile(api: Api, forms: dict, documents: list[int], dossiers: int) -> N
     stats.sort_stats("tottime").print_stats(45)
     stats.sort_stats("cumulative").print_stats(70)
     path = ROOT / "bench" / "results" / f"profile-cpu-{datetime.now(UTC):%Y%m%d-%H%M}.txt"
+    profiler.dump_stats(str(path.with_suffix(".pstats")))  # for pstats queries of any function (not committed)
     path.write_text(f"CPU per dossier (profiled): {total * 1000 / dossiers:.1f} ms\n\n" + out.getvalue())
     print(f"CPU per dossier (profiled): {total * 1000 / dossiers:.1f} ms; profile: {path}")
 

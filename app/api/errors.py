@@ -41,6 +41,10 @@ class GuardedParser(FlaskParser):
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = GuardedParser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """One schema instance per route, built here: given a class, webargs would build one on every request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """A flask-smorest blueprint whose argument errors render as problem documents."""

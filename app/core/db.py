@@ -178,3 +178,63 @@ def unit_of_work() -> Iterator[Any]:
         raise
     for fn, args, kwargs in session.info.pop(_after_commit_key, []):
         fn(*args, **kwargs)
+
+
+# --- read-only requests end with COMMIT -------------------------------------------------------
+
+_WROTE = "motcua_wrote"
+
+
+def install_read_commit(app: Any, db: Any) -> None:
+    """End a request whose open transaction only ran SELECTs with COMMIT instead of ROLLBACK.
+
+    psycopg forgets every prepared statement on ROLLBACK (its documented safety rule), and Flask-SQLAlchemy ends
+    each request's transaction with one; so on a worker serving page reads between writes no statement ever
+    reached psycopg's prepare threshold and PostgreSQL parsed and planned every statement anew. For a transaction
+    that wrote nothing the two ends are equivalent; one that wrote anything (or holds pending ORM changes) is still
+    rolled back, as before. Registered after Flask-SQLAlchemy, so it runs before its session teardown.
+    """
+    from sqlalchemy import event
+
+    @app.teardown_appcontext
+    def _commit_reads(error: BaseException | None) -> None:
+        if error is not None or not db.session.registry.has():
+            return
+        session = db.session()
+        connections = session.info.get(_WROTE)
+        if (not connections or not session.in_transaction() or session.new or session.dirty or session.deleted
+                or any(conn.info.get(_WROTE, True) for conn in connections.values())):
+            return
+        try:
+            session.commit()
+        except DBAPIError:  # the connection is gone: the usual teardown rolls back and returns it
+            session.rollback()
+
+    with app.app_context():
+        for engine in db.engines.values():
+            if not event.contains(engine, "before_cursor_execute", _note_write):
+                event.listen(engine, "before_cursor_execute", _note_write)
+
+
+def _note_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_WROTE] = True
+
+
+def _install_session_tracking() -> None:
+    """Which connections the session's current transaction uses (each starts with nothing written)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_begin")
+    def _began(session: Any, _transaction: Any, connection: Any) -> None:
+        session.info.setdefault(_WROTE, {})[id(connection)] = connection
+        connection.info[_WROTE] = False
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _ended(session: Any, transaction: Any) -> None:
+        if transaction.parent is None:  # the outermost transaction (not a savepoint)
+            session.info.pop(_WROTE, None)
+
+
+_install_session_tracking()

@@ -171,10 +171,11 @@ def inbox_query(actor: User, flt: InboxFilter):
     return query
 
 
-def list_inbox(actor: User, flt: InboxFilter) -> list[tuple[HumanTask, Dossier]]:
+def list_inbox(actor: User, flt: InboxFilter, options: tuple = ()) -> list[tuple[HumanTask, Dossier]]:
     """One page of an inbox tab in the order asked for (by step deadline unless told), keyset-paginated by
     (sort value, task id); rows without a value (steps without a deadline) come last either way.
 
+    `options` narrow what is loaded (e.g. `load_only` for a page that shows a few columns).
     The default `ORDER BY due_at NULLS LAST, id` lets PostgreSQL walk the (agency, role, status, due_at) index
     instead of sorting every open task of the agency: the first page stays fast with a million dossiers; the done
     tab walks (completed_by_id, completed_at).
@@ -187,6 +188,8 @@ def list_inbox(actor: User, flt: InboxFilter) -> list[tuple[HumanTask, Dossier]]
     column = sort.column.desc() if descending else sort.column.asc()
     tiebreak = HumanTask.id.desc() if descending else HumanTask.id.asc()
     query = query.order_by(column.nulls_last() if sort.nullable else column, tiebreak).limit(flt.limit)
+    if options:  # loader options of a caller that reads only some columns (the API page)
+        query = query.options(*options)
     return [(task, dossier) for task, dossier in db.session.execute(query)]
 
 

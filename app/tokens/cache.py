@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Agency, RoleAssignment, User
 
@@ -90,21 +91,24 @@ def token_cache() -> TokenCache:
 
 
 def attach(entry: CachedToken, session: Session) -> User:
-    """The entry's user, with its roles and agencies, as clean persistent objects of `session` (no SQL)."""
+    """The entry's user, with its roles and agencies, as clean persistent objects of `session` (no SQL).
+
+    The objects are built from their columns without the instrumented constructor and the relationships set as
+    loaded values (`set_committed_value`): no attribute events, no backref bookkeeping, nothing to flush.
+    """
     user, agencies, assignments = _detached(User, entry.user), {}, []
     for columns, agency in entry.roles:
         assignment = _detached(RoleAssignment, columns)
+        found = None
         if agency is not None:  # one object per agency, however many roles the user holds there
-            assignment.agency = agencies.get(agency["id"]) or agencies.setdefault(agency["id"],
-                                                                                  _detached(Agency, agency))
-        else:
-            assignment.agency = None
+            found = agencies.get(agency["id"]) or agencies.setdefault(agency["id"], _detached(Agency, agency))
+        set_committed_value(assignment, "agency", found)
+        set_committed_value(assignment, "user", user)
         assignments.append(assignment)
-    user.roles = assignments
+    set_committed_value(user, "roles", assignments)
     objects = (user, *assignments, *agencies.values())
-    for obj in objects:
-        make_transient_to_detached(obj)  # the values above become the loaded state: nothing to flush
-    if any(inspect(obj).key in session.identity_map for obj in objects):
+    identity = session.identity_map
+    if any(inspect(obj).key in identity for obj in objects):
         return session.merge(user, load=False)  # some rows are in the session already: reuse them
     session.add(user)  # the usual case (authentication is the request's first use of its session): no copies
     return user
@@ -115,4 +119,8 @@ def _columns(obj: Any) -> Columns:
 
 
 def _detached(model: type, columns: Columns) -> Any:
-    return model(**columns)
+    """A detached object whose loaded state is `columns` (what SQLAlchemy builds from a row)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(columns)
+    make_transient_to_detached(obj)  # the identity key from the primary key; the values become the loaded state
+    return obj
