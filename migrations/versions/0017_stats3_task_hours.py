@@ -17,10 +17,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('human_tasks') as batch:
-        batch.add_column(sa.Column('working_hours', sa.Float(), nullable=True))
+    # plain ALTER TABLE, not a batch copy: SQLite's statistics triggers name human_tasks and break on a rebuild
+    op.add_column('human_tasks', sa.Column('working_hours', sa.Double(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('human_tasks') as batch:
-        batch.drop_column('working_hours')
+    op.drop_column('human_tasks', 'working_hours')
