@@ -84,7 +84,9 @@ def backfill_hours(batch: int = 5000) -> int:
         for task_id, created, closed, agency_id in rows[start:start + batch]:
             if agency_id not in calendars:
                 calendars[agency_id] = memoised(get_calendar(agency_id))
-            values.append({"id": task_id,
-                           "working_hours": round(calendars[agency_id].working_hours_between(created, closed), 4)})
-        db.session.execute(update(HumanTask), values)
+            values.append({"task_id": task_id,
+                           "hours": round(calendars[agency_id].working_hours_between(created, closed), 4)})
+        table = HumanTask.__table__  # the table, not the ORM: no optimistic version bump for a derived figure
+        db.session.execute(update(table).where(table.c.id == bindparam("task_id"))
+                           .values(working_hours=bindparam("hours")), values)
     return len(rows)

@@ -91,3 +91,25 @@ def test_a_closed_task_stores_its_working_hours_across_a_weekend(desk, officials
     html = officials.login("lanhdao.snv").get(
         f"/thong-ke/quy-trinh?version={dossier.process_version_id}&{MARCH}").get_data(as_text=True)
     assert '"appraisal": {"budget": 56.0, "colour": "green", "count": 1, "late": 0.0, "median": 3.0' in html
+
+
+def test_backfill_fills_the_tasks_closed_before_the_column(desk, officials, clock):  # noqa: F811
+    """`flask reports backfill-hours` (after migration 0017_stats3) gives old closed tasks the same figure."""
+    from sqlalchemy import select
+
+    from app.reports.maintain import backfill_hours
+    from app.workflow.models import HumanTask
+
+    clock("2026-03-06 16:00")
+    dossier = desk.receive(PERMIT).dossier
+    clock("2026-03-09 09:00")
+    desk.complete(dossier, "appraisal")
+    task = db.session.scalars(select(HumanTask).where(HumanTask.dossier_id == dossier.id,
+                                                      HumanTask.bpmn_id == "appraisal")).one()
+    task.working_hours = None
+    db.session.commit()
+    assert backfill_hours() >= 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).working_hours == 2.5
+    assert backfill_hours() == 0
