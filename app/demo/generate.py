@@ -49,7 +49,7 @@ DOSSIER_COLUMNS = ("id", "code", "procedure_id", "process_version_id", "ruleset"
                    "stat_agency_id", "stat_finished_at", "stat_timing", "rating", "comment_count", "event_seq",
                    "last_event_hash", "created_at", "updated_at")
 TASK_COLUMNS = ("dossier_id", "engine_task_id", "bpmn_id", "name", "step_kind", "role", "agency_id", "duration_days",
-                "status", "created_at", "due_at", "completed_at", "timing", "version")
+                "status", "created_at", "due_at", "completed_at", "timing", "version", "working_hours")
 EVENT_COLUMNS = ("dossier_id", "seq", "kind", "at", "agency_id", "role", "from_step", "to_step", "is_internal",
                  "data", "prev_hash", "hash")
 CLOCK_COLUMNS = ("dossier_id", "kind", "at", "due_at")
@@ -235,17 +235,19 @@ class Generator:
                 clock.append(("restart", restart, legal_due))
                 event("supplement_requested", done, agency.id, step.role, step.name, step.name)
                 tasks.append((dossier_id, f"g{index}", step.bpmn_id, step.name, step.step_kind, step.role, agency.id,
-                              step.days, "completed", at, due, done, cal.classify(done, due), 1))
+                              step.days, "completed", at, due, done, cal.classify(done, due), 1,
+                              cal.working_hours_between(at, done)))
                 at = restart
                 due = cal.due(at, Decimal(str(step.days)))
                 done = cal.due(at, Decimal(str(round(max(hours / 2, 0.05) / cal.hours_per_day, 3))))
             if done > self.end:  # still open at the end of history
                 open_task = (dossier_id, f"g{index}", step.bpmn_id, step.name, step.step_kind, step.role, agency.id,
-                             step.days, "open", at, due, None, None, 1)
+                             step.days, "open", at, due, None, None, 1, None)
                 tasks.append(open_task)
                 break
             tasks.append((dossier_id, f"g{index}", step.bpmn_id, step.name, step.step_kind, step.role, agency.id,
-                          step.days, "completed", at, due, done, cal.classify(done, due), 1))
+                          step.days, "completed", at, due, done, cal.classify(done, due), 1,
+                          cal.working_hours_between(at, done)))
             nxt = plan.steps[index + 1].name if index + 1 < len(plan.steps) else None
             event("task_completed", done, agency.id, step.role, step.name, nxt)
             at = done

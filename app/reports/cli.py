@@ -1,5 +1,6 @@
-"""`flask reports reclassify | rebuild-summary | fit-warnings`: refill the statistics after a rule change or a
-bulk load, refit the early warning."""
+"""`flask reports reclassify | rebuild-summary | fit-warnings | backfill-hours`: refill the statistics after a rule
+change or a bulk load, refit the early warning, store the working hours of tasks closed before migration
+0017_stats3."""
 from __future__ import annotations
 
 import click
@@ -8,7 +9,7 @@ from flask.cli import AppGroup
 from app.core.db import unit_of_work
 from app.extensions import db
 from app.reports import summary
-from app.reports.maintain import reclassify_all
+from app.reports.maintain import backfill_hours, reclassify_all
 
 reports_cli = AppGroup("reports", help="Thống kê, báo cáo / statistics and reports.")
 
@@ -39,3 +40,11 @@ def fit_warnings_command(days: int) -> None:
     with unit_of_work():
         rows = fit(days=days)
     click.echo(f"stat_outlook: {rows}")
+
+
+@reports_cli.command("backfill-hours")
+def backfill_hours_command() -> None:
+    """Store the working hours of closed tasks that have none (once, after migration 0017_stats3)."""
+    with unit_of_work():
+        filled = backfill_hours()
+    click.echo(f"human_tasks.working_hours: {filled}")

@@ -86,6 +86,12 @@ def period(args) -> tuple[date, date]:
     return (start, end) if start <= end else (end, start)
 
 
+def period_errors(args) -> dict[str, str]:
+    """The from / to texts that are no date (the period then takes its default for that end; the form says so)."""
+    return {name: str(_l("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.")) for name in ("from", "to")
+            if (args.get(name) or "").strip() and _date(args.get(name)) is None}
+
+
 def _date(text: str | None) -> date | None:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:

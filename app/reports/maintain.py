@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from app.calendar.services import get_calendar
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.reports import semantics
+from app.reports.calendar_memo import memoised
+from app.workflow.models import HumanTask
 
 
 def _apply(dossier: Any, calendar_of) -> None:
@@ -67,3 +69,24 @@ def reclassify_all(batch: int = 5000) -> int:
                 stat_timing=bindparam("b_timing")), updates)
         changed += len(updates)
         last_id = rows[-1].id
+
+
+def backfill_hours(batch: int = 5000) -> int:
+    """Store the working hours of the closed tasks that have none (closed before the column existed), by the
+    receiving agency's calendar as the pipeline does when it closes a task. Returns the number of tasks filled."""
+    calendars: dict[int | None, Any] = {}
+    query = (select(HumanTask.id, HumanTask.created_at, HumanTask.completed_at, Dossier.receiving_agency_id)
+             .join(Dossier, Dossier.id == HumanTask.dossier_id)
+             .where(HumanTask.completed_at.is_not(None), HumanTask.working_hours.is_(None)))
+    rows = db.session.execute(query).all()
+    for start in range(0, len(rows), batch):
+        values = []
+        for task_id, created, closed, agency_id in rows[start:start + batch]:
+            if agency_id not in calendars:
+                calendars[agency_id] = memoised(get_calendar(agency_id))
+            values.append({"task_id": task_id,
+                           "hours": round(calendars[agency_id].working_hours_between(created, closed), 4)})
+        table = HumanTask.__table__  # the table, not the ORM: no optimistic version bump for a derived figure
+        db.session.execute(update(table).where(table.c.id == bindparam("task_id"))
+                           .values(working_hours=bindparam("hours")), values)
+    return len(rows)

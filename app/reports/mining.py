@@ -3,7 +3,9 @@ time (median, 95th percentile), how often they were late against the step's budg
 the dossier to wait for a supplement; the same per acting agency as a ranked list of bottlenecks.
 
 - Duration: working hours from the task's creation to its completion (the agency's calendar, app.calendar), so
-  nights, weekends and holidays do not count.
+  nights, weekends and holidays do not count; stored on the task when it closes (HumanTask.working_hours, by the
+  pipeline's projection), computed here only for tasks closed before the column existed (`flask reports
+  backfill-hours` fills those).
 - Percentiles: nearest rank (p-th percentile = the ⌈p·n⌉-th smallest), so every figure is an observed duration.
 - Waiting for a supplement: a clock pause of the dossier during the task (creation to completion, inclusive):
   the step asked the applicant for more.
@@ -110,7 +112,7 @@ def heatmap(actor: User, version: ProcessVersion, flt: StatsFilter) -> Heatmap:
         where.append(HumanTask.agency_id.in_(ids) | Dossier.stat_agency_id.in_(ids))
     rows = db.session.execute(
         select(HumanTask.bpmn_id, HumanTask.name, HumanTask.agency_id, HumanTask.created_at, HumanTask.completed_at,
-               HumanTask.timing, HumanTask.duration_days, HumanTask.dossier_id)
+               HumanTask.timing, HumanTask.duration_days, HumanTask.dossier_id, HumanTask.working_hours)
         .join(Dossier, Dossier.id == HumanTask.dossier_id).where(*where)).all()
     pauses: dict[int, list] = defaultdict(list)
     if rows:
@@ -120,8 +122,10 @@ def heatmap(actor: User, version: ProcessVersion, flt: StatsFilter) -> Heatmap:
             pauses[dossier_id].append(at)
         for values in pauses.values():
             values.sort()
-    calendar = memoised(get_calendar())
+    calendar = get_calendar()
     per_day = calendar.hours_per_day
+    if any(r.working_hours is None for r in rows):
+        calendar = memoised(calendar)
     by_step: dict[str, list[_Sample]] = defaultdict(list)
     by_agency: dict[tuple[int, str], list[_Sample]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -129,8 +133,9 @@ def heatmap(actor: User, version: ProcessVersion, flt: StatsFilter) -> Heatmap:
         at = pauses.get(r.dossier_id, [])
         paused = bisect.bisect_left(at, r.created_at) < bisect.bisect_right(at, r.completed_at)
         budget = r.duration_days * per_day if r.duration_days else None
-        sample = _Sample(calendar.working_hours_between(r.created_at, r.completed_at), r.timing == "late", paused,
-                         budget)
+        hours = r.working_hours if r.working_hours is not None else calendar.working_hours_between(r.created_at,
+                                                                                                    r.completed_at)
+        sample = _Sample(hours, r.timing == "late", paused, budget)
         names[r.bpmn_id] = r.name
         by_step[r.bpmn_id].append(sample)
         if r.agency_id is not None:

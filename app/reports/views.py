@@ -24,6 +24,12 @@ VIEWERS = ("leader", "supervisor", "admin")
 bp.record_once(lambda state: state.app.extensions.setdefault("late_risks", warning.risks))
 
 
+@bp.context_processor
+def _period_errors() -> dict:
+    """The filter forms' date errors (reports/_period.html), for every statistics page."""
+    return {"period_errors": dashboard.period_errors(request.args)}
+
+
 def _filter() -> StatsFilter:
     start, end = dashboard.period(request.args)
     agency = request.args.get("agency") or None

@@ -127,6 +127,16 @@ def anchor_yesterday(app: Flask) -> None:
         logger.info("Audit anchor skipped: %s", error.message_en)
 
 
+def refit_warnings(app: Flask) -> int:
+    """Refit the early warning's step histories each night (what `flask reports fit-warnings` does)."""
+    from app.reports.warning import fit
+
+    with app.app_context(), unit_of_work():
+        rows = fit()
+    logger.info("Early warning refitted: %s step histories", rows)
+    return rows
+
+
 def deliver_notifications(app: Flask) -> dict[str, int]:
     """Send the queued notifications (e-mail, SMS gateway), batch after batch until none is due."""
     from app.notify.services import BATCH, deliver_pending

@@ -90,6 +90,7 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     timing: Mapped[str | None] = mapped_column(String(16))  # early / on_time / late once completed
+    working_hours: Mapped[float | None]  # working time from creation to closing (the heatmap reads it)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -42,11 +42,13 @@ class TaskChanges:
 
 def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
                existing: list[HumanTask] | None = None, completed_task_id: str | None = None,
-               actor_id: int | None = None, classify: Callable[[HumanTask], str | None] | None = None) -> TaskChanges:
+               actor_id: int | None = None, classify: Callable[[HumanTask], str | None] | None = None,
+               hours: Callable[[HumanTask], float] | None = None) -> TaskChanges:
     """Make the human_tasks rows match the engine's ready tasks.
 
     `existing` are the dossier's open task rows when the caller loaded them already (the pipeline's task
-    context); they are queried otherwise.
+    context); they are queried otherwise. `classify` times a completed task, `hours` gives a closed task's working
+    time (both from the dossier's calendar, which this layer does not know).
     """
     now = utcnow()
     ready_by_id = {view.id: view for view in ready}
@@ -61,6 +63,7 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
         task.completed_at = now
         task.completed_by_id = actor_id if done else None
         task.timing = classify(task) if (done and classify) else None
+        task.working_hours = hours(task) if hours else None
         closed.append(task)
     views = list(ready_by_id.values())
     created = [_new_task(dossier_id, view, place(view), now) for view in views]  # ids come with the step's flush

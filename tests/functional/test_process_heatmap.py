@@ -66,3 +66,50 @@ def test_a_commune_leader_sees_none_of_the_department_steps(desk, officials, clo
         as_text=True)
     assert 'data-step="appraisal"' not in html
     db.session.rollback()
+
+
+def test_a_closed_task_stores_its_working_hours_across_a_weekend(desk, officials, clock):  # noqa: F811
+    """Received Fri 06/03/2026 16:00, appraised Mon 09/03 09:00: 16:00-17:00 Friday plus 07:30-09:00 Monday =
+    2.5 working hours (the weekend does not count), stored on the task when the pipeline closes it."""
+    from sqlalchemy import select
+
+    from app.calendar.services import get_calendar
+    from app.workflow.models import HumanTask
+
+    clock("2026-03-06 16:00")
+    dossier = desk.receive(PERMIT).dossier
+    clock("2026-03-09 09:00")
+    desk.complete(dossier, "appraisal")
+    task = db.session.scalars(select(HumanTask).where(HumanTask.dossier_id == dossier.id,
+                                                      HumanTask.bpmn_id == "appraisal")).one()
+    assert task.working_hours == 2.5
+    assert task.working_hours == get_calendar(dossier.receiving_agency_id).working_hours_between(
+        task.created_at, task.completed_at)
+    # the heatmap reads the stored figure: a changed value shows (nothing recomputes it)
+    task.working_hours = 3.0
+    db.session.commit()
+    html = officials.login("lanhdao.snv").get(
+        f"/thong-ke/quy-trinh?version={dossier.process_version_id}&{MARCH}").get_data(as_text=True)
+    assert '"appraisal": {"budget": 56.0, "colour": "green", "count": 1, "late": 0.0, "median": 3.0' in html
+
+
+def test_backfill_fills_the_tasks_closed_before_the_column(desk, officials, clock):  # noqa: F811
+    """`flask reports backfill-hours` (after migration 0017_stats3) gives old closed tasks the same figure."""
+    from sqlalchemy import select
+
+    from app.reports.maintain import backfill_hours
+    from app.workflow.models import HumanTask
+
+    clock("2026-03-06 16:00")
+    dossier = desk.receive(PERMIT).dossier
+    clock("2026-03-09 09:00")
+    desk.complete(dossier, "appraisal")
+    task = db.session.scalars(select(HumanTask).where(HumanTask.dossier_id == dossier.id,
+                                                      HumanTask.bpmn_id == "appraisal")).one()
+    task.working_hours = None
+    db.session.commit()
+    assert backfill_hours() >= 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).working_hours == 2.5
+    assert backfill_hours() == 0

@@ -32,7 +32,7 @@ class TestDashboard:
         page = client.get("/thong-ke/?from=2026-03-01&to=2026-03-31")
         assert page.status_code == 200
         html = page.get_data(as_text=True)
-        assert "Thống kê giải quyết hồ sơ" in html and 'value="2026-03-01"' in html
+        assert "Thống kê giải quyết hồ sơ" in html and 'value="01/03/2026"' in html
         assert '<div class="fs-5" data-measure="total">2</div>' in html
         assert '<div class="fs-5" data-measure="early">1</div>' in html
         assert '<div class="fs-5" data-measure="overdue_open">1</div>' in html

@@ -83,3 +83,28 @@ def test_calibration_on_held_out_history(app):
     high = [late for p, late in cases if p >= 0.5]
     low = [late for p, late in cases if p < 0.5]
     assert high and low and sum(high) / len(high) > sum(low) / len(low)
+
+
+def test_the_nightly_job_refits_stat_outlook(app):
+    """The scheduler refits the warning every night with the code of `flask reports fit-warnings`."""
+    from app.scheduler.jobs import refit_warnings
+    from app.scheduler.runner import job_specs
+
+    spec = next(s for s in job_specs(30) if s.id == "warning-refit")
+    assert (spec.fn, spec.trigger, spec.options) == (refit_warnings, "cron", {"hour": 1, "minute": 40})
+    load_world()
+    db.session.commit()
+    generate(800, seed=5)  # history ending now: the job's window is the last 365 days
+    db.session.commit()
+    fitted = {(r.process_version_id, r.bpmn_id, r.agency_id): r.samples for r in db.session.scalars(
+        select(StatOutlook))}
+    assert fitted
+    db.session.execute(StatOutlook.__table__.delete())
+    db.session.add(StatOutlook(process_version_id=999, bpmn_id="gone", agency_id=0, samples=1, quantiles=[0.0],
+                               fitted_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    assert refit_warnings(app) == len(fitted)
+    db.session.expire_all()
+    rows = list(db.session.scalars(select(StatOutlook)))
+    assert {(r.process_version_id, r.bpmn_id, r.agency_id): r.samples for r in rows} == fitted
+    assert all(r.fitted_at.replace(tzinfo=UTC) > datetime(2026, 1, 1, tzinfo=UTC) for r in rows)
