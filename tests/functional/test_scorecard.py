@@ -92,13 +92,14 @@ class TestScorecard:
         # From 15/03 the province weighs satisfaction at 30 points: March (ending 31/03) is scored with it,
         # February is not.
         params = {"points": 30, "indicators": {"satisfied": 18, "feedback_on_time": 0}}
+        seeded = ScorecardConfig.query.filter_by(key="d766.satisfaction").count()  # 1, or 0 after a test emptied it
         db.session.add(ScorecardConfig(key="d766.satisfaction", effective_from=date(2026, 3, 15), params=params,
                                        unsure=False))
         db.session.commit()
         snv = _ranking(client)["ranking"][0]
         assert {g["key"]: g["points"] for g in snv["decision_766_groups"]}["satisfaction"] == 30.0
         assert snv["decision_766_total"] == round(100 * (18 + 13.33 + 0 + 13.2 + 30) / 112, 2)
-        assert ScorecardConfig.query.filter_by(key="d766.satisfaction").count() == 2  # the seeded row and ours
+        assert ScorecardConfig.query.filter_by(key="d766.satisfaction").count() == seeded + 1  # ours, added
         feb = Api(client).get("/stats/scorecard?from=2026-02-01&to=2026-02-28", user="giamsat.tinh").get_json()
         assert feb["ranking"] == []
 

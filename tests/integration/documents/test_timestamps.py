@@ -126,6 +126,7 @@ def test_signing_and_checking_work_inside_a_running_event_loop(app):
     """A worker thread that also drives an async library (Playwright's sync API does) has a running loop: pyHanko's
     sync wrappers (asyncio.run) would refuse; the signature is made and checked all the same."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     pdf = html_to_pdf("<p>Giấy phép</p>")
 
@@ -133,6 +134,10 @@ def test_signing_and_checking_work_inside_a_running_event_loop(app):
         signed, _signer = signing.sign_pdf(pdf, "H38.SNV", "Sở Nội vụ tỉnh Thanh Hóa")
         return signing.check_signatures(signed)
 
-    with app.app_context():
-        [check] = asyncio.run(inside())
+    def in_a_fresh_thread():  # its own loop, whatever this test process's main thread has running
+        with app.app_context():
+            return asyncio.run(inside())
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        [check] = pool.submit(in_a_fresh_thread).result()
     assert check.ok
