@@ -56,10 +56,15 @@ def _load_key(path: Path):
     return serialization.load_pem_private_key(path.read_bytes(), passphrase.encode() if passphrase else None)
 
 
+DEMO_BACKDATE = dt.timedelta(days=3 * 365)  # demo certificates also cover dossiers dated in the past
+
+
 def _certificate(subject: x509.Name, issuer: x509.Name, public_key, signing_key, *, ca: bool, years: int):
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    """A demo certificate, valid from three years back: a demo (and the tests, which travel in time to dated
+    scenarios) signs results of dossiers whose dates lie before the day the demo PKI was made."""
+    now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(x509.random_serial_number()).not_valid_before(now)
+               .serial_number(x509.random_serial_number()).not_valid_before(now - DEMO_BACKDATE)
                .not_valid_after(now + dt.timedelta(days=365 * years))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False))

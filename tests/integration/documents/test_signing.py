@@ -84,3 +84,19 @@ def test_without_a_key_and_without_the_demo_ca_nothing_is_signed(app, tmp_path, 
     monkeypatch.setitem(app.config, "PKI_DIR", str(tmp_path / "production"))
     with pytest.raises(signing.SigningKeyMissingError):
         signing.sign_pdf(b"%PDF-1.4", "H38.SNV")
+
+
+def test_a_certificate_issued_today_still_signs_a_dossier_dated_earlier_this_year(app, tmp_path, monkeypatch):
+    """The demo PKI is made once (today); results of dossiers dated months back (a demo's history, the tests'
+    dated scenarios) must still chain to it. Failed when the demo certificates started the day they were made."""
+    import datetime as dt
+
+    import time_machine
+
+    monkeypatch.setitem(app.config, "PKI_DIR", str(tmp_path / "fresh"))
+    signing.create_demo_ca()
+    signing.agency_files("H38.SNV", "Sở Nội vụ tỉnh Thanh Hóa")  # issued now
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=270), tick=False):
+        signed, _signer = signing.sign_pdf(html_to_pdf("<p>Kết quả</p>"), "H38.SNV", "Sở Nội vụ tỉnh Thanh Hóa")
+        [check] = signing.check_signatures(signed)
+    assert check.ok and check.trusted
