@@ -32,7 +32,11 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def fill(page: Page, label: str, value: str) -> None:
+    """Type into a form-js field and wait until form-js holds the value: its text fields pass input on after a
+    debounce, and a submit clicked before that (a loaded machine) validated the field as still empty."""
     form(page).get_by_label(re.compile("^" + re.escape(label) + r"\s*\*?$")).fill(value)
+    page.wait_for_function("v => Object.values(window.motcuaFormValues ? window.motcuaFormValues() : {})"
+                           ".some(x => String(x) === v)", arg=value, timeout=10_000)
 
 
 def date(page: Page, label: str, ddmmyyyy: str) -> None:
@@ -45,7 +49,15 @@ def date(page: Page, label: str, ddmmyyyy: str) -> None:
 def complete(page: Page) -> None:
     page.locator("#complete-btn").click()  # its label follows the decision ("Trả về bước trước", ...)
     # a completion plus the inbox render can take several seconds on a loaded CI machine (two suites at once)
-    expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước", timeout=20_000)
+    try:
+        expect(page.locator(".alert-success")).to_contain_text("Đã hoàn thành bước", timeout=20_000)
+    except AssertionError as error:  # say why the page stayed: the form's own errors, where it is, a picture
+        shot_path = "/tmp/motcua-complete-failed.png"
+        page.screenshot(path=shot_path, full_page=True)
+        errors = page.locator(".fjs-form-field-error, .motcua-date-error, .invalid-feedback, .alert-danger")
+        raise AssertionError(f"{error}\nurl: {page.url}\nform errors: {errors.all_inner_texts()}\n"
+                             f"values: {page.evaluate('window.motcuaFormValues ? window.motcuaFormValues() : null')}"
+                             f"\nscreenshot: {shot_path}") from error
 
 
 def claim_from_queue(page: Page, code: str) -> None:

@@ -37,7 +37,7 @@ class TestCasePanel:
         expect(panel).to_contain_text("2801234567")
         shot(specialist, "task_specialist")
         choose(specialist, "Kết quả thẩm định", "Đủ điều kiện")
-        form(specialist).get_by_label("Thời hạn đề nghị cấp (tháng)").fill("18")
+        fill(specialist, "Thời hạn đề nghị cấp (tháng)", "18")
         fill(specialist, "Ý kiến thẩm định", "Đủ điều kiện, đề nghị cấp 18 tháng.")
         complete(specialist)
 

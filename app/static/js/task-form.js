@@ -184,6 +184,8 @@
         watchTexts(host);
         plain.hidden = true;
         plain.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = true; });
+        // what form-js holds now (typed text reaches it after a short debounce): read by the browser tests
+        window.motcuaFormValues = function () { return viewer._getState().data; };
         host.setAttribute("data-ready", "1");
         guardDates(host);
         showServerErrors(viewer, host);
