@@ -56,6 +56,8 @@ def build_config(instance_path: Path) -> dict:
                                       **_pgbouncer_options()},
         # The server itself, for the scheduler's session-level advisory lock when the app goes through PgBouncer.
         "DIRECT_DATABASE_URL": _env("DIRECT_DATABASE_URL"),
+        # SQLite (the demo): how long a writer waits for the other process's write lock before answering 409.
+        "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "10000")),
         # Reads that may lag (dashboards, reports, statistics) go to this streaming replica (app.core.db.lagging_reads).
         "SQLALCHEMY_BINDS": ({"replica": {"url": _env("REPLICA_DATABASE_URL"), "pool_recycle": 1800}}
                              if _env("REPLICA_DATABASE_URL") else {}),
