@@ -1,0 +1,117 @@
+"""Issue 15/16: concurrent lifecycle transactions touching the same daily summary cells in opposite orders.
+
+An intake adds to the day's stat_daily cell, a completed step to the day's stat_step_daily cell; a transaction
+that does one then the other, side by side with one that does them the other way round, deadlocked on the two
+hot rows while the triggers upserted the summary rows (409s under the lifecycle bench). The triggers now append
+delta rows (no shared row is locked), folded later; the readers see folded rows plus deltas, so the figures are
+exact at every moment.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, inspect, select, text, update
+
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.reports import summary
+from app.reports.models import LiveDaily, LiveStepDaily, StatStepDelta
+from app.workflow.models import HumanTask
+from tests.dbutil import is_postgres
+
+THREADS = 8
+ROUNDS = 3
+
+
+def _clone_dossiers(template_id: int, count: int) -> list[int]:
+    row = db.session.execute(select(Dossier.__table__).where(Dossier.id == template_id)).mappings().one()
+    ids = []
+    for n in range(count):
+        clone = {k: v for k, v in row.items() if k != "id"}
+        clone["code"] = f"RACE-{n:04d}"
+        ids.append(db.session.execute(insert(Dossier.__table__).values(clone).returning(Dossier.id)).scalar_one())
+    return ids
+
+
+def _clone_tasks(template_id: int, dossier_ids: list[int]) -> list[int]:
+    row = db.session.execute(select(HumanTask.__table__).where(HumanTask.id == template_id)).mappings().one()
+    ids = []
+    for dossier_id in dossier_ids:
+        clone = {k: v for k, v in row.items() if k != "id"}
+        clone.update(dossier_id=dossier_id, status="open", timing=None, completed_at=None)
+        ids.append(db.session.execute(insert(HumanTask.__table__).values(clone).returning(HumanTask.id))
+                   .scalar_one())
+    return ids
+
+
+def live() -> dict[str, set[tuple]]:
+    """The summary as the readers see it (folded rows plus deltas), non-zero cells only."""
+    out = {}
+    for name, entity, key in (("stat_daily", LiveDaily, summary.DAILY_KEY),
+                              ("stat_step_daily", LiveStepDaily, summary.STEP_KEY)):
+        selectable = inspect(entity).selectable
+        columns = [selectable.c[k] for k in key]
+        measures = [func.sum(c).label(c.name) for c in selectable.c if c.name not in key]
+        rows = db.session.execute(select(*columns, *measures).group_by(*columns)).all()
+        out[name] = {tuple(r) for r in rows if any(r[len(key):])}
+    return out
+
+
+def rebuilt() -> dict[str, set[tuple]]:
+    summary.rebuild(db.session.connection())
+    return live()
+
+
+@pytest.mark.committing  # parallel transactions on their own connections
+@pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
+def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
+    clock("2026-03-02 09:00")
+    receipt = desk.receive()
+    template_task = db.session.scalar(select(HumanTask.id).where(HumanTask.dossier_id == receipt.dossier.id))
+    dossiers = _clone_dossiers(receipt.dossier.id, THREADS * ROUNDS)
+    tasks = _clone_tasks(template_task, [receipt.dossier.id] * (THREADS * ROUNDS))
+    completed_at = receipt.dossier.received_at + timedelta(hours=2)  # the same local day: the same step cell
+    agency_id = receipt.dossier.receiving_agency_id
+    db.session.commit()
+    on_time_before = db.session.scalar(select(func.sum(LiveStepDaily.on_time))) or 0
+    barrier, errors = threading.Barrier(THREADS, timeout=20), []
+
+    def intake(conn, dossier_id):  # the day's stat_daily cell (a rating changes its figures)
+        conn.execute(update(Dossier.__table__).where(Dossier.id == dossier_id).values(rating="satisfied"))
+
+    def step(conn, task_id):  # the day's stat_step_daily cell
+        conn.execute(update(HumanTask.__table__).where(HumanTask.id == task_id).values(
+            status="completed", timing="on_time", completed_at=completed_at, agency_id=agency_id))
+
+    def client(index: int) -> None:
+        with app.app_context():
+            try:
+                for round_ in range(ROUNDS):
+                    n = round_ * THREADS + index
+                    first, second = ((intake, dossiers[n]), (step, tasks[n]))[::1 if index % 2 else -1]
+                    with db.engine.begin() as conn:
+                        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                        first[0](conn, first[1])
+                        barrier.wait()  # every transaction holds its first cell before touching its second
+                        second[0](conn, second[1])
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(error)[:200])
+                barrier.abort()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    on_time = db.session.scalar(select(func.sum(LiveStepDaily.on_time)))
+    assert on_time - on_time_before == THREADS * ROUNDS
+    between_folds = live()  # read with the deltas not folded yet
+    assert db.session.scalar(select(func.count()).select_from(StatStepDelta)) >= THREADS * ROUNDS
+    summary.fold(db.session.connection())
+    assert db.session.scalar(select(func.count()).select_from(StatStepDelta)) == 0
+    assert live() == between_folds
+    assert rebuilt() == between_folds
+    db.session.commit()
