@@ -1,6 +1,6 @@
-"""`flask reports reclassify | rebuild-summary | fold | fit-warnings | backfill-hours`: refill the statistics after a rule
-change or a bulk load, refit the early warning, store the working hours of tasks closed before migration
-0017_stats3."""
+"""`flask reports reclassify | rebuild-summary | fold | fit-warnings | backfill-hours`: refill the statistics after a
+rule change or a bulk load, fold the summary deltas now, refit the early warning, store the working hours of tasks
+closed before migration 0017_stats3."""
 from __future__ import annotations
 
 import click

@@ -154,7 +154,8 @@ class Target:
                     f"INSERT INTO {self.table} ({columns}) SELECT {keys}, {sums} FROM moved "
                     f"GROUP BY {keys} ORDER BY {keys} {upsert}"]
         return [f"INSERT INTO {self.table} ({columns}) SELECT {keys}, {sums} FROM {self.deltas} "  # noqa: S608
-                f"WHERE 1 = 1 GROUP BY {keys} ORDER BY {keys} {upsert}", f"DELETE FROM {self.deltas}"]
+                f"WHERE 1 = 1 GROUP BY {keys} ORDER BY {keys} {upsert}",
+                f"DELETE FROM {self.deltas}"]  # noqa: S608
 
 
 DAILY = Target("stat_daily", DAILY_KEY, MEASURES, "stat_daily_delta")

@@ -12,14 +12,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, inspect, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.reports import summary
-from app.reports.models import LiveDaily, LiveStepDaily, StatStepDelta
+from app.reports.models import LiveStepDaily, StatStepDelta
 from app.workflow.models import HumanTask
 from tests.dbutil import is_postgres
+from tests.integration.dossiers.test_stats_summary import live, rebuilt
 
 THREADS = 8
 ROUNDS = 3
@@ -44,24 +45,6 @@ def _clone_tasks(template_id: int, dossier_ids: list[int]) -> list[int]:
         ids.append(db.session.execute(insert(HumanTask.__table__).values(clone).returning(HumanTask.id))
                    .scalar_one())
     return ids
-
-
-def live() -> dict[str, set[tuple]]:
-    """The summary as the readers see it (folded rows plus deltas), non-zero cells only."""
-    out = {}
-    for name, entity, key in (("stat_daily", LiveDaily, summary.DAILY_KEY),
-                              ("stat_step_daily", LiveStepDaily, summary.STEP_KEY)):
-        selectable = inspect(entity).selectable
-        columns = [selectable.c[k] for k in key]
-        measures = [func.sum(c).label(c.name) for c in selectable.c if c.name not in key]
-        rows = db.session.execute(select(*columns, *measures).group_by(*columns)).all()
-        out[name] = {tuple(r) for r in rows if any(r[len(key):])}
-    return out
-
-
-def rebuilt() -> dict[str, set[tuple]]:
-    summary.rebuild(db.session.connection())
-    return live()
 
 
 @pytest.mark.committing  # parallel transactions on their own connections
