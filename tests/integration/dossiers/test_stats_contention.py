@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from app.dossiers.models import Dossier
 from app.extensions import db
@@ -98,3 +99,65 @@ def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
     assert live() == between_folds
     assert rebuilt() == between_folds
     db.session.commit()
+
+
+@pytest.mark.committing  # writers and the folder on their own connections
+@pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
+def test_folding_while_writers_commit_loses_no_delta(app, desk, clock):
+    """The fold removes exactly the deltas it adds (one statement): deltas committed while it runs stay for the
+    next fold, none is lost (READ COMMITTED: a "read the last id, then delete" pair would drop them)."""
+    clock("2026-03-02 09:00")
+    receipt = desk.receive()
+    dossiers = _clone_dossiers(receipt.dossier.id, THREADS)
+    db.session.commit()
+    stop, errors, folds = threading.Event(), [], []
+
+    def writer(dossier_id: int) -> None:
+        ratings = ("satisfied", "unsatisfied", None)
+        with app.app_context():
+            try:
+                for n in range(30):
+                    with db.engine.begin() as conn:
+                        conn.execute(update(Dossier.__table__).where(Dossier.id == dossier_id)
+                                     .values(rating=ratings[n % 3], apology_count=n))
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(error)[:200])
+
+    def folder() -> None:
+        with app.app_context():
+            try:
+                while not stop.is_set():
+                    with db.engine.begin() as conn:
+                        folds.append(summary.fold(conn))
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(error)[:200])
+
+    folding = threading.Thread(target=folder)
+    folding.start()
+    writers = [threading.Thread(target=writer, args=(d,)) for d in dossiers]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=120)
+    stop.set()
+    folding.join(timeout=60)
+    assert errors == []
+    assert len(folds) > 1 and sum(folds) > 0  # the folds ran while the writers wrote
+    seen = live()
+    summary.fold(db.session.connection())
+    assert live() == seen == rebuilt()
+    db.session.commit()
+
+
+@pytest.mark.committing  # two folders on their own connections
+@pytest.mark.skipif(not is_postgres(), reason="advisory locks are PostgreSQL's")
+def test_one_fold_at_a_time(app):
+    with db.engine.connect() as first, db.engine.connect() as second:
+        with first.begin():
+            summary.fold(first)  # holds the fold lock until its transaction ends
+            with second.begin():
+                second.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    summary.fold(second)
+        with second.begin():
+            assert summary.fold(second) == 0  # free again once the first fold committed

@@ -142,3 +142,31 @@ def test_rebuild_summary_command_prints_the_row_counts(app, history):  # noqa: F
     assert result.exit_code == 0 and result.output.startswith("stat_daily: ")
     assert int(result.output.split(",")[0].split(": ")[1]) > 0
     assert _received_on("2026-03-02 12:00") == 9
+
+
+class TestFold:
+    def test_the_scheduler_folds_the_deltas_every_few_seconds(self, app, history):  # noqa: F811
+        from app.scheduler.jobs import fold_statistics
+        from app.scheduler.runner import job_specs
+
+        spec = next(s for s in job_specs(60) if s.id == "stats-fold")
+        assert (spec.fn, spec.trigger, spec.options) == (fold_statistics, "interval", {"seconds": 5})
+        seen = live()
+        pending = db.session.scalar(select(func.count()).select_from(StatDailyDelta))
+        assert pending and fold_statistics(app) > 0
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen and fold_statistics(app) == 0  # nothing left: nothing written
+
+    def test_fold_command_folds_now(self, app, history):  # noqa: F811
+        seen = live()
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["reports", "fold"])
+        assert result.exit_code == 0 and int(result.output.split(": ")[1]) > 0
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen
+
+    def test_a_rebuild_drops_the_deltas_it_recomputed(self, history):  # noqa: F811
+        seen = live()
+        summary.rebuild(db.session.connection())
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen
