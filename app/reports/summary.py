@@ -260,6 +260,8 @@ def fold(conn: Connection) -> int:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
     written = 0
     for target in (DAILY, STEPS):
+        if conn.execute(text(f"SELECT 1 FROM {target.deltas} LIMIT 1")).first() is None:  # noqa: S608
+            continue  # nothing to fold (SQLite: do not take its one write lock for nothing)
         for statement in target.fold(conn.dialect.name):
             result = conn.execute(text(statement))
             written += max(result.rowcount, 0) if statement.startswith(("INSERT", "WITH")) else 0
