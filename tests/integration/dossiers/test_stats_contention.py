@@ -48,26 +48,30 @@ def _clone_tasks(template_id: int, dossier_ids: list[int]) -> list[int]:
     return ids
 
 
-@pytest.mark.committing  # parallel transactions on their own connections
-@pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
-def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
+def _world(desk, clock) -> tuple[list[int], list[int], dict]:
+    """THREADS * ROUNDS dossiers and open tasks of one day, agency, procedure and channel: the same two cells."""
     clock("2026-03-02 09:00")
     receipt = desk.receive()
     template_task = db.session.scalar(select(HumanTask.id).where(HumanTask.dossier_id == receipt.dossier.id))
     dossiers = _clone_dossiers(receipt.dossier.id, THREADS * ROUNDS)
     tasks = _clone_tasks(template_task, [receipt.dossier.id] * (THREADS * ROUNDS))
-    completed_at = receipt.dossier.received_at + timedelta(hours=2)  # the same local day: the same step cell
-    agency_id = receipt.dossier.receiving_agency_id
+    done = {"status": "completed", "timing": "on_time", "agency_id": receipt.dossier.receiving_agency_id,
+            "completed_at": receipt.dossier.received_at + timedelta(hours=2)}  # the same local day: one step cell
     db.session.commit()
-    on_time_before = db.session.scalar(select(func.sum(LiveStepDaily.on_time))) or 0
+    return dossiers, tasks, done
+
+
+def _opposite_orders(app, dossiers: list[int], tasks: list[int], done: dict) -> list[str]:
+    """THREADS clients, ROUNDS transactions each: half change a dossier's figures (the day's stat_daily cell) then
+    complete a step (the day's stat_step_daily cell), half the other way round; every transaction holds its first
+    cell before any touches its second. Returns the errors."""
     barrier, errors = threading.Barrier(THREADS, timeout=20), []
 
-    def intake(conn, dossier_id):  # the day's stat_daily cell (a rating changes its figures)
+    def intake(conn, dossier_id):
         conn.execute(update(Dossier.__table__).where(Dossier.id == dossier_id).values(rating="satisfied"))
 
-    def step(conn, task_id):  # the day's stat_step_daily cell
-        conn.execute(update(HumanTask.__table__).where(HumanTask.id == task_id).values(
-            status="completed", timing="on_time", completed_at=completed_at, agency_id=agency_id))
+    def step(conn, task_id):
+        conn.execute(update(HumanTask.__table__).where(HumanTask.id == task_id).values(**done))
 
     def client(index: int) -> None:
         with app.app_context():
@@ -76,12 +80,12 @@ def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
                     n = round_ * THREADS + index
                     first, second = ((intake, dossiers[n]), (step, tasks[n]))[::1 if index % 2 else -1]
                     with db.engine.begin() as conn:
-                        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                        conn.execute(text("SET LOCAL lock_timeout = '5s'"))
                         first[0](conn, first[1])
-                        barrier.wait()  # every transaction holds its first cell before touching its second
+                        barrier.wait()
                         second[0](conn, second[1])
             except Exception as error:  # noqa: BLE001 - collected and asserted below
-                errors.append(repr(error)[:200])
+                errors.append(repr(error)[:300])
                 barrier.abort()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(THREADS)]
@@ -89,7 +93,15 @@ def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert errors == []
+    return errors
+
+
+@pytest.mark.committing  # parallel transactions on their own connections
+@pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
+def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
+    dossiers, tasks, done = _world(desk, clock)
+    on_time_before = db.session.scalar(select(func.sum(LiveStepDaily.on_time))) or 0
+    assert _opposite_orders(app, dossiers, tasks, done) == []
     on_time = db.session.scalar(select(func.sum(LiveStepDaily.on_time)))
     assert on_time - on_time_before == THREADS * ROUNDS
     between_folds = live()  # read with the deltas not folded yet
@@ -99,6 +111,23 @@ def test_opposite_orders_on_the_same_cells_do_not_deadlock(app, desk, clock):
     assert live() == between_folds
     assert rebuilt() == between_folds
     db.session.commit()
+
+
+@pytest.mark.committing
+@pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is a PostgreSQL property (SQLite serialises)")
+def test_control_the_upserting_triggers_fail_the_same_race(app, desk, clock):
+    """Control: the triggers before 0018_statdelta (upserting the two hot rows) queue and deadlock on this race."""
+    dossiers, tasks, done = _world(desk, clock)
+    with db.engine.begin() as conn:
+        summary.drop_triggers(conn)
+        summary.install_triggers(conn, deltas=False)
+    try:
+        errors = _opposite_orders(app, dossiers, tasks, done)
+    finally:
+        with db.engine.begin() as conn:
+            summary.drop_triggers(conn)
+            summary.install_triggers(conn)
+    assert any("deadlock detected" in e or "lock timeout" in e for e in errors), errors
 
 
 @pytest.mark.committing  # writers and the folder on their own connections
