@@ -189,13 +189,14 @@ def _connect_signals() -> None:
 
 def _install_web_hooks(app: Flask) -> None:
     from app.core.errors import register_error_handlers
-    from app.core.jsonguard import limit_body_size
+    from app.core.jsonguard import limit_body_size, refuse_nul_characters
     from app.core.permissions import install_default_deny
     from app.core.timefmt import register_filters
 
     register_error_handlers(app)
     install_default_deny(app)
     limit_body_size(app)  # after the API's token check: a token holder gets the signed-in limit
+    refuse_nul_characters(app)  # after the body limit: reading a form field reads the body
     register_filters(app)
 
     @app.after_request
