@@ -6,8 +6,8 @@ the dossier to wait for a supplement; the same per acting agency as a ranked lis
   nights, weekends and holidays do not count; stored on the task when it closes (HumanTask.working_hours, by the
   pipeline's projection). Tasks closed before the column existed have none until `flask reports backfill-hours`
   fills them: meanwhile they count in the rates, not in the durations.
-- Percentiles: nearest rank (p-th percentile = the ⌈p·n⌉-th smallest), so every figure is an observed duration;
-  the median is the middle value (the mean of the two middle ones when n is even). Computed in SQL (`_grouped`):
+- Percentiles: nearest rank (p-th percentile = the ⌈p·n⌉-th smallest), so the 95th is an observed duration; the
+  median is the middle value (the mean of the two middle ones when n is even). Computed in SQL (`_grouped`):
   on PostgreSQL percentile_disc / percentile_cont, on SQLite the same order statistics by row_number().
 - Waiting for a supplement: a clock pause of the dossier during the task (creation to completion, inclusive):
   the step asked the applicant for more.
@@ -36,7 +36,7 @@ WORK_MEM = "64MB"  # PostgreSQL, for the heatmap's statement only (SET LOCAL)
 
 
 def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile of sorted `values`."""
+    """Nearest-rank percentile of sorted `values` (the definition; the heatmap computes it in SQL, _aggregates)."""
     if not values:
         return None
     return values[max(0, math.ceil(p * len(values)) - 1)]

@@ -1,6 +1,6 @@
-"""mining 2: stat_outlook keyed by season as well (the early warning's step histories per quarter of the step's
-start, app.reports.warning; season 0: all year). The table is a fitted cache, so it is recreated empty: run
-`flask reports fit-warnings` (the nightly job does) to refill it.
+"""mining 2: stat_outlook keyed by season as well (app.reports.warning: season 0 holds the all-year step
+histories; seasons 1.. the version's season factors, bpmn_id ''). The table is a fitted cache, so it is recreated
+empty: run `flask reports fit-warnings` (the nightly job does) to refill it.
 
 Revision ID: 0018_mining_2
 Revises: 0018_mining
