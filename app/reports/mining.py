@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, literal, null, select, text, tuple_, union_all
+from sqlalchemy import case, exists, func, literal, null, select, tuple_, union_all
 
 from app.auth.models import Agency, User
 from app.calendar.services import get_calendar
@@ -32,7 +32,7 @@ from app.workflow.models import HumanTask, ProcessVersion, TaskStatus
 
 AMBER = 1.5  # p95 up to this multiple of the budget is amber, beyond red
 P95 = 0.95
-WORK_MEM = "64MB"  # PostgreSQL, for the heatmap's statement only (SET LOCAL)
+WORK_MEM = "64MB"  # PostgreSQL, for the heatmap's transaction only (set_config(..., is_local))
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -164,8 +164,7 @@ def heatmap(actor: User, version: ProcessVersion, flt: StatsFilter) -> Heatmap:
 
     if dialect == "postgresql":  # one sort of up to a year's tasks: in memory, and no JIT compile (it costs
         # 100-250 ms at the planner's estimate for a wide period and saves less than it costs here)
-        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(select(func.set_config("work_mem", WORK_MEM, True), func.set_config("jit", "off", True)))
     rows = db.session.execute(_grouped(_base(actor, version, flt), dialect)).all()
     by_step = sorted((r for r in rows if r.level == 0), key=lambda r: r.bpmn_id)
     by_agency = sorted((r for r in rows if r.level == 1 and r.agency_id is not None),  # no agency: diagram only
