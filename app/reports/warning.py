@@ -119,18 +119,19 @@ def fit(as_of: datetime | None = None, days: int = 365, seasons: Seasons | None 
                     Dossier.stat_finished_at >= as_of - timedelta(days=days),
                     Dossier.outcome.is_distinct_from("stopped"), HumanTask.status == TaskStatus.COMPLETED))
     samples: dict[tuple[int, str, int, int], list[float]] = defaultdict(list)
-    started: list[tuple[int, str, int, float]] = []  # (version, step, season, hours) of every sample
+    by_season: dict[tuple[int, str, int], list[float]] = defaultdict(list)  # (version, step, season) -> hours
     for version, bpmn_id, agency_id, created, finished in db.session.execute(query).yield_per(20000):
         hours = calendar.working_hours_between(created, finished)
         samples[(version, bpmn_id, agency_id or ALL, ALL_YEAR)].append(hours)
         if agency_id:
             samples[(version, bpmn_id, ALL, ALL_YEAR)].append(hours)
-        started.append((version, bpmn_id, seasons.of(created), hours))
+        by_season[(version, bpmn_id, seasons.of(created))].append(hours)
     # the seasons: D over its step's all-year median, pooled over the version's steps, per season of the start
     medians = {k[:2]: quantiles(v)[MEDIAN] for k, v in samples.items() if k[2] == ALL}
-    for version, bpmn_id, season, hours in started:
-        if season != ALL_YEAR and medians[(version, bpmn_id)] > 0:
-            samples[(version, ALL_STEPS, ALL, season)].append(hours / medians[(version, bpmn_id)])
+    for (version, bpmn_id, season), hours in by_season.items():
+        median = medians[(version, bpmn_id)]
+        if season != ALL_YEAR and median > 0:
+            samples[(version, ALL_STEPS, ALL, season)].extend(h / median for h in hours)
     db.session.execute(delete(StatOutlook))
     rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "season": k[3], "samples": len(v),
              "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items()
