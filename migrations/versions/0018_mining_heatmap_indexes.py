@@ -3,7 +3,7 @@ tasks per dossier (partial on status = 'completed'; on PostgreSQL it carries the
 scan is index-only), a version's dossiers with their owner, and the clock pauses per dossier and instant (the supplement-waiting EXISTS).
 
 Revision ID: 0018_mining
-Revises: 0017_stats3
+Revises: 0018_statdelta
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018_mining'
-down_revision = '0017_stats3'
+down_revision = '0018_statdelta'
 branch_labels = None
 depends_on = None
 
