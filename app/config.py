@@ -65,6 +65,12 @@ def build_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
+        # The early warning (app.reports.warning): a season is this many months of the step's start (1: the month,
+        # 3: quarters; 12: no season); a step's history needs WARNING_MIN_SAMPLES finished dossiers, a season's
+        # factor WARNING_SEASON_MIN_SAMPLES finished steps.
+        "WARNING_SEASON_MONTHS": int(_env("WARNING_SEASON_MONTHS", "1")),
+        "WARNING_MIN_SAMPLES": int(_env("WARNING_MIN_SAMPLES", "10")),
+        "WARNING_SEASON_MIN_SAMPLES": int(_env("WARNING_SEASON_MIN_SAMPLES", "30")),
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),

@@ -166,13 +166,15 @@ class ScorecardConfig(db.Model):
 
 class StatOutlook(db.Model):
     """Fitted history of one step (process version, BPMN step, acting agency; agency 0: every agency): quantiles of
-    the working hours from the step's start to the dossier's finishing moment (app.reports.warning)."""
+    the working hours from the step's start to the dossier's finishing moment (app.reports.warning), season 0. Rows
+    of season 1.. (bpmn_id '', agency 0) hold a version's season factor: quantiles of D over its step's median."""
 
     __tablename__ = "stat_outlook"
 
     process_version_id: Mapped[int] = mapped_column(primary_key=True)
     bpmn_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     agency_id: Mapped[int] = mapped_column(primary_key=True)
+    season: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0: all year; 1..: a season factor (warning)
     samples: Mapped[int]
     quantiles: Mapped[list] = mapped_column(JSON)  # hours at 0 %, 5 %, ... 100 %
     fitted_at: Mapped[datetime]
