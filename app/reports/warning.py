@@ -74,7 +74,10 @@ def probability(q: list[float], samples: int, started: datetime, due: datetime, 
     return min(1.0, survival(q, samples, slack) / survival(q, samples, spent))
 
 
-def fit(as_of: datetime | None = None, days: int = 365) -> int:
+FIT_DAYS = 365
+
+
+def fit(as_of: datetime | None = None, days: int = FIT_DAYS) -> int:
     """Refit `stat_outlook` from the dossiers finished in the `days` before `as_of`; returns the rows written."""
     as_of = as_of or utcnow()
     calendar = memoised(get_calendar())
@@ -90,6 +93,12 @@ def fit(as_of: datetime | None = None, days: int = 365) -> int:
         samples[(version, bpmn_id, agency_id or ALL)].append(hours)
         if agency_id:
             samples[(version, bpmn_id, ALL)].append(hours)
+    return store_fit(samples, as_of)
+
+
+def store_fit(samples: dict[tuple[int, str, int], list[float]], as_of: datetime) -> int:
+    """Replace `stat_outlook` by the quantiles of `samples` (hours per (version, step, agency or ALL)); the bulk
+    generator gathers the same samples while it writes the history."""
     db.session.execute(delete(StatOutlook))
     rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "samples": len(v),
              "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items() if len(v) >= MIN_SAMPLES]
