@@ -15,7 +15,9 @@ them, so they are for reading (statistics, inbox lists, early warning), not for 
 from __future__ import annotations
 
 import json
+import queue
 import random
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -122,26 +124,70 @@ def _plans() -> list[Plan]:
 
 
 class Writer:
-    """Rows to one table: COPY on PostgreSQL, executemany elsewhere. Instants arrive as UTC text (Clock.stamp)."""
+    """The rows of one table, a batch at a time."""
 
-    def __init__(self, conn, table: str, columns: tuple[str, ...]):
-        self.conn, self.table, self.columns, self.rows = conn, table, columns, []
+    def __init__(self, table: str, columns: tuple[str, ...]):
+        self.table, self.columns = table, columns
+        self.take()
+
+    def take(self) -> list[tuple]:
+        rows, self.rows = getattr(self, "rows", []), []
         self.add = self.rows.append
+        return rows
 
-    def flush(self) -> None:
-        if not self.rows:
+
+class Loader:
+    """Writes batches of rows: COPY on PostgreSQL, from a thread, so that PostgreSQL parses one batch while
+    Python builds the next (the connection is the loader's alone until `close`); executemany on SQLite."""
+
+    def __init__(self, conn):
+        self.raw = conn.connection.driver_connection
+        self.postgres = conn.dialect.name == "postgresql"
+        self.queue: queue.Queue | None = None
+        self.error: BaseException | None = None
+        if self.postgres:
+            self.queue = queue.Queue(maxsize=1)
+            self.thread = threading.Thread(target=self._work, name="generate-copy", daemon=True)
+            self.thread.start()
+
+    def put(self, batch: list[tuple[str, tuple[str, ...], list[tuple]]]) -> None:
+        if self.queue is None:
+            self._write(batch)
             return
-        raw = self.conn.connection.driver_connection
-        if self.conn.dialect.name == "postgresql":
-            with raw.cursor().copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in self.rows:
-                    write(row)
-        else:
-            marks = ", ".join("?" for _ in self.columns)
-            raw.executemany(f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})",  # noqa: S608
-                            self.rows)
-        self.rows.clear()
+        self._check()
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        if self.queue is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self._check()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise RuntimeError("COPY failed") from self.error
+
+    def _work(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(batch)
+                except BaseException as error:  # noqa: BLE001 (re-raised in the generating thread)
+                    self.error = error
+
+    def _write(self, batch) -> None:
+        for table, columns, rows in batch:
+            if not rows:
+                continue
+            if self.postgres:
+                with self.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+            else:
+                marks = ", ".join("?" for _ in columns)
+                self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                                     rows)
 
 
 DAY_US = 86_400_000_000
@@ -293,17 +339,18 @@ class Generator:
 
     def run(self, conn, batch: int = 20000) -> int:
         first = (conn.execute(select(func.max(Dossier.id))).scalar() or 0) + 1
-        writers = {"dossiers": Writer(conn, "dossiers", DOSSIER_COLUMNS),
-                   "human_tasks": Writer(conn, "human_tasks", TASK_COLUMNS),
-                   "dossier_events": Writer(conn, "dossier_events", EVENT_COLUMNS),
-                   "clock_entries": Writer(conn, "dossier_clock", CLOCK_COLUMNS)}
-        for n in range(self.count):
-            self.dossier(first + n, writers)
-            if (n + 1) % batch == 0:
-                for w in writers.values():  # parents first (foreign keys)
-                    w.flush()
-        for w in writers.values():
-            w.flush()
+        writers = {"dossiers": Writer("dossiers", DOSSIER_COLUMNS),  # parents first (foreign keys)
+                   "human_tasks": Writer("human_tasks", TASK_COLUMNS),
+                   "dossier_events": Writer("dossier_events", EVENT_COLUMNS),
+                   "clock_entries": Writer("dossier_clock", CLOCK_COLUMNS)}
+        loader = Loader(conn)
+        try:
+            for n in range(self.count):
+                self.dossier(first + n, writers)
+                if (n + 1) % batch == 0 or n + 1 == self.count:
+                    loader.put([(w.table, w.columns, w.take()) for w in writers.values()])
+        finally:
+            loader.close()
         return self.count
 
     @staticmethod
