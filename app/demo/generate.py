@@ -1,11 +1,16 @@
 """`flask demo generate --dossiers N`: fast synthetic history for statistics, benchmarks and the early warning.
 
 Not the lifecycle (app.demo.dossiers plays real flows, ~100 ms a dossier): rows are computed in Python and written
-in bulk (COPY on PostgreSQL, executemany elsewhere), with the summary triggers dropped during the load and the
-summary rebuilt afterwards. What it writes is what the lifecycle would have left: per dossier its steps (human
-tasks with budgets, working-time durations and timings), clock entries (start, supplement pause and restart),
-events chained by hashes exactly as app.history does (so the auditor's chain check passes), supplements, ratings,
-apologies, refusals and withdrawals, with the statistics classification (Dossier.stat_*) by app.reports.semantics.
+in bulk (COPY on PostgreSQL from a thread, executemany elsewhere), with the summary triggers off during the load and
+the summary rebuilt once afterwards, set-based; a large load on PostgreSQL drops the loaded tables' secondary
+indexes and constraints and builds them again after it (a row at a time, index and foreign-key upkeep was 90 % of
+the COPY). Speed is by design: instants are integers of working time (Clock), an event's hash fills a template
+(Hasher), the early-warning samples are gathered while writing, not read back.
+
+What it writes is what the lifecycle would have left: per dossier its steps (human tasks with budgets,
+working-time durations and timings), clock entries (start, supplement pause and restart), events chained by hashes
+exactly as app.history does (so the auditor's chain check passes), supplements, ratings, apologies, refusals and
+withdrawals, with the statistics classification (Dossier.stat_*) by app.reports.semantics.
 
 Spread over 3 years of working hours before the given end, over every active procedure and the agencies their
 models name. Each agency works at its own pace (a factor on the step budgets), so figures differ between agencies.
