@@ -507,20 +507,35 @@ LOADED = ("dossiers", "human_tasks", "dossier_events", "dossier_clock")
 BULK_FROM = 10000
 
 
+#: The first column of the indexes kept during a bulk load: rows arrive in dossier order, so such an index grows at
+#: its right edge, cheaply, while Python builds the next batch (building it afterwards would add to the wait).
+KEPT_LEADING = ("id", "dossier_id")
+
+
+# The secondary indexes and constraints dropped (an index not led by KEPT_LEADING; a unique constraint no foreign key
+# relies on; every foreign key) and their definitions.
+_CONSTRAINTS = """
+SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype FROM pg_constraint c
+WHERE c.conrelid::regclass::text = ANY(:tables) AND (c.contype = 'f' OR c.contype = 'u'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid)
+  AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.conindid AND (SELECT a.attname FROM pg_attribute a
+              WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0]) <> ALL(:kept)))
+ORDER BY c.contype DESC, c.conname"""
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+WHERE i.indrelid::regclass::text = ANY(:tables) AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+  AND (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0]) <> ALL(:kept)
+ORDER BY 1"""
+
+
 def _rebuildable(conn) -> tuple[list[str], list[str]]:
     """Statements dropping the loaded tables' secondary indexes, unique and foreign-key constraints (PostgreSQL),
-    and the statements creating them again as they were. Primary keys stay (other tables' keys point at them), as
-    does a unique constraint some foreign key relies on."""
-    tables = {"tables": list(LOADED)}
-    constraints = conn.execute(text(
-        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype FROM pg_constraint c "
-        "WHERE c.conrelid::regclass::text = ANY(:tables) AND c.contype IN ('u', 'f') AND NOT EXISTS ("
-        "  SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid AND c.contype = 'u') "
-        "ORDER BY c.contype DESC, c.conname"), tables).all()
-    indexes = conn.execute(text(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid::regclass::text = ANY(:tables) AND NOT i.indisprimary AND NOT EXISTS ("
-        "  SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1"), tables).all()
+    and the statements creating them again as they were. Kept: primary keys (other tables' keys point at them), a
+    unique constraint some foreign key relies on, and the indexes led by KEPT_LEADING."""
+    params = {"tables": list(LOADED), "kept": list(KEPT_LEADING)}
+    constraints = conn.execute(text(_CONSTRAINTS), params).all()
+    indexes = conn.execute(text(_INDEXES), params).all()
     drop = [f'ALTER TABLE {table} DROP CONSTRAINT "{name}"' for table, name, _d, _t in constraints]
     drop += [f"DROP INDEX {name}" for name, _definition in indexes]
     create = [definition for _name, definition in indexes]
@@ -538,6 +553,18 @@ def _summary_triggers(conn, enable: bool) -> None:
         return
     for name, table, *_rest in summary.TRIGGERS:
         conn.execute(text(f'ALTER TABLE {table} {"ENABLE" if enable else "DISABLE"} TRIGGER "{name}"'))
+
+
+def settle(engine) -> float | None:
+    """VACUUM (ANALYZE) the loaded tables after the load is committed (PostgreSQL; outside a transaction), as
+    autovacuum would in time: hint bits and the visibility map set (index-only counts), statistics current.
+    Returns the seconds it took."""
+    if engine.dialect.name != "postgresql":
+        return None
+    started = time.monotonic()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"VACUUM (ANALYZE) {', '.join(LOADED)}"))
+    return round(time.monotonic() - started, 1)
 
 
 def generate(count: int, *, end: datetime | None = None, seed: int = 16, bulk: bool | None = None
