@@ -557,13 +557,14 @@ def _summary_triggers(conn, enable: bool) -> None:
 
 def settle(engine) -> float | None:
     """VACUUM (ANALYZE) the loaded tables after the load is committed (PostgreSQL; outside a transaction), as
-    autovacuum would in time: hint bits and the visibility map set (index-only counts), statistics current.
+    autovacuum would in time: hint bits and the visibility map set (index-only counts), statistics current. A table
+    someone else holds (autovacuum already on it, an open transaction that changed it) is skipped, not waited for.
     Returns the seconds it took."""
     if engine.dialect.name != "postgresql":
         return None
     started = time.monotonic()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"VACUUM (ANALYZE) {', '.join(LOADED)}"))
+        conn.execute(text(f"VACUUM (ANALYZE, SKIP_LOCKED) {', '.join(LOADED)}"))
     return round(time.monotonic() - started, 1)
 
 

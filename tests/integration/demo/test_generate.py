@@ -109,3 +109,14 @@ def test_a_second_run_adds_to_the_first(app):
     generate(50, end=END, seed=1)  # the same seed again: new rows, new codes
     db.session.commit()
     assert db.session.scalar(select(func.count(Dossier.id)).where(Dossier.code.like("%-G"))) == 100
+
+
+def test_the_command_writes_and_settles(app):
+    load_world()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--dossiers", "30", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert "dossiers 30" in result.output and "summary_seconds" in result.output
+    assert ("vacuum_seconds None" in result.output) != is_postgres()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Dossier.id)).where(Dossier.code.like("%-G"))) == 30
