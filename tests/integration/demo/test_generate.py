@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import verify
-from app.demo.generate import generate
+from app.demo.generate import Loader, generate
 from app.dossiers.models import ClockEntry, Dossier
 from app.extensions import db
 from app.history.models import DossierEvent
@@ -120,3 +120,15 @@ def test_the_command_writes_and_settles(app):
     assert ("vacuum_seconds None" in result.output) != is_postgres()
     db.session.rollback()
     assert db.session.scalar(select(func.count(Dossier.id)).where(Dossier.code.like("%-G"))) == 30
+
+
+@pytest.mark.skipif(not is_postgres(), reason="COPY from a thread is PostgreSQL's (SQLite writes in the caller)")
+def test_a_failed_copy_is_raised_where_the_rows_are_built(app):
+    load_world()
+    db.session.commit()
+    loader = Loader(db.session.connection())
+    loader.put([("dossier_clock", ("dossier_id", "kind", "at"), [(1, "start", "not an instant")])])
+    with pytest.raises(RuntimeError, match="COPY failed") as failed:
+        loader.close()
+    assert "not an instant" in str(failed.value.__cause__)
+    db.session.rollback()
