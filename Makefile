@@ -99,7 +99,7 @@ bench: install-dev
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/stats_bench.py --dossiers 100000
-	$(BIN)/python bench/lifecycle_bench.py --seconds 20 --clients 1,8,32 --workers 2 --configs sync:2,sync:4,sync:6,gthread:2x4,gthread:4x2
+	$(BIN)/python bench/lifecycle_bench.py --seconds 20 --clients 1,8,32 --workers 2 --configs sync:1,sync:2,sync:4,sync:6,gthread:2x4,gthread:4x2
 	$(BIN)/python bench/scale_bench.py --dossiers $(BENCH_DOSSIERS)
 	$(BIN)/python bench/scheduler_bench.py --timers 100000 --seconds 60
 

@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import build_config
-from app.core.db import install_read_commit
+from app.core.db import configure_sqlite, install_read_commit
 from app.core.headers import CSP
 from app.core.jsonguard import GuardedJSONProvider
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     importlib.import_module("app.models")  # registers every table before anything queries
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
     install_read_commit(app, db)  # after init_app: its teardown must run before the session's
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
@@ -187,13 +189,14 @@ def _connect_signals() -> None:
 
 def _install_web_hooks(app: Flask) -> None:
     from app.core.errors import register_error_handlers
-    from app.core.jsonguard import limit_body_size
+    from app.core.jsonguard import limit_body_size, refuse_nul_characters
     from app.core.permissions import install_default_deny
     from app.core.timefmt import register_filters
 
     register_error_handlers(app)
     install_default_deny(app)
     limit_body_size(app)  # after the API's token check: a token holder gets the signed-in limit
+    refuse_nul_characters(app)  # after the body limit: reading a form field reads the body
     register_filters(app)
 
     @app.after_request

@@ -56,6 +56,8 @@ def build_config(instance_path: Path) -> dict:
                                       **_pgbouncer_options()},
         # The server itself, for the scheduler's session-level advisory lock when the app goes through PgBouncer.
         "DIRECT_DATABASE_URL": _env("DIRECT_DATABASE_URL"),
+        # SQLite (the demo): how long a writer waits for the other process's write lock before answering 409.
+        "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "10000")),
         # Reads that may lag (dashboards, reports, statistics) go to this streaming replica (app.core.db.lagging_reads).
         "SQLALCHEMY_BINDS": ({"replica": {"url": _env("REPLICA_DATABASE_URL"), "pool_recycle": 1800}}
                              if _env("REPLICA_DATABASE_URL") else {}),
@@ -63,6 +65,12 @@ def build_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
+        # The early warning (app.reports.warning): a season is this many months of the step's start (1: the month,
+        # 3: quarters; 12: no season); a step's history needs WARNING_MIN_SAMPLES finished dossiers, a season's
+        # factor WARNING_SEASON_MIN_SAMPLES finished steps.
+        "WARNING_SEASON_MONTHS": int(_env("WARNING_SEASON_MONTHS", "1")),
+        "WARNING_MIN_SAMPLES": int(_env("WARNING_MIN_SAMPLES", "10")),
+        "WARNING_SEASON_MIN_SAMPLES": int(_env("WARNING_SEASON_MIN_SAMPLES", "30")),
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),

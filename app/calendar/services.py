@@ -105,12 +105,13 @@ def build_calendar(agency_id: int | None = None) -> WorkCalendar:
 def _stamp() -> tuple[Any, ...]:
     """One aggregate query that changes whenever a row is added, removed, toggled or edited."""
     o, w = CalendarOverride, WorkingHours
-    row = db.session.execute(select(
-        select(func.count(o.id)).scalar_subquery(), select(func.max(o.id)).scalar_subquery(),
-        select(func.max(o.updated_at)).scalar_subquery(),
-        select(func.count(o.id)).where(o.is_enabled.is_(True)).scalar_subquery(),
-        select(func.count(w.id)).scalar_subquery(), select(func.max(w.updated_at)).scalar_subquery(),
-    )).one()
+    with db.session.no_autoflush:  # a check, not a read of this transaction's rows: the step's pending writes wait
+        row = db.session.execute(select(
+            select(func.count(o.id)).scalar_subquery(), select(func.max(o.id)).scalar_subquery(),
+            select(func.max(o.updated_at)).scalar_subquery(),
+            select(func.count(o.id)).where(o.is_enabled.is_(True)).scalar_subquery(),
+            select(func.count(w.id)).scalar_subquery(), select(func.max(w.updated_at)).scalar_subquery(),
+        )).one()
     return (*row, utcnow().astimezone(LOCAL_TZ).year)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from unidecode import unidecode
 
 from app.auth.models import Agency, User
@@ -32,9 +33,10 @@ def _today() -> date:
     return utcnow().astimezone(LOCAL_TZ).date()
 
 
-def get_procedure(code: str, on: date | None = None) -> Procedure:
-    """The version of `code` in force on `on` (default: the latest version, for lookups and administration)."""
-    procedure = find_procedure(code, on)
+def get_procedure(code: str, on: date | None = None, *, with_documents: bool = False) -> Procedure:
+    """The version of `code` in force on `on` (default: the latest version, for lookups and administration);
+    `with_documents`: its required documents come in the same statement (the intake's checklist)."""
+    procedure = find_procedure(code, on, with_documents=with_documents)
     if procedure is None:
         if on is not None and find_procedure(code) is not None:
             raise ProcedureNotInForceError(
@@ -48,13 +50,17 @@ class ProcedureNotInForceError(ValidationError):
     code = "procedure_not_in_force"
 
 
-def versions_of(code: str) -> list[Procedure]:
-    return list(db.session.scalars(select(Procedure).where(Procedure.code == code).order_by(Procedure.version)))
+def versions_of(code: str, *, with_documents: bool = False) -> list[Procedure]:
+    """The versions of `code`, oldest first (`with_documents`: their required documents in the same statement)."""
+    query = select(Procedure).where(Procedure.code == code).order_by(Procedure.version)
+    if with_documents:
+        query = query.options(joinedload(Procedure.documents))
+    return list(db.session.scalars(query).unique())
 
 
-def find_procedure(code: str, on: date | None = None) -> Procedure | None:
+def find_procedure(code: str, on: date | None = None, *, with_documents: bool = False) -> Procedure | None:
     """The version of `code` in force on `on`; without a day, the one in force today, else the latest."""
-    versions = versions_of(code)
+    versions = versions_of(code, with_documents=with_documents)
     in_force = [p for p in versions if p.in_force_on(on or _today())]
     if on is not None or in_force:
         return in_force[-1] if in_force else None

@@ -110,12 +110,31 @@ _PG_RACE_CODES = frozenset({"40001", "40P01"})  # serialization failure, deadloc
 
 
 def lost_race(error: BaseException) -> bool:
-    """Whether a database error means another transaction changed the same rows first."""
+    """Whether a database error means another transaction changed the same rows first (or, on SQLite, held the
+    one write lock longer than the busy timeout: the same answer, try again)."""
     if isinstance(error, StaleDataError):
         return True
     if isinstance(error, IntegrityError):  # a duplicate another transaction inserted first; not a NOT NULL bug
         return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+    if isinstance(error, DBAPIError) and type(error.orig).__module__.startswith("sqlite3"):
+        return str(error.orig) in ("database is locked", "database is busy")
     return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _PG_RACE_CODES
+
+
+def configure_sqlite(engine: Any, busy_timeout_ms: int) -> None:
+    """A SQLite file shared by the web server and the scheduler (`make run`): write-ahead logging, so a reader
+    never blocks a commit nor a writer a read, and a busy timeout before a writer gives up on the lock."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
 
 
 def conflict_from(error: BaseException) -> Exception:

@@ -1,4 +1,5 @@
-"""One JSON parser for every request body: bounded depth and numbers, no NaN/Infinity (400, never a 500).
+"""One JSON parser for every request body: bounded depth and numbers, no NaN/Infinity, no NUL character (400,
+never a 500); and no NUL character in the path, the query or a form field either (PostgreSQL text cannot hold one).
 
 Installed as the app's JSON provider, so `request.get_json()` in the views and the API's argument parser
 (see app.api.errors) use it, and views parsing a JSON form field call `loads_guarded`. Body sizes are
@@ -45,6 +46,10 @@ def _check_depth(value: Any, max_depth: int) -> None:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise JSONRejectedError("NUL character in a string")
+        if isinstance(item, dict) and any("\x00" in key for key in item):
+            raise JSONRejectedError("NUL character in a key")
         children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
         if children is None:
             continue
@@ -78,3 +83,17 @@ def limit_body_size(app: Flask) -> None:
         limit = app.config.get("ANONYMOUS_MAX_CONTENT_LENGTH")
         if limit and not current_user.is_authenticated and not session.get(CITIZEN_SESSION_KEY):
             request.max_content_length = min(limit, app.config.get("MAX_CONTENT_LENGTH") or limit)
+
+
+def refuse_nul_characters(app: Flask) -> None:
+    """A NUL in the path, the query or a form field is a 400 before any view or query runs."""
+    from app.core.errors import AppError
+
+    @app.before_request
+    def _no_nul() -> None:
+        fields = [request.path, *request.args.keys(), *request.args.values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in field for field in fields):
+            raise AppError("Yêu cầu chứa ký tự NUL không hợp lệ.", "The request contains a NUL character.",
+                           code="nul_character")

@@ -25,7 +25,6 @@ import random
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -62,6 +61,9 @@ TASK_COLUMNS = ("dossier_id", "engine_task_id", "bpmn_id", "name", "step_kind", 
 EVENT_COLUMNS = ("dossier_id", "seq", "kind", "at", "agency_id", "role", "from_step", "to_step", "is_internal",
                  "data", "prev_hash", "hash")
 CLOCK_COLUMNS = ("dossier_id", "kind", "at", "due_at")
+# Seasonal pace (the early warning's seasons): a step started in December (year-end closing) takes 1.3 times as
+# long, in January or February (the weeks around Tết) 1.5 times; the rest of the year as drawn.
+SEASONAL_PACE = {12: 1.3, 1: 1.5, 2: 1.5}
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ class Clock:
         self._dates: dict[int, str] = {}
         self.zone = "" if sqlite else "+00"
         self._seen: dict[int, tuple[str, str, str]] = {}
+        self._months: dict[int, int] = {}
 
     def of(self, instant: datetime) -> int:
         return self.calendar._elapsed(self.calendar._local(instant))
@@ -223,6 +226,14 @@ class Clock:
     def day(self, total: int) -> int:
         """The local day (ordinal) of the instant."""
         return self._day((total - 1) // self.day_us)[0]
+
+    def month(self, total: int) -> int:
+        """The local calendar month (1-12) of the instant."""
+        ordinal = self.day(total)
+        found = self._months.get(ordinal)
+        if found is None:
+            found = self._months[ordinal] = date.fromordinal(ordinal).month
+        return found
 
     def _day(self, index: int) -> tuple[int, int]:
         """(local ordinal, local midnight in UTC microseconds since year 1) of a working day."""
@@ -321,7 +332,8 @@ class Generator:
         self.plans = _plans()
         agencies = {a.id for plan in self.plans for a in plan.receiving} | {
             plan.procedure.handling_agency_id for plan in self.plans}
-        self.pace = {agency_id: self.rng.uniform(0.15, 0.75) for agency_id in agencies}  # share of the budget used
+        # sorted: a set of ids iterates in an order that depends on their values (other tests advance the sequences)
+        self.pace = {agency_id: self.rng.uniform(0.15, 0.75) for agency_id in sorted(agencies)}  # share of the budget
         self.weights = [self.rng.uniform(0.5, 3) for _ in self.plans]
         self._days: dict[int, tuple[str, str, str, str]] = {}
         # an event's data (none, or a rating) -> (its hash template, the column's JSON)
@@ -329,7 +341,7 @@ class Generator:
                      [(None, None)] + [(r, {"rating": r}) for r in ("very_satisfied", "satisfied", "unsatisfied")]}
         # the early warning's history (warning.fit's samples), gathered while writing instead of read back
         self.fit_from = self.clock.of(end - timedelta(days=warning.FIT_DAYS))
-        self.samples: dict[tuple[int, str, int], list[float]] = defaultdict(list)
+        self.history = warning.Samples(warning.Seasons.configured())
 
     def _received_day(self, total: int) -> tuple[str, str, str, str]:
         """(yymmdd, rule set, form set, its finished_on) of the local day of an instant."""
@@ -405,6 +417,7 @@ class Generator:
         for index, step in enumerate(plan.steps):
             agency = receiving if step.role in ("receiver", "returner") else handling
             hours = step.days * hours_per_day * (pace if agency is handling else 0.3) * rng.lognormvariate(0, 0.6)
+            hours *= SEASONAL_PACE.get(clock.month(at), 1.0)
             work = int(max(hours, 0.05) * US_PER_HOUR)
             due, done = at + int(step.days * day_us), at + work
             if supplement and step.step_kind == "appraisal" and len(clock_rows) == 1:
@@ -476,8 +489,7 @@ class Generator:
                       (done - begun) / US_PER_HOUR))
             if fit:
                 hours = max(0, stat_finished - begun) / US_PER_HOUR
-                self.samples[(version, step.bpmn_id, agency.id)].append(hours)
-                self.samples[(version, step.bpmn_id, warning.ALL)].append(hours)
+                self.history.add(version, step.bpmn_id, agency.id, clock.month(begun), hours)
         add_clock = w["clock_entries"].add
         for kind, when, due_at in clock_rows:
             add_clock((dossier_id, kind, stamp(when), stamp(due_at)))
@@ -613,6 +625,6 @@ def generate(count: int, *, end: datetime | None = None, seed: int = 16, bulk: b
         lap("analyze")
     summary.rebuild(conn)
     lap("summary")
-    fitted = warning.store_fit(generator.samples, generator.end)
+    fitted = generator.history.store(generator.end)
     lap("warning")
     return {"dossiers": count, "bulk": bulk, **timings, "warning_rows": fitted}

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -49,8 +49,20 @@ def on_event_recorded(dossier: Dossier, event: Any, **_signal: Any) -> None:
     kind = slips.slip_for_event(dossier, event)
     if kind is not None:
         issue(dossier, kind, slips.event_context(dossier, kind, event), event=event)
-    if dossier.finished_at is not None and dossier.finished_at == event.at:
+    if _finishes(dossier):
         issue(dossier, "control", slips.base_context(dossier, "control", event.at, event.actor_name), event=event)
+
+
+def _finishes(dossier: Dossier) -> bool:
+    """This event ended the handling: `finished_at` was set in this unit of work (not loaded with it), and no
+    control slip is pending yet (an action may record several events at one instant). A dossier refused at online
+    receipt was never received, so nothing was handled to control."""
+    if dossier.finished_at is None or dossier.outcome == "not_received":
+        return False
+    if not inspect(dossier).attrs.finished_at.history.added:
+        return False
+    return not any(isinstance(row, Document) and row.kind == "control" and row.dossier_id == dossier.id
+                   for row in db.session.new)
 
 
 def _pdf(document: Document) -> bytes:

@@ -18,6 +18,7 @@ from app.extensions import db
 
 #: history event kind → slip kind (app.dossiers.rules.FORM_KINDS names the form of each)
 EVENT_SLIPS = {"received": "receipt", "supplement_requested": "supplement", "refused": "refusal",
+               "receipt_refused": "refusal",
                "part_refused": "refusal", "apology_sent": "apology", "stopped": "stop"}
 
 _TITLES = {
@@ -44,6 +45,11 @@ def title(kind: str, form_set: str | None) -> str:
 
 def slip_for_event(dossier: Dossier, event: Any) -> str | None:
     """The slip the event issues: a standard form, the result at stamping, the control slip when it ends."""
+    online = getattr(dossier.channel, "value", dossier.channel) == "online"
+    if event.kind == "received" and online:
+        return None  # filed online: the receipt and appointment (Mẫu 01) come when the receiver accepts it
+    if event.kind == "task_completed" and (event.data or {}).get("step_kind") == "intake" and online:
+        return "receipt"
     if event.kind in EVENT_SLIPS:
         return EVENT_SLIPS[event.kind]
     if (event.kind == "task_completed" and (event.data or {}).get("step_kind") == "stamping"

@@ -54,7 +54,8 @@ def receive_dossier(actor: User | None, agency: Agency, intake: IntakeInput) -> 
     process; at the counter the intake step is completed on the spot."""
     ensure_can_receive(actor, agency)
     now = utcnow()
-    procedure = get_procedure(intake.procedure_code, on=to_local(now).date())  # the version in force at receipt
+    # the version in force at receipt, with the checklist of its documents (one statement)
+    procedure = get_procedure(intake.procedure_code, on=to_local(now).date(), with_documents=True)
     handling = competent_agency(procedure, agency, intake.commune_code)
     intake.applicant.validate()
     check_data(intake.form_data)  # raw process data: no helper-shadowing keys, NaN or huge numbers

@@ -94,7 +94,8 @@ def complete_checked(actor: User | None, dossier: Dossier, task: HumanTask, clea
                 riders=_riders(task, cleaned, comment, facts))
     step.apply = lambda _result: _apply_decision(dossier, task, cleaned, step.at, facts)
     outcome = perform(step)
-    task.completed_by_id = getattr(actor, "id", None)
+    if task.completed_by_id != getattr(actor, "id", None):  # the projection closed it already: setting the same
+        task.completed_by_id = getattr(actor, "id", None)  # value again would make the commit flush once more
     return outcome
 
 

@@ -1,10 +1,14 @@
 """Officials' dossier page and the legal actions on it; the counter intake and task pages live beside it."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.services import list_agencies
@@ -116,103 +120,86 @@ def _redisplay(dossier, form_name: str, form):
                            **page_sections(dossier)), 422
 
 
-@bp.route("/dossiers/<code>/comments", methods=["POST"])
-@roles_required(*OFFICIALS)
-def comment(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = CommentForm(prefix="comment")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "comment", form)
-    with unit_of_work():
-        lifecycle.add_comment(current_user, code, form.text.data)
-    flash(_("Đã thêm trao đổi nội bộ."), "success")
-    return redirect(url_for("dossiers.detail", code=code) + "#timeline")
-
-
-@bp.route("/dossiers/<code>/supplement", methods=["POST"])
-@roles_required("receiver")
-def supplement(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = SupplementForm(prefix="supplement")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "supplement", form)
-    documents = [line.strip() for line in form.documents.data.splitlines() if line.strip()]
+def _receive_supplement(dossier, form) -> None:
     from app.dossiers.intake_views import scanned_files
 
-    with unit_of_work():
-        lifecycle.receive_supplement(current_user, code, documents=documents, comment=form.comment.data or None)
-        files_submitted.send(dossier, actor=current_user, stage="supplement",
-                             uploads=scanned_files({}, field="supplement-files"))
-    flash(_("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu."), "success")
-    return redirect(url_for("dossiers.detail", code=code))
+    documents = [line.strip() for line in form.documents.data.splitlines() if line.strip()]
+    lifecycle.receive_supplement(current_user, dossier.code, documents=documents, comment=form.comment.data or None)
+    files_submitted.send(dossier, actor=current_user, stage="supplement",
+                         uploads=scanned_files({}, field="supplement-files"))
 
 
-@bp.route("/dossiers/<code>/withdraw", methods=["POST"])
-@roles_required("receiver")
-def withdraw(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = WithdrawForm(prefix="withdraw")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "withdraw", form)
-    with unit_of_work():
-        lifecycle.withdraw(current_user, code, reason=form.reason.data)
-    flash(_("Đã dừng giải quyết hồ sơ theo đề nghị của người nộp."), "success")
-    return redirect(url_for("dossiers.detail", code=code))
-
-
-@bp.route("/dossiers/<code>/refuse-receipt", methods=["POST"])
-@roles_required("receiver")
-def refuse_receipt(code: str):
-    """Refuse to receive an online dossier (the applicant is told the reason)."""
-    dossier = get_dossier_for(current_user, code)
-    form = RefuseReceiptForm(prefix="refuse_receipt")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "refuse_receipt", form)
-    with unit_of_work():
-        lifecycle.refuse_receipt(current_user, code, reason=form.reason.data)
-    flash(_("Đã từ chối tiếp nhận hồ sơ; người nộp được thông báo lý do."), "success")
-    return redirect(url_for("dossiers.detail", code=code))
-
-
-@bp.route("/dossiers/<code>/apology", methods=["POST"])
-@roles_required("leader", "receiver")
-def apology(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = ApologyForm(prefix="apology")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "apology", form)
+def _apologize(dossier, form) -> None:
     new_due = datetime.combine(form.new_date.data, form.new_time.data, tzinfo=LOCAL_TZ)
-    with unit_of_work():
-        lifecycle.apologize(current_user, code, reason=form.reason.data, new_due_at=new_due)
-    flash(_("Đã gửi thư xin lỗi và hẹn lại ngày trả kết quả."), "success")
-    return redirect(url_for("dossiers.detail", code=code))
+    lifecycle.apologize(current_user, dossier.code, reason=form.reason.data, new_due_at=new_due)
 
 
-@bp.route("/dossiers/<code>/verification", methods=["POST"])
-@roles_required("specialist", "leader")
-def verification(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = VerificationForm(prefix="verification")
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "verification", form)
-    with unit_of_work():
-        lifecycle.extend_for_verification(current_user, code, reason=form.reason.data)
-    flash(_("Đã gia hạn thời hạn giải quyết để xác minh."), "success")
-    return redirect(url_for("dossiers.detail", code=code))
-
-
-@bp.route("/dossiers/<code>/transfer", methods=["POST"])
-@roles_required(*OFFICIALS)
-def transfer(code: str):
-    dossier = get_dossier_for(current_user, code)
-    form = TransferForm(prefix="transfer")
+def _agency_choices(form) -> None:
     form.to_agency.choices = [(a.code, a.name) for a in list_agencies()]
-    if not form.validate_on_submit():
-        return _redisplay(dossier, "transfer", form)
-    with unit_of_work():
-        lifecycle.transfer(current_user, code, to_agency_code=form.to_agency.data, reason=form.reason.data)
-    flash(_("Đã chuyển hồ sơ sang đơn vị khác."), "success")
-    return redirect(url_for("inbox.index"))
+
+
+@dataclass(frozen=True)
+class PostAction:
+    """One legal action posted from the dossier page: who may post it, its form (FORMS), the lifecycle call made in
+    one unit of work, what the official is told and where they go next. A form that does not validate is shown
+    again in place (422)."""
+
+    action: str
+    path: str
+    roles: tuple[str, ...]
+    run: Callable[[Any, Any], None]
+    done: Any  # lazy message
+    prepare: Callable[[Any], None] | None = None
+    after: Callable[[str], str] = lambda code: url_for("dossiers.detail", code=code)
+
+
+POST_ACTIONS = (
+    PostAction("comment", "comments", OFFICIALS,
+               lambda d, f: lifecycle.add_comment(current_user, d.code, f.text.data), _l("Đã thêm trao đổi nội bộ."),
+               after=lambda code: url_for("dossiers.detail", code=code) + "#timeline"),
+    PostAction("receive_supplement", "supplement", ("receiver",), _receive_supplement,
+               _l("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu.")),
+    PostAction("withdraw", "withdraw", ("receiver",),
+               lambda d, f: lifecycle.withdraw(current_user, d.code, reason=f.reason.data),
+               _l("Đã dừng giải quyết hồ sơ theo đề nghị của người nộp.")),
+    PostAction("refuse_receipt", "refuse-receipt", ("receiver",),  # an online dossier; the applicant reads why
+               lambda d, f: lifecycle.refuse_receipt(current_user, d.code, reason=f.reason.data),
+               _l("Đã từ chối tiếp nhận hồ sơ; người nộp được thông báo lý do.")),
+    PostAction("apologize", "apology", ("leader", "receiver"), _apologize,
+               _l("Đã gửi thư xin lỗi và hẹn lại ngày trả kết quả.")),
+    PostAction("extend_for_verification", "verification", ("specialist", "leader"),
+               lambda d, f: lifecycle.extend_for_verification(current_user, d.code, reason=f.reason.data),
+               _l("Đã gia hạn thời hạn giải quyết để xác minh.")),
+    PostAction("transfer", "transfer", OFFICIALS,
+               lambda d, f: lifecycle.transfer(current_user, d.code, to_agency_code=f.to_agency.data,
+                                               reason=f.reason.data),
+               _l("Đã chuyển hồ sơ sang đơn vị khác."), prepare=_agency_choices,
+               after=lambda _code: url_for("inbox.index")),
+)
+
+
+def _register(spec: PostAction) -> None:
+    form_name, form_class = FORMS[spec.action]
+
+    def view(code: str):
+        dossier = get_dossier_for(current_user, code)
+        form = form_class(prefix=form_name)
+        if spec.prepare is not None:
+            spec.prepare(form)
+        if not form.validate_on_submit():
+            return _redisplay(dossier, form_name, form)
+        with unit_of_work():
+            spec.run(dossier, form)
+        flash(str(spec.done), "success")
+        return redirect(spec.after(code))
+
+    view.__name__ = view.__qualname__ = form_name  # the endpoint: dossiers.<form name>
+    bp.add_url_rule(f"/dossiers/<code>/{spec.path}", form_name, roles_required(*spec.roles)(view),
+                    methods=["POST"])
+
+
+for _spec in POST_ACTIONS:
+    _register(_spec)
 
 
 from app.dossiers import counter_views, intake_views, task_views  # noqa: E402,F401  (routes registered on `bp`)

@@ -1,6 +1,6 @@
-"""`flask reports reclassify | rebuild-summary | fit-warnings | backfill-hours`: refill the statistics after a rule
-change or a bulk load, refit the early warning, store the working hours of tasks closed before migration
-0017_stats3."""
+"""`flask reports reclassify | rebuild-summary | fold | fit-warnings | backfill-hours`: refill the statistics after a
+rule change or a bulk load, fold the summary deltas now, refit the early warning, store the working hours of tasks
+closed before migration 0017_stats3."""
 from __future__ import annotations
 
 import click
@@ -29,6 +29,14 @@ def rebuild_summary_command() -> None:
         summary.rebuild(db.session.connection())
         rows = summary.row_counts(db.session.connection())
     click.echo(", ".join(f"{table}: {count}" for table, count in rows.items()))
+
+
+@reports_cli.command("fold")
+def fold_command() -> None:
+    """Add the summary deltas to the daily summary rows now (the scheduler does it every few seconds)."""
+    with unit_of_work():
+        written = summary.fold(db.session.connection())
+    click.echo(f"folded: {written}")
 
 
 @reports_cli.command("fit-warnings")

@@ -5,13 +5,18 @@ carry no foreign keys. Each dossier adds to the row of its cell (owner agency, r
 channel) on several local days: its receipt day (received and current-state figures), its finishing day
 (early / on time / late) and the days its open and overdue intervals start and end (`open_delta`,
 `overdue_delta`: the number open or overdue at the start of day D is the sum of the deltas up to D).
+
+The triggers do not update these rows: they append what a change adds to a cell to the delta tables
+(stat_daily_delta, stat_step_delta; a plain INSERT, no shared row to lock, so concurrent transactions on the same
+cells neither queue nor deadlock), and `app.reports.summary.fold` moves the deltas into the rows every few
+seconds. A reader sums the union of both (`LiveDaily`, `LiveStepDaily`): exact at every moment, between folds too.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Date, Integer, String, select, union_all
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from app.extensions import db
 
@@ -25,6 +30,10 @@ FINISHED_MEASURES = ("early", "on_time", "late", "refused", "e_results")
 LEDGER_MEASURES = ("open_delta", "overdue_delta")
 MEASURES = (*RECEIVED_MEASURES, *FINISHED_MEASURES, *LEDGER_MEASURES)
 STEP_MEASURES = ("early", "on_time", "late")
+
+
+#: Delta ids grow for ever (folded rows are deleted): 64-bit on PostgreSQL, SQLite's rowid is 64-bit anyway.
+DELTA_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _measure() -> Mapped[int]:
@@ -77,6 +86,68 @@ class StatStepDaily(db.Model):
     late: Mapped[int] = _measure()
 
 
+class StatDailyDelta(db.Model):
+    """What one change added to a stat_daily cell, until the fold adds it to the cell's row (append-only)."""
+
+    __tablename__ = "stat_daily_delta"
+
+    id: Mapped[int] = mapped_column(DELTA_ID, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[int]
+    receiving_agency_id: Mapped[int]
+    procedure_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(16))
+    received: Mapped[int] = _measure()
+    st_received: Mapped[int] = _measure()
+    st_processing: Mapped[int] = _measure()
+    st_waiting_supplement: Mapped[int] = _measure()
+    st_result_ready: Mapped[int] = _measure()
+    st_returned: Mapped[int] = _measure()
+    st_refused: Mapped[int] = _measure()
+    st_stopped: Mapped[int] = _measure()
+    with_supplement: Mapped[int] = _measure()
+    late_supplements: Mapped[int] = _measure()
+    apologies: Mapped[int] = _measure()
+    late_apologies: Mapped[int] = _measure()
+    rated: Mapped[int] = _measure()
+    satisfied: Mapped[int] = _measure()
+    early: Mapped[int] = _measure()
+    on_time: Mapped[int] = _measure()
+    late: Mapped[int] = _measure()
+    refused: Mapped[int] = _measure()
+    e_results: Mapped[int] = _measure()
+    open_delta: Mapped[int] = _measure()
+    overdue_delta: Mapped[int] = _measure()
+
+
+class StatStepDelta(db.Model):
+    """What one change added to a stat_step_daily cell, until the fold adds it to the cell's row (append-only)."""
+
+    __tablename__ = "stat_step_delta"
+
+    id: Mapped[int] = mapped_column(DELTA_ID, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[int]
+    procedure_id: Mapped[int]
+    early: Mapped[int] = _measure()
+    on_time: Mapped[int] = _measure()
+    late: Mapped[int] = _measure()
+
+
+def _live(model: type[db.Model], delta: type[db.Model]):
+    """`model` as the readers see it: its folded rows and the deltas not folded yet, one row each (UNION ALL).
+
+    Every reader sums, so a cell's figure is the same whether its deltas are folded or not."""
+    table, deltas = model.__table__, delta.__table__
+    rows = union_all(select(*table.c), select(*(deltas.c[c.name] for c in table.c)))
+    return aliased(model, rows.subquery(f"{table.name}_live"))
+
+
+#: What the readers query instead of StatDaily / StatStepDaily (same attributes).
+LiveDaily = _live(StatDaily, StatDailyDelta)
+LiveStepDaily = _live(StatStepDaily, StatStepDelta)
+
+
 class ScorecardConfig(db.Model):
     """Points and weights of one scorecard indicator, in force from `effective_from` (app.reports.scorecard).
 
@@ -95,13 +166,15 @@ class ScorecardConfig(db.Model):
 
 class StatOutlook(db.Model):
     """Fitted history of one step (process version, BPMN step, acting agency; agency 0: every agency): quantiles of
-    the working hours from the step's start to the dossier's finishing moment (app.reports.warning)."""
+    the working hours from the step's start to the dossier's finishing moment (app.reports.warning), season 0. Rows
+    of season 1.. (bpmn_id '', agency 0) hold a version's season factor: quantiles of D over its step's median."""
 
     __tablename__ = "stat_outlook"
 
     process_version_id: Mapped[int] = mapped_column(primary_key=True)
     bpmn_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     agency_id: Mapped[int] = mapped_column(primary_key=True)
+    season: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0: all year; 1..: a season factor (warning)
     samples: Mapped[int]
     quantiles: Mapped[list] = mapped_column(JSON)  # hours at 0 %, 5 %, ... 100 %
     fitted_at: Mapped[datetime]

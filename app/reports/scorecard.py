@@ -30,10 +30,10 @@ from app.dossiers.models import Dossier
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus
 from app.reports import services
-from app.reports.models import ScorecardConfig, StatDaily, StatStepDaily
+from app.reports.models import LiveDaily, LiveStepDaily, ScorecardConfig
 from app.reports.services import Counts, StatsFilter
 
-S, T = StatDaily, StatStepDaily
+S, T = LiveDaily, LiveStepDaily  # folded rows plus the deltas not folded yet
 
 #: key -> (params, unsure, note). Points per index are 0–2 (Circular 01/2018 art. 13).
 DEFAULTS: dict[str, tuple[dict, bool, str]] = {

@@ -24,10 +24,10 @@ from app.dossiers.listing import local_day_bounds, visible_agency_ids
 from app.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierStatus
 from app.extensions import db
 from app.reports import semantics
-from app.reports.models import StatDaily, StatStepDaily
+from app.reports.models import LiveDaily, LiveStepDaily
 from app.reports.semantics import TIMINGS
 
-S, T = StatDaily, StatStepDaily
+S, T = LiveDaily, LiveStepDaily  # folded rows plus the deltas not folded yet
 
 
 @dataclass

@@ -3,8 +3,10 @@ the tables current on PostgreSQL and SQLite, and the set-based rebuild from the 
 
 Why database triggers and not an ORM hook: raw UPDATEs (reclassify, migrations, the bulk generator, a DBA's fix)
 keep the summary right too, and the summary changes in the transaction of the change. A trigger subtracts the
-old row's contributions and adds the new row's, grouped per summary row, in key order (one lock order, so two
-transactions touching the same cells wait for each other instead of deadlocking).
+old row's contributions and adds the new row's, grouped per summary cell, and appends them to the delta tables
+(migration 0018_statdelta; before it, the triggers upserted the summary rows themselves: every transaction of a
+day queued on the day's cell, and an intake and a completed step touching the day's two cells in opposite orders
+deadlocked). `fold` adds the deltas to the summary rows, one folder at a time, as a scheduler job.
 
 Local days are Asia/Ho_Chi_Minh (UTC+7 without daylight saving since 1975): PostgreSQL converts with the zone
 name, SQLite adds 7 hours to the stored UTC text.
@@ -35,6 +37,7 @@ TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
 class Dialect:
     name: str
     pause_clock: bool = True  # False: the schema before dossiers.clock_paused_at (migration 0016_stats)
+    deltas: bool = True  # False: the triggers upsert the summary rows (before migration 0018_statdelta)
 
     def day(self, instant: str) -> str:
         if self.name == "postgresql":
@@ -112,6 +115,7 @@ class Target:
     table: str
     key: tuple[str, ...]
     measures: tuple[str, ...]
+    deltas: str  # the append-only table the triggers write to (app.reports.models)
 
     def insert(self, selects: list[str], *, upsert: bool, skip_zero: bool = False) -> str:
         """INSERT the grouped sum of the contribution SELECTs (adding to existing rows when `upsert`)."""
@@ -125,9 +129,39 @@ class Target:
             sql += f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
         return sql
 
+    def append(self, selects: list[str], *, skip_zero: bool = False) -> str:
+        """INSERT the grouped sum of the contribution SELECTs into the delta table: no upsert, no row to lock."""
+        return Target(self.deltas, self.key, self.measures, self.deltas).insert(selects, upsert=False,
+                                                                             skip_zero=skip_zero)
 
-DAILY = Target("stat_daily", DAILY_KEY, MEASURES)
-STEPS = Target("stat_step_daily", STEP_KEY, STEP_MEASURES)
+    def write(self, d: Dialect, selects: list[str], *, skip_zero: bool = False) -> str:
+        """What a trigger runs: append a delta, or (the schema before 0018_statdelta) upsert the summary row."""
+        return self.append(selects, skip_zero=skip_zero) if d.deltas else self.insert(selects, upsert=True,
+                                                                                       skip_zero=skip_zero)
+
+    def fold(self, dialect_name: str) -> list[str]:
+        """Statements adding the deltas to the summary rows (grouped per cell, in key order) and removing them.
+
+        PostgreSQL: one statement, so the deltas added are exactly those removed (a delta committed meanwhile is
+        neither; a "read the last id, then delete" pair would lose one committed in between). SQLite has one
+        writer at a time: nothing commits between the two statements of the fold's transaction."""
+        keys, columns = ", ".join(self.key), ", ".join((*self.key, *self.measures))
+        sums = ", ".join(f"SUM({m})" for m in self.measures)
+        updates = ", ".join(f"{m} = {self.table}.{m} + excluded.{m}" for m in self.measures)
+        upsert = f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        if dialect_name == "postgresql":
+            return [f"WITH moved AS (DELETE FROM {self.deltas} RETURNING {columns}) "  # noqa: S608 (constants)
+                    f"INSERT INTO {self.table} ({columns}) SELECT {keys}, {sums} FROM moved "
+                    f"GROUP BY {keys} ORDER BY {keys} {upsert}"]
+        return [f"INSERT INTO {self.table} ({columns}) SELECT {keys}, {sums} FROM {self.deltas} "  # noqa: S608
+                f"WHERE 1 = 1 GROUP BY {keys} ORDER BY {keys} {upsert}",
+                f"DELETE FROM {self.deltas}"]  # noqa: S608
+
+
+DAILY = Target("stat_daily", DAILY_KEY, MEASURES, "stat_daily_delta")
+STEPS = Target("stat_step_daily", STEP_KEY, STEP_MEASURES, "stat_step_delta")
+#: One folder at a time on PostgreSQL (transaction-level advisory lock; the scheduler runs the fold on its leader).
+FOLD_LOCK = 0x5354_4446  # "STDF"
 
 
 def _dossier_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
@@ -147,19 +181,18 @@ def _dossier_delta(d: Dialect, op: str) -> list[str]:
     """Statements a trigger runs for a dossier INSERT, UPDATE or DELETE."""
     old, new = _dossier_selects(d, "OLD", "-", "WHERE"), _dossier_selects(d, "NEW", "+", "WHERE")
     if op == "INSERT":
-        return [DAILY.insert(new, upsert=True)]
+        return [DAILY.write(d, new)]
     if op == "UPDATE":
-        return [DAILY.insert(old + new, upsert=True, skip_zero=True)]
+        return [DAILY.write(d, old + new, skip_zero=True)]
     # A deleted dossier takes its completed steps with it (their rows go by cascade, after it is gone).
     steps = _step_selects(d, "t", "-", "FROM human_tasks t JOIN dossiers d ON d.id = t.dossier_id "
                                        "WHERE t.dossier_id = OLD.id AND")
-    return [DAILY.insert(old, upsert=True), STEPS.insert(steps, upsert=True)]
+    return [DAILY.write(d, old), STEPS.write(d, steps)]
 
 
 def _task_delta(d: Dialect, op: str) -> list[str]:
     old, new = _step_selects(d, "OLD", "-", _task_source("OLD")), _step_selects(d, "NEW", "+", _task_source("NEW"))
-    return [STEPS.insert({"INSERT": new, "UPDATE": old + new, "DELETE": old}[op], upsert=True,
-                         skip_zero=op == "UPDATE")]
+    return [STEPS.write(d, {"INSERT": new, "UPDATE": old + new, "DELETE": old}[op], skip_zero=op == "UPDATE")]
 
 
 TRIGGERS = (  # (name, table, event, the columns an update must touch, statements)
@@ -176,9 +209,9 @@ def _timing(event: str) -> str:
     return "BEFORE DELETE" if event == "DELETE" else f"AFTER {event}"
 
 
-def create_statements(dialect_name: str, pause_clock: bool = True) -> list[str]:
+def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True) -> list[str]:
     """DDL of the triggers (and PostgreSQL's trigger functions)."""
-    d, out = Dialect(dialect_name, pause_clock), []
+    d, out = Dialect(dialect_name, pause_clock, deltas), []
     for name, table, event, columns, body in TRIGGERS:
         columns = tuple(c for c in columns if pause_clock or c != "clock_paused_at")
         of = f" OF {', '.join(columns)}" if columns else ""
@@ -205,9 +238,10 @@ def drop_statements(dialect_name: str) -> list[str]:
     return out
 
 
-def install_triggers(conn: Connection, *, pause_clock: bool = True) -> None:
-    """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet)."""
-    for statement in create_statements(conn.dialect.name, pause_clock):
+def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+    """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet); `deltas=False`:
+    those before 0018_statdelta (no delta tables yet: they upsert the summary rows)."""
+    for statement in create_statements(conn.dialect.name, pause_clock, deltas):
         conn.execute(text(statement))
 
 
@@ -216,16 +250,38 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
-def rebuild(conn: Connection, *, pause_clock: bool = True) -> None:
-    """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers).
+def fold(conn: Connection) -> int:
+    """Add the deltas to the summary rows and remove them; returns the number of summary rows written.
+
+    Only one fold at a time: the scheduler runs it on its active leader, and on PostgreSQL it waits for the
+    advisory lock, so a manual `flask reports fold` and the job queue instead of interleaving. Writers are never
+    blocked: they only insert deltas, the fold only deletes the deltas its statement sees."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+    written = 0
+    for target in (DAILY, STEPS):
+        if conn.execute(text(f"SELECT 1 FROM {target.deltas} LIMIT 1")).first() is None:  # noqa: S608
+            continue  # nothing to fold (SQLite: do not take its one write lock for nothing)
+        for statement in target.fold(conn.dialect.name):
+            result = conn.execute(text(statement))
+            written += max(result.rowcount, 0) if statement.startswith(("INSERT", "WITH")) else 0
+    return written
+
+
+def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+    """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers), dropping
+    the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta.
 
     On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
-    (its rows are in the snapshot), one after it waits and adds its change on top of the rebuilt rows."""
-    d = Dialect(conn.dialect.name, pause_clock)
+    (its rows are in the snapshot), one after it waits and adds its delta on top of the rebuilt rows."""
+    d = Dialect(conn.dialect.name, pause_clock, deltas)
+    tables = ("stat_daily", "stat_step_daily", *((DAILY.deltas, STEPS.deltas) if deltas else ()))
     if d.name == "postgresql":
-        conn.execute(text("LOCK TABLE stat_daily, stat_step_daily IN EXCLUSIVE MODE"))
-    conn.execute(text("DELETE FROM stat_daily"))
-    conn.execute(text("DELETE FROM stat_step_daily"))
+        if deltas:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+        conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE"))
+    for table in tables:
+        conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (constant names)
     conn.execute(text(DAILY.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
     conn.execute(text(STEPS.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
                                                               "d.id = r.dossier_id WHERE"), upsert=False)))

@@ -6,8 +6,18 @@ in `stat_outlook`; `flask reports fit-warnings`, also run after `demo generate`)
 step started at t0, e working hours ago, with s working hours from t0 to its legal due date, finishes late when
 its D exceeds s; given that it has already taken e, P(late) = S(s) / S(e), S the survival of D (interpolated
 between quantiles, smoothed by half a sample so that no estimate is exactly 0 or 1 from history alone). Past the
-due date it is 1; waiting for the applicant (the clock paused) has no estimate. Fewer than MIN_SAMPLES finished
-dossiers for the step and agency: the step's figures over every agency, else no estimate.
+due date it is 1; waiting for the applicant (the clock paused) has no estimate.
+
+Season: work slows in some months (December's year-end closing, the weeks around Tết). Splitting each step's
+history by season would leave few samples each (noisy quantiles, worse forecasts outside the slow months), so the
+season is a factor, pooled over the version's steps and agencies: the median, over the finished steps started in
+that season, of D divided by its step's all-year median (stored as the version's rows with bpmn_id ALL_STEPS).
+Seasons are WARNING_SEASON_MONTHS calendar months of the step's start (local time; default 1: the month of the
+year; 3: quarters; 12: none). An open step reads its agency's all-year history (else the step's over every
+agency), its quantiles multiplied by its season's factor (1 when the season has fewer than
+WARNING_SEASON_MIN_SAMPLES finished steps, default 30). An all-year history needs WARNING_MIN_SAMPLES (10); none:
+no estimate. The season length is read at fit and at read time alike: change it, then refit (`flask reports
+fit-warnings`, nightly).
 
 The inbox reads the fitted rows of one page in one query (build_rows' pairs); nothing is fitted on a request.
 """
@@ -19,9 +29,10 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, or_, select, tuple_
 
-from app.calendar.rules import WorkCalendar
+from app.calendar.rules import LOCAL_TZ, WorkCalendar
 from app.calendar.services import get_calendar
 from app.catalog.models import Procedure
 from app.core.db import utcnow
@@ -32,8 +43,35 @@ from app.reports.models import StatOutlook
 from app.workflow.models import HumanTask, TaskStatus
 
 LEVELS = tuple(i / 20 for i in range(21))  # the quantiles kept: 0 %, 5 %, ... 100 %
-MIN_SAMPLES = 10
 ALL = 0  # agency_id of the rows over every agency
+ALL_YEAR = 0  # season of the rows over the whole year
+MEDIAN = LEVELS.index(0.5)
+ALL_STEPS = ""  # bpmn_id of a version's season rows: quantiles of D / its step's all-year median
+
+
+@dataclass(frozen=True)
+class Seasons:
+    """How histories are split by season (defaults: the app's WARNING_* settings)."""
+
+    months: int = 1  # a season is this many calendar months of the step's start (local time); 12 or more: none
+    min_samples: int = 10  # an all-year history needs this many finished dossiers
+    season_min_samples: int = 30  # a seasonal one this many
+
+    def of(self, started: datetime) -> int:
+        """The season (1, 2, ...) of a step started at `started`; ALL_YEAR when seasons are off."""
+        return self.of_month(started.astimezone(LOCAL_TZ).month)
+
+    def of_month(self, month: int) -> int:
+        """The season of a step started in local calendar month `month` (1-12)."""
+        if self.months >= 12:
+            return ALL_YEAR
+        return (month - 1) // self.months + 1
+
+    @classmethod
+    def configured(cls) -> Seasons:
+        config = current_app.config
+        return cls(int(config.get("WARNING_SEASON_MONTHS", 1)), int(config.get("WARNING_MIN_SAMPLES", 10)),
+                   int(config.get("WARNING_SEASON_MIN_SAMPLES", 30)))
 
 
 def quantiles(values: list[float]) -> list[float]:
@@ -77,9 +115,9 @@ def probability(q: list[float], samples: int, started: datetime, due: datetime, 
 FIT_DAYS = 365
 
 
-def fit(as_of: datetime | None = None, days: int = FIT_DAYS) -> int:
+def fit(as_of: datetime | None = None, days: int = FIT_DAYS, seasons: Seasons | None = None) -> int:
     """Refit `stat_outlook` from the dossiers finished in the `days` before `as_of`; returns the rows written."""
-    as_of = as_of or utcnow()
+    as_of, seasons = as_of or utcnow(), seasons or Seasons.configured()
     calendar = memoised(get_calendar())
     query = (select(Dossier.process_version_id, HumanTask.bpmn_id, HumanTask.agency_id, HumanTask.created_at,
                     Dossier.stat_finished_at)
@@ -87,24 +125,47 @@ def fit(as_of: datetime | None = None, days: int = FIT_DAYS) -> int:
              .where(Dossier.stat_finished_at.is_not(None), Dossier.stat_finished_at < as_of,
                     Dossier.stat_finished_at >= as_of - timedelta(days=days),
                     Dossier.outcome.is_distinct_from("stopped"), HumanTask.status == TaskStatus.COMPLETED))
-    samples: dict[tuple[int, str, int], list[float]] = defaultdict(list)
+    history = Samples(seasons)
     for version, bpmn_id, agency_id, created, finished in db.session.execute(query).yield_per(20000):
-        hours = calendar.working_hours_between(created, finished)
-        samples[(version, bpmn_id, agency_id or ALL)].append(hours)
+        history.add(version, bpmn_id, agency_id, created.astimezone(LOCAL_TZ).month,
+                    calendar.working_hours_between(created, finished))
+    return history.store(as_of)
+
+
+class Samples:
+    """The finished steps a fit reads, as they come: hours per (version, step, agency or ALL, ALL_YEAR) and per
+    (version, step, season). `fit` adds them from the tables; the bulk generator (app.demo.generate) while it
+    writes the history, instead of reading a million dossiers back."""
+
+    def __init__(self, seasons: Seasons):
+        self.seasons = seasons
+        self.samples: dict[tuple[int, str, int, int], list[float]] = defaultdict(list)
+        self.by_season: dict[tuple[int, str, int], list[float]] = defaultdict(list)  # (version, step, season)
+        self._season = {month: seasons.of_month(month) for month in range(1, 13)}
+
+    def add(self, version: int, bpmn_id: str, agency_id: int | None, month: int, hours: float) -> None:
+        """A finished step of `hours` from its start (in local calendar `month`) to its dossier's finish."""
+        self.samples[(version, bpmn_id, agency_id or ALL, ALL_YEAR)].append(hours)
         if agency_id:
-            samples[(version, bpmn_id, ALL)].append(hours)
-    return store_fit(samples, as_of)
+            self.samples[(version, bpmn_id, ALL, ALL_YEAR)].append(hours)
+        self.by_season[(version, bpmn_id, self._season[month])].append(hours)
 
-
-def store_fit(samples: dict[tuple[int, str, int], list[float]], as_of: datetime) -> int:
-    """Replace `stat_outlook` by the quantiles of `samples` (hours per (version, step, agency or ALL)); the bulk
-    generator gathers the same samples while it writes the history."""
-    db.session.execute(delete(StatOutlook))
-    rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "samples": len(v),
-             "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items() if len(v) >= MIN_SAMPLES]
-    if rows:
-        db.session.execute(StatOutlook.__table__.insert(), rows)
-    return len(rows)
+    def store(self, as_of: datetime) -> int:
+        """Replace `stat_outlook` by the fitted rows; returns how many."""
+        samples, seasons = self.samples, self.seasons
+        # the seasons: D over its step's all-year median, pooled over the version's steps, per season of the start
+        medians = {k[:2]: quantiles(v)[MEDIAN] for k, v in samples.items() if k[2] == ALL}
+        for (version, bpmn_id, season), hours in self.by_season.items():
+            median = medians[(version, bpmn_id)]
+            if season != ALL_YEAR and median > 0:
+                samples[(version, ALL_STEPS, ALL, season)].extend(h / median for h in hours)
+        db.session.execute(delete(StatOutlook))
+        rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "season": k[3], "samples": len(v),
+                 "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items()
+                if len(v) >= (seasons.min_samples if k[3] == ALL_YEAR else seasons.season_min_samples)]
+        if rows:
+            db.session.execute(StatOutlook.__table__.insert(), rows)
+        return len(rows)
 
 
 @dataclass(frozen=True)
@@ -120,13 +181,41 @@ class Risk:
         return "high" if self.probability >= 0.7 else "medium" if self.probability >= 0.4 else "low"
 
 
-def _fitted(keys: set[tuple[int, str, int]]) -> dict[tuple[int, str, int], StatOutlook]:
+Fitted = dict[tuple[int, str, int, int], StatOutlook]
+
+
+def _fitted(keys: set[tuple[int, str, int]]) -> Fitted:
+    """The fitted rows (every season) of these (version, step, agency) and of their steps over every agency."""
     if not keys:
         return {}
-    wanted = set(keys) | {(v, b, ALL) for v, b, _a in keys}
+    wanted = set(keys) | {(v, b, ALL) for v, b, _a in keys} | {(v, ALL_STEPS, ALL) for v, _b, _a in keys}
     rows = db.session.scalars(select(StatOutlook).where(
         tuple_(StatOutlook.process_version_id, StatOutlook.bpmn_id, StatOutlook.agency_id).in_(list(wanted))))
-    return {(r.process_version_id, r.bpmn_id, r.agency_id): r for r in rows}
+    return {(r.process_version_id, r.bpmn_id, r.agency_id, r.season): r for r in rows}
+
+
+@dataclass(frozen=True)
+class History:
+    """What an open step reads: quantiles of D (hours) and the samples behind them."""
+
+    quantiles: list[float]
+    samples: int
+    factor: float = 1.0  # the season's, already applied to the quantiles
+
+
+def outlook(fitted: Fitted, version_id: int, bpmn_id: str, agency_id: int | None, started: datetime,
+            seasons: Seasons) -> History | None:
+    """The all-year history of the step's agency, else of the step over every agency, scaled by the season's
+    factor (the version's median of D / its step's all-year median, for steps started in that season)."""
+    row = fitted.get((version_id, bpmn_id, agency_id or ALL, ALL_YEAR)) or fitted.get(
+        (version_id, bpmn_id, ALL, ALL_YEAR))
+    if row is None:
+        return None
+    factor, season = 1.0, seasons.of(started)
+    this = fitted.get((version_id, ALL_STEPS, ALL, season)) if season != ALL_YEAR else None
+    if this is not None:
+        factor = this.quantiles[MEDIAN]
+    return History([q * factor for q in row.quantiles], row.samples, factor)
 
 
 def risks(pairs: list[tuple[HumanTask, Dossier]], now: datetime | None = None) -> dict[int, Risk]:
@@ -135,10 +224,9 @@ def risks(pairs: list[tuple[HumanTask, Dossier]], now: datetime | None = None) -
     live = [(t, d) for t, d in pairs if t.status != TaskStatus.COMPLETED and d.stat_finished_at is None
             and d.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING) and d.legal_due_at is not None]
     fitted = _fitted({(d.process_version_id, t.bpmn_id, t.agency_id or ALL) for t, d in live})
-    calendar, out = memoised(get_calendar()), {}
+    calendar, out, seasons = memoised(get_calendar()), {}, Seasons.configured()
     for task, dossier in live:
-        row = fitted.get((dossier.process_version_id, task.bpmn_id, task.agency_id or ALL)) or fitted.get(
-            (dossier.process_version_id, task.bpmn_id, ALL))
+        row = outlook(fitted, dossier.process_version_id, task.bpmn_id, task.agency_id, task.created_at, seasons)
         if row is None and now < dossier.legal_due_at:
             continue
         q, n = (row.quantiles, row.samples) if row is not None else ([0.0], 0)

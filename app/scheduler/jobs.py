@@ -127,6 +127,14 @@ def anchor_yesterday(app: Flask) -> None:
         logger.info("Audit anchor skipped: %s", error.message_en)
 
 
+def fold_statistics(app: Flask) -> int:
+    """Add the statistics deltas the triggers appended to the daily summary rows (app.reports.summary.fold)."""
+    from app.reports.summary import fold
+
+    with app.app_context(), unit_of_work():
+        return fold(db.session.connection())
+
+
 def refit_warnings(app: Flask) -> int:
     """Refit the early warning's step histories each night (what `flask reports fit-warnings` does)."""
     from app.reports.warning import fit

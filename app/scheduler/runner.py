@@ -31,6 +31,7 @@ from app.scheduler.status import prune_job_runs
 logger = logging.getLogger(__name__)
 
 NODE_FORGET_AFTER = timedelta(minutes=2)
+FOLD_SECONDS = 5  # the statistics deltas are folded this often (readers are exact between folds anyway)
 SQLITE_LEASE_SECONDS = 90  # longer than one sweep (jobs.SWEEP_SECONDS), during which the heartbeat waits
 
 
@@ -49,6 +50,7 @@ def job_specs(interval: int) -> list[JobSpec]:
         JobSpec("timers", jobs.sweep_timers, "interval", every),
         JobSpec("notifications", jobs.deliver_notifications, "interval", every),
         JobSpec("documents", jobs.render_documents, "interval", every),
+        JobSpec("stats-fold", jobs.fold_statistics, "interval", {"seconds": FOLD_SECONDS}),
         JobSpec("ocr", jobs.ocr_scans, "interval", {"seconds": max(interval, 60)}),
         JobSpec("payments", jobs.reconcile_payments, "interval", {"seconds": max(interval, 60)}),
         JobSpec("step-warnings", jobs.warn_officials, "interval", {"seconds": max(interval, 300)}),

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app.core.db import utcnow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
@@ -173,9 +174,12 @@ def store_unrunnable_draft(author: str | None, xml: bytes, source_name: str, pro
 
 
 def latest_version(process_key: str) -> ProcessVersion:
+    """The published version new dossiers get. Its BPMN text is left unloaded: the parsed model is cached by
+    content hash (model_for reads the text only when this process has not parsed it yet)."""
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.status == "published")
-        .order_by(ProcessVersion.number.desc()).limit(1))
+        .order_by(ProcessVersion.number.desc()).limit(1)
+        .options(defer(ProcessVersion.xml), defer(ProcessVersion.comment)))
     if version is None:
         raise NotFoundError(f"Chưa triển khai mô hình quy trình {process_key}.",
                             f"No deployed process model {process_key}.")

@@ -59,6 +59,15 @@ def test_the_replay_slider_moves_tokens_panels_and_diffs_through_the_history(ses
     expect(page.locator('.replay-frame[data-index="2"]')).to_be_visible()
     expect(token_on(page, "appraisal")).to_have_count(1)
 
+    # A long model stays readable: the diagram pans and zooms (bpmn-js' NavigatedViewer).
+    viewport = page.locator("#replay-canvas g.viewport")
+    before = viewport.get_attribute("transform")
+    page.locator("#replay-canvas").hover()
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    expect(viewport).not_to_have_attribute("transform", before or "")
+
 
 def test_the_verify_button_reports_an_intact_chain(sessions, dossier):
     page = sessions("auditor").page

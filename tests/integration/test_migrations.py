@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app import MIGRATIONS_DIR, create_app
 from app.extensions import db
@@ -33,3 +33,33 @@ def test_models_and_migrations_agree(app, database_url):
         diff = compare_metadata(context, db.metadata)
     engine.dispose()
     assert diff == []
+
+
+def _summary_trigger_sql(conn) -> str:
+    if conn.dialect.name == "postgresql":
+        query = "SELECT string_agg(prosrc, ' ') FROM pg_proc WHERE proname LIKE 'stat_daily_%'"
+    else:
+        query = "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stat_daily_%'"
+    return conn.execute(text(query)).scalar_one()
+
+
+def test_statdelta_downgrade_folds_the_deltas_into_the_rows_the_old_triggers_keep(tmp_path):
+    """0018_statdelta: the triggers append deltas; its downgrade folds the pending ones and restores the upserts."""
+    with fresh_database(tmp_path, "delta") as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS_DIR))
+            with db.engine.begin() as conn:
+                assert "INSERT INTO stat_daily_delta" in _summary_trigger_sql(conn)
+                for received in (2, 3):
+                    conn.execute(text("INSERT INTO stat_daily_delta (day, agency_id, receiving_agency_id, "
+                                      "procedure_id, channel, received) VALUES ('2026-03-02', 1, 1, 1, 'counter', "
+                                      ":received)"), {"received": received})
+            downgrade(directory=str(MIGRATIONS_DIR), revision="0017_stats3")
+            with db.engine.begin() as conn:
+                assert "stat_daily_delta" not in set(inspect(conn).get_table_names())
+                assert conn.execute(text("SELECT received FROM stat_daily")).scalars().all() == [5]
+                triggers = _summary_trigger_sql(conn)
+                assert "stat_daily_delta" not in triggers and "ON CONFLICT" in triggers
+            upgrade(directory=str(MIGRATIONS_DIR))
+            db.engine.dispose()

@@ -17,6 +17,23 @@ def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
+class TestNulBytes:
+    """PostgreSQL text cannot hold a NUL character: anywhere in a request it is a 400 with a message in both
+    languages, before any query (it was a 500 from the public lookup)."""
+
+    def test_in_a_json_string(self, client):
+        response = client.post("/api/v1/lookup", data='{"code": "HS\\u0000X", "pin": "123456"}', headers=JSON)
+        assert_problem(response, 400)
+
+    def test_in_the_path_and_the_query(self, client):
+        assert_problem(client.get("/api/v1/procedures/1.0%0014199"), 400)
+        assert client.get("/tra-cuu?code=HS%00X").status_code == 400
+
+    def test_in_a_form_field(self, client):
+        response = client.post("/tra-cuu", data={"code": "HS\x00X", "pin": "123456"}, follow_redirects=True)
+        assert "Yêu cầu chứa ký tự NUL không hợp lệ." in response.get_data(as_text=True)  # shown on the form
+
+
 class TestJsonGuard:
     @pytest.mark.parametrize("depth", [100, 100_000])
     def test_deeply_nested_json_on_an_anonymous_endpoint_is_a_400(self, client, depth):

@@ -146,3 +146,23 @@ class TestLegalSettingsOfAVersion:  # issue 20c: competence, limits and effectiv
         assert ok.status_code == 302
         db.session.expire_all()
         assert [p.effective_to for p in versions_of("1.001193")] == [date(2026, 3, 20), None]
+
+
+class TestTimeLimitWording:
+    """A time limit reads as people say it: 0 is "trong ngày" (same day), a half day "0,5 ngày làm việc"."""
+
+    @pytest.mark.parametrize(("days", "shown"), [("0", "trong ngày"), ("0.5", "0,5 ngày làm việc"),
+                                                 ("7", "7 ngày làm việc")])
+    def test_catalogue_and_citizen_list(self, client, admin, days, shown):
+        procedure = get_procedure("1.014199")
+        procedure.legal_days = days
+        db.session.commit()
+        row = re.search(r"1\.014199.*?</tr>", client.get("/catalog/").text, re.S).group(0)
+        assert shown in row and "0 ngày làm việc" not in row.replace("0,5 ngày", "")
+
+    def test_english(self, client, admin):
+        get_procedure("1.014199").legal_days = "0"
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["lang"] = "en"
+        assert "within the day" in client.get("/catalog/").text

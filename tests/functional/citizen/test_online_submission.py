@@ -9,6 +9,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.documents.models import Attachment
+from app.documents.services import list_documents
 from app.documents.storage import digest_of
 from app.dossiers.models import Dossier
 from app.extensions import db
@@ -90,7 +91,9 @@ def test_the_online_upload_is_a_document_with_a_preview_on_the_specialists_task_
     assert (first.content_hash, first.page_count) == (digest_of(PDF), 1)
     event = db.session.get(DossierEvent, first.event_id)  # the hash chain covers what the citizen uploaded
     assert event.kind == "documents_attached" and event.data["stage"] == "online"
+    assert [d.kind for d in list_documents(dossier.id)] == []  # filed, not yet received: no appointment yet
     desk.complete(dossier, "intake")
+    assert [d.kind for d in list_documents(dossier.id)] == ["receipt"]  # Mẫu 01 when the receiver accepts
     task = desk.task(dossier, "appraisal")
     specialist = officials.login("chuyenvien.snv")
     page = specialist.get(f"/tasks/{task.id}")
@@ -134,6 +137,8 @@ def test_the_receiver_refuses_the_receipt_with_a_reason_the_citizen_reads(client
     assert (dossier.status.value, dossier.outcome) == ("refused", "not_received")
     assert desk.open_tasks(dossier) == []
     assert [e.kind for e in list_events(dossier.id)][-1] == "receipt_refused"
+    # The refusal slip (Mẫu 03) and nothing else: never received, so no handling to control.
+    assert [d.kind for d in list_documents(dossier.id)] == ["refusal"]
     sign_in(client, AN)
     mine = client.get(f"/cong-dan/ho-so/{dossier.code}")
     assert "Ban quản lý KKT Nghi Sơn" in mine.text and "receipt_refused" in mine.text

@@ -135,6 +135,18 @@ class TestEachEventIssuesItsSlip:
         assert [d.kind for d in documents_of(dossier)] == ["receipt", "result", "control"]
 
 
+    def test_one_control_slip_even_when_later_events_share_the_finishing_instant(self, desk, clock, rendered):
+        """The clock stands still: the citizen's rating lands at the very instant the dossier finished."""
+        clock("2026-03-02 09:00")
+        dossier = desk.receive(PERMIT).dossier
+        for kind in ("appraisal", "approval", "stamping"):
+            desk.complete(dossier, kind)
+        desk.run_to_end(dossier)
+        lifecycle.rate(dossier.code, None, "satisfied", verified=True)
+        db.session.commit()
+        assert [d.kind for d in documents_of(dossier)] == ["receipt", "result", "control"]
+
+
 class TestFormSets:
     @pytest.mark.parametrize(("day", "code", "form_set"), [
         ("2025-06-30 09:00", OLD_PERMIT, "TT01-2018"),

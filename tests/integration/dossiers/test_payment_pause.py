@@ -17,7 +17,7 @@ from app.notify.models import Notification
 from app.payments import services as payments
 from app.payments.models import Payment, PaymentStatus
 from app.reports import semantics
-from app.reports.models import StatDaily
+from app.reports.models import LiveDaily
 from tests.integration.dossiers.conftest import local, official
 
 HOUSEHOLD = "1.001612"  # 3 working days, 100.000 đ, handling waits for the fee
@@ -126,7 +126,7 @@ def test_a_dossier_paused_for_its_fee_counts_as_paused_not_overdue(desk, clock):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).where(semantics.PAUSED, Dossier.id == dossier.id)) == 1
     assert db.session.scalar(select(func.count()).where(semantics.overdue(later), Dossier.id == dossier.id)) == 0
-    assert db.session.scalar(select(func.coalesce(func.sum(StatDaily.overdue_delta), 0))) == 0
+    assert db.session.scalar(select(func.coalesce(func.sum(LiveDaily.overdue_delta), 0))) == 0
     _pay_online(dossier)  # resumed: due 5/3 + 10 days of working time: still not overdue on 20/3
     assert db.session.scalar(select(func.count()).where(semantics.overdue(later), Dossier.id == dossier.id)) == 0
     assert dossier.legal_due_at > later

@@ -9,26 +9,44 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, inspect, select, text, update
 
 from app.auth.models import Agency
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
 from app.reports import summary
-from app.reports.models import StatDaily, StatStepDaily
+from app.reports.models import LiveDaily, LiveStepDaily, StatDaily, StatDailyDelta, StatStepDaily
 from app.workflow.models import HumanTask
 from tests.integration.dossiers.conftest import local
 from tests.integration.dossiers.test_stats_figures import history  # noqa: F401  (the hand-built history)
 
 
+def live() -> dict[str, set[tuple]]:
+    """The summary as the readers see it (folded rows plus the deltas not folded yet), non-zero cells only."""
+    out = {}
+    for name, entity, key in (("stat_daily", LiveDaily, summary.DAILY_KEY),
+                              ("stat_step_daily", LiveStepDaily, summary.STEP_KEY)):
+        selectable = inspect(entity).selectable
+        columns = [selectable.c[k] for k in key]
+        measures = [func.sum(c).label(c.name) for c in selectable.c if c.name not in key]
+        rows = db.session.execute(select(*columns, *measures).group_by(*columns)).all()
+        out[name] = {tuple(r) for r in rows if any(r[len(key):])}
+    return out
+
+
 def snapshot() -> dict[str, set[tuple]]:
-    """Every summary row that holds a figure (a trigger may leave rows of zeros behind, a rebuild does not)."""
+    """Every summary row that holds a figure (a fold may leave rows of zeros behind, a rebuild does not), after a
+    fold, which must not change what the readers saw before it."""
+    before = live()
+    summary.fold(db.session.connection())
     out = {}
     for model in (StatDaily, StatStepDaily):
         table = model.__table__
         measures = [c for c in table.c if not c.primary_key]
         rows = db.session.execute(select(table).where(db.or_(*(c != 0 for c in measures))))
         out[table.name] = {tuple(row) for row in rows}
+    assert out == before, "the fold changed the figures"
+    assert not db.session.scalar(select(func.count()).select_from(StatDailyDelta))
     return out
 
 
@@ -37,16 +55,17 @@ def rebuilt() -> dict[str, set[tuple]]:
     return snapshot()
 
 
-def _department_day(day: str):
-    return db.session.execute(select(StatDaily).where(StatDaily.day == local(day).date())).scalars().all()
+def _received_on(day: str) -> int:
+    """What the readers sum (folded rows plus deltas): rows, not entities (a cell may be several rows)."""
+    return db.session.scalar(select(func.sum(LiveDaily.received)).where(LiveDaily.day == local(day).date()))
 
 
 class TestTriggersAgreeWithARebuild:
     def test_the_services_history_is_summed_by_the_triggers(self, history):  # noqa: F811
-        live = snapshot()
-        received = sum(r.received for r in _department_day("2026-03-02 12:00"))
-        assert received == 9 and live["stat_step_daily"]
-        assert rebuilt() == live
+        received = _received_on("2026-03-02 12:00")  # the deltas of the history not folded yet
+        folded = snapshot()
+        assert received == 9 and folded["stat_step_daily"]
+        assert rebuilt() == folded
 
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_random_raw_changes_keep_the_summary_right(self, history, seed):  # noqa: F811
@@ -122,4 +141,32 @@ def test_rebuild_summary_command_prints_the_row_counts(app, history):  # noqa: F
     result = app.test_cli_runner().invoke(args=["reports", "rebuild-summary"])
     assert result.exit_code == 0 and result.output.startswith("stat_daily: ")
     assert int(result.output.split(",")[0].split(": ")[1]) > 0
-    assert sum(r.received for r in _department_day("2026-03-02 12:00")) == 9
+    assert _received_on("2026-03-02 12:00") == 9
+
+
+class TestFold:
+    def test_the_scheduler_folds_the_deltas_every_few_seconds(self, app, history):  # noqa: F811
+        from app.scheduler.jobs import fold_statistics
+        from app.scheduler.runner import job_specs
+
+        spec = next(s for s in job_specs(60) if s.id == "stats-fold")
+        assert (spec.fn, spec.trigger, spec.options) == (fold_statistics, "interval", {"seconds": 5})
+        seen = live()
+        pending = db.session.scalar(select(func.count()).select_from(StatDailyDelta))
+        assert pending and fold_statistics(app) > 0
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen and fold_statistics(app) == 0  # nothing left: nothing written
+
+    def test_fold_command_folds_now(self, app, history):  # noqa: F811
+        seen = live()
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["reports", "fold"])
+        assert result.exit_code == 0 and int(result.output.split(": ")[1]) > 0
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen
+
+    def test_a_rebuild_drops_the_deltas_it_recomputed(self, history):  # noqa: F811
+        seen = live()
+        summary.rebuild(db.session.connection())
+        assert db.session.scalar(select(func.count()).select_from(StatDailyDelta)) == 0
+        assert live() == seen

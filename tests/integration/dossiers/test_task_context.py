@@ -29,6 +29,27 @@ class TestTaskContext:
         assert ctx.task.id == task_id and read[-1] == [(task_id, ctx.dossier.handling_agency.code)]
         assert ctx.instance.dossier_id == dossier.id
 
+    def test_the_statement_selects_only_the_columns_an_action_reads(self, desk, clock, count_queries):
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.014199").dossier
+        task_id = desk.task(dossier, "appraisal").id
+        db.session.expire_all()
+        before = count_queries.count
+        load_task_context(task_id)
+        selected = count_queries.statements[before].split(" FROM ")[0]
+        assert selected.count(",") + 1 <= 135  # the full rows of the joined entities are 186 columns
+
+    def test_a_column_left_unloaded_is_read_when_asked_for(self, desk, clock, count_queries):
+        clock("2026-03-02 09:00")
+        dossier = desk.receive("1.014199").dossier
+        task_id, form, documents = desk.task(dossier, "appraisal").id, dict(dossier.form_data), list(dossier.documents)
+        db.session.expire_all()
+        ctx = load_task_context(task_id)
+        before = count_queries.count
+        assert (ctx.dossier.form_data, ctx.dossier.documents) == (form, documents)
+        assert ctx.dossier.procedure.agency_map is not None and ctx.dossier.procedure.handling_agency.code
+        assert count_queries.count - before <= 3  # the dossier's columns, the procedure's, its agency if not loaded
+
     def test_a_closed_task_comes_with_the_tasks_open_now(self, desk, clock):
         clock("2026-03-02 09:00")
         dossier = desk.receive("1.014199").dossier

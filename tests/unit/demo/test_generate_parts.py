@@ -28,7 +28,7 @@ def test_counted_instants_are_the_calendars_instants():
             assert f"{day}T{time_of_day}Z" == canonical_at(instant)
             utc = instant.astimezone(UTC)
             assert stamp == (utc.strftime("%Y-%m-%d %H:%M:%S.%f") + ("" if sqlite else "+00"))
-            assert clock.day(total) == instant.toordinal()
+            assert clock.day(total) == instant.toordinal() and clock.month(total) == instant.month
             days = rng.choice((0.5, 1, 2.25, 7, 10))  # a step's budget is an addition
             due = total + int(days * calendar._day_us)
             assert CALENDAR._instant(due) == CALENDAR.due(instant, Decimal(str(days)))
