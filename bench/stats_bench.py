@@ -2,11 +2,12 @@
 the Flask app (no network) on N dossiers of synthetic history (issue 16: at 1M, statistics under 500 ms, the inbox
 under 50 ms).
 
-Usage: python bench/stats_bench.py [--dossiers 100000] [--repeat 20] [--database-url URL] [--reuse]
+Usage: python bench/stats_bench.py [--dossiers 100000] [--repeat 20] [--database-url URL] [--reuse] [--skip TEXT]
 Needs PostgreSQL (default: a fresh database `motcua_bench_stats` on 127.0.0.1, dropped and recreated). Steps:
 migrate, load the demo organisation and models, `demo generate` N dossiers (timed: load, summary rebuild, early
 warning fit), ANALYZE, then p50 / p95 / p99 of each page over `--repeat` requests after two warm-up requests.
-`--reuse` keeps an already generated database. Results go to stdout and bench/results/stats-<date>-<N>.json.
+`--reuse` keeps an already generated database (`flask demo generate` into it). Either way the loaded tables are
+vacuumed first, as autovacuum would in time. Results go to stdout and bench/results/stats-<date>-<N>.json.
 """
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reuse", action="store_true", help="time an already generated database")
+    parser.add_argument("--skip", action="append", default=[], metavar="TEXT",
+                        help="leave out the pages whose name contains TEXT (e.g. heatmap); repeatable")
     args = parser.parse_args()
     if not args.reuse:
         fresh_database(args.database_url)
@@ -65,7 +68,7 @@ def main() -> None:
 
     from app import MIGRATIONS_DIR, create_app
     from app.core.db import unit_of_work
-    from app.demo.generate import generate
+    from app.demo.generate import generate, settle
     from app.demo.services import load_demo
     from app.dossiers.models import Dossier
     from app.extensions import db
@@ -80,6 +83,9 @@ def main() -> None:
                 load_demo(0)
             with unit_of_work():
                 generation = generate(args.dossiers)
+            generation["vacuum_seconds"] = settle(db.engine)
+        else:
+            settle(db.engine)  # a no-op when nothing changed since
         dossiers = db.session.scalar(select(func.count(Dossier.id)))
         version = db.session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "work_permit")
                                     .order_by(ProcessVersion.number.desc()).limit(1))
@@ -93,16 +99,19 @@ def main() -> None:
         "lanhdao.snv": {"dashboard (department)": f"/thong-ke/?{period}"},
         "chuyenvien.snv": {"inbox queue": "/inbox/?tab=queue", "inbox mine": "/inbox/?tab=mine"},
     }
-    results = {}
+    results, load_start = {}, os.getloadavg()
     for username, paths in pages.items():
         client = app.test_client()
         login(client, username)
         for name, path in paths.items():
+            if any(text in name for text in args.skip):
+                continue
             results[f"{username} {name}"] = timed(client, path, args.repeat)
             print(name, results[f"{username} {name}"], flush=True)
     report = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
-              "database": "PostgreSQL", "dossiers": dossiers, "generation": generation, "repeat": args.repeat,
-              "pages": results}
+              "load_average_1min": {"start": round(load_start[0], 1), "end": round(os.getloadavg()[0], 1)},
+              "database": "PostgreSQL", "dossiers": dossiers, "generation": generation or "reused",
+              "repeat": args.repeat, "pages": results}
     print(json.dumps(report, indent=2, ensure_ascii=False))
     out = ROOT / "bench" / "results" / f"stats-{datetime.now(UTC):%Y%m%d-%H%M}-{dossiers}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -59,9 +59,13 @@ class Seasons:
 
     def of(self, started: datetime) -> int:
         """The season (1, 2, ...) of a step started at `started`; ALL_YEAR when seasons are off."""
+        return self.of_month(started.astimezone(LOCAL_TZ).month)
+
+    def of_month(self, month: int) -> int:
+        """The season of a step started in local calendar month `month` (1-12)."""
         if self.months >= 12:
             return ALL_YEAR
-        return (started.astimezone(LOCAL_TZ).month - 1) // self.months + 1
+        return (month - 1) // self.months + 1
 
     @classmethod
     def configured(cls) -> Seasons:
@@ -108,7 +112,10 @@ def probability(q: list[float], samples: int, started: datetime, due: datetime, 
     return min(1.0, survival(q, samples, slack) / survival(q, samples, spent))
 
 
-def fit(as_of: datetime | None = None, days: int = 365, seasons: Seasons | None = None) -> int:
+FIT_DAYS = 365
+
+
+def fit(as_of: datetime | None = None, days: int = FIT_DAYS, seasons: Seasons | None = None) -> int:
     """Refit `stat_outlook` from the dossiers finished in the `days` before `as_of`; returns the rows written."""
     as_of, seasons = as_of or utcnow(), seasons or Seasons.configured()
     calendar = memoised(get_calendar())
@@ -118,27 +125,47 @@ def fit(as_of: datetime | None = None, days: int = 365, seasons: Seasons | None 
              .where(Dossier.stat_finished_at.is_not(None), Dossier.stat_finished_at < as_of,
                     Dossier.stat_finished_at >= as_of - timedelta(days=days),
                     Dossier.outcome.is_distinct_from("stopped"), HumanTask.status == TaskStatus.COMPLETED))
-    samples: dict[tuple[int, str, int, int], list[float]] = defaultdict(list)
-    by_season: dict[tuple[int, str, int], list[float]] = defaultdict(list)  # (version, step, season) -> hours
+    history = Samples(seasons)
     for version, bpmn_id, agency_id, created, finished in db.session.execute(query).yield_per(20000):
-        hours = calendar.working_hours_between(created, finished)
-        samples[(version, bpmn_id, agency_id or ALL, ALL_YEAR)].append(hours)
+        history.add(version, bpmn_id, agency_id, created.astimezone(LOCAL_TZ).month,
+                    calendar.working_hours_between(created, finished))
+    return history.store(as_of)
+
+
+class Samples:
+    """The finished steps a fit reads, as they come: hours per (version, step, agency or ALL, ALL_YEAR) and per
+    (version, step, season). `fit` adds them from the tables; the bulk generator (app.demo.generate) while it
+    writes the history, instead of reading a million dossiers back."""
+
+    def __init__(self, seasons: Seasons):
+        self.seasons = seasons
+        self.samples: dict[tuple[int, str, int, int], list[float]] = defaultdict(list)
+        self.by_season: dict[tuple[int, str, int], list[float]] = defaultdict(list)  # (version, step, season)
+        self._season = {month: seasons.of_month(month) for month in range(1, 13)}
+
+    def add(self, version: int, bpmn_id: str, agency_id: int | None, month: int, hours: float) -> None:
+        """A finished step of `hours` from its start (in local calendar `month`) to its dossier's finish."""
+        self.samples[(version, bpmn_id, agency_id or ALL, ALL_YEAR)].append(hours)
         if agency_id:
-            samples[(version, bpmn_id, ALL, ALL_YEAR)].append(hours)
-        by_season[(version, bpmn_id, seasons.of(created))].append(hours)
-    # the seasons: D over its step's all-year median, pooled over the version's steps, per season of the start
-    medians = {k[:2]: quantiles(v)[MEDIAN] for k, v in samples.items() if k[2] == ALL}
-    for (version, bpmn_id, season), hours in by_season.items():
-        median = medians[(version, bpmn_id)]
-        if season != ALL_YEAR and median > 0:
-            samples[(version, ALL_STEPS, ALL, season)].extend(h / median for h in hours)
-    db.session.execute(delete(StatOutlook))
-    rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "season": k[3], "samples": len(v),
-             "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items()
-            if len(v) >= (seasons.min_samples if k[3] == ALL_YEAR else seasons.season_min_samples)]
-    if rows:
-        db.session.execute(StatOutlook.__table__.insert(), rows)
-    return len(rows)
+            self.samples[(version, bpmn_id, ALL, ALL_YEAR)].append(hours)
+        self.by_season[(version, bpmn_id, self._season[month])].append(hours)
+
+    def store(self, as_of: datetime) -> int:
+        """Replace `stat_outlook` by the fitted rows; returns how many."""
+        samples, seasons = self.samples, self.seasons
+        # the seasons: D over its step's all-year median, pooled over the version's steps, per season of the start
+        medians = {k[:2]: quantiles(v)[MEDIAN] for k, v in samples.items() if k[2] == ALL}
+        for (version, bpmn_id, season), hours in self.by_season.items():
+            median = medians[(version, bpmn_id)]
+            if season != ALL_YEAR and median > 0:
+                samples[(version, ALL_STEPS, ALL, season)].extend(h / median for h in hours)
+        db.session.execute(delete(StatOutlook))
+        rows = [{"process_version_id": k[0], "bpmn_id": k[1], "agency_id": k[2], "season": k[3], "samples": len(v),
+                 "quantiles": quantiles(v), "fitted_at": as_of} for k, v in samples.items()
+                if len(v) >= (seasons.min_samples if k[3] == ALL_YEAR else seasons.season_min_samples)]
+        if rows:
+            db.session.execute(StatOutlook.__table__.insert(), rows)
+        return len(rows)
 
 
 @dataclass(frozen=True)

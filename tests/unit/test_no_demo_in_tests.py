@@ -11,7 +11,8 @@ TESTS = Path(__file__).resolve().parents[1]
 ALLOWED = {"integration/demo/test_citizen_demo.py", "integration/demo/test_demo_load.py",
            # the synthetic-history generator (`flask demo generate`): tested itself, and the volume of finished
            # dossiers the early-warning calibration is measured on (hundreds of histories, not a hand-built world)
-           "integration/demo/test_generate.py", "integration/reports/test_early_warning.py"}
+           "integration/demo/test_generate.py", "integration/reports/test_early_warning.py",
+           "unit/demo/test_generate_parts.py"}
 
 
 def demo_imports(source: str) -> list[int]:
