@@ -86,6 +86,7 @@ def row_of(table, row_id, conn):
 def clone(app, template_ids: list[int], count: int, open_share: float, rng: random.Random) -> None:
     """Bulk-insert `count` dossiers copied from the templates (open ones with engine state and an open task)."""
     from app.calendar.services import get_calendar
+    from app.core.timefmt import to_local
     from app.dossiers.models import Dossier
     from app.extensions import db
     from app.reports import semantics
@@ -123,7 +124,7 @@ def clone(app, template_ids: list[int], count: int, open_share: float, rng: rand
                     SimpleNamespace(**d), calendar)
                 d["timing"] = d["stat_timing"]
                 rows_d.append(d)
-                t = {**task, "id": next_task + i, "dossier_id": d["id"],
+                t = {**task, "id": next_task + i, "dossier_id": d["id"], "dossier_year": to_local(received).year,
                      "due_at": received + timedelta(hours=rng.uniform(-48, 96))}
                 if is_open:
                     rows_i.append({**inst, "id": None, "dossier_id": d["id"]})

@@ -49,9 +49,9 @@ DOSSIER_COLUMNS = ("id", "code", "procedure_id", "process_version_id", "ruleset"
                    "stat_agency_id", "stat_finished_at", "stat_timing", "rating", "comment_count", "event_seq",
                    "last_event_hash", "created_at", "updated_at")
 TASK_COLUMNS = ("dossier_id", "engine_task_id", "bpmn_id", "name", "step_kind", "role", "agency_id", "duration_days",
-                "status", "created_at", "due_at", "completed_at", "timing", "version", "working_hours")
+                "status", "created_at", "due_at", "completed_at", "timing", "version", "working_hours", "dossier_year")
 EVENT_COLUMNS = ("dossier_id", "seq", "kind", "at", "agency_id", "role", "from_step", "to_step", "is_internal",
-                 "data", "prev_hash", "hash")
+                 "data", "prev_hash", "hash", "dossier_year")
 CLOCK_COLUMNS = ("dossier_id", "kind", "at", "due_at")
 # Seasonal pace (the early warning's seasons): a step started in December (year-end closing) takes 1.3 times as
 # long, in January or February (the weeks around Tết) 1.5 times; the rest of the year as drawn.
@@ -299,9 +299,9 @@ class Generator:
             result_ready, returned, finished_at, outcome, timing, owner, stat_finished, stat_timing, rating, 0,
             state["seq"], state["prev"], received, at))
         for t in tasks:
-            w["human_tasks"].add(t)
+            w["human_tasks"].add((*t, day.year))  # the partition year (app.ops.partitions)
         for e in events:
-            w["dossier_events"].add(e)
+            w["dossier_events"].add((*e, day.year))
         for kind, when, due_at in clock:
             w["clock_entries"].add((dossier_id, kind, when, due_at))
 
