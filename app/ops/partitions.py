@@ -9,6 +9,7 @@ SQLite keeps plain tables with the same columns: every function here is a no-op 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -30,6 +31,18 @@ class PartitionError(Exception):
 
 def partition_name(table: str, year: int | None) -> str:
     return f"{table}_default" if year is None else f"{table}_y{year}"
+
+
+def is_partition(name: str) -> bool:
+    """A partition's name (`dossier_events_y2026`, `human_tasks_default`): not a table of the models."""
+    return any(re.fullmatch(rf"{table}_(y\d{{4}}|default)", name) for table in TABLES)
+
+
+def is_partition_link(obj: object, type_: str, reflected: bool) -> bool:
+    """PostgreSQL's per-partition copy of a foreign key to a partitioned table (same name, a partition as the
+    referred table), as reflection reports it: autogenerate and the schema test compare the parent's key only."""
+    return (reflected and type_ == "foreign_key_constraint"
+            and is_partition(getattr(getattr(obj, "referred_table", None), "name", "")))
 
 
 def is_partitioned(conn: Connection, table: str = "dossier_events") -> bool:
