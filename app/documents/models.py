@@ -12,12 +12,11 @@ from app.extensions import db
 from app.history.models import DossierEvent
 
 
-
 def _event_link(table: str) -> ForeignKeyConstraint:
     """The link to a history event names its partition too: a key to a partitioned table includes the partition
-    key. Deferrable: moving rows out of the DEFAULT partition (app.ops.partitions) re-inserts linked events."""
+    key (app.ops.partitions)."""
     return ForeignKeyConstraint(["event_id", "event_year"], ["dossier_events.id", "dossier_events.dossier_year"],
-                                name=f"fk_{table}_event_id_dossier_events", deferrable=True)
+                                name=f"fk_{table}_event_id_dossier_events")
 
 
 class Document(db.Model):

@@ -95,32 +95,49 @@ def ensure(conn: Connection, ahead: int = 1) -> list[str]:
     years = list(range(this_year, this_year + ahead + 1))
     if is_partitioned(conn):
         for table in TABLES:
-            years += conn.execute(text(f"SELECT DISTINCT dossier_year FROM {partition_name(table, None)}")).scalars()
+            stray = text(f"SELECT DISTINCT dossier_year FROM {partition_name(table, None)}")  # noqa: S608 (our names)
+            years += conn.execute(stray).scalars()
     return ensure_years(conn, years)
 
 
 def _move_out_of_default(conn: Connection, table: str, year: int) -> None:
     """A new partition cannot be attached while DEFAULT holds rows of its range: take them out, attach, put them
-    back through the parent. The event log's append-only trigger is off for the move (inside this transaction,
-    under the table lock); the links of documents to moved events are checked at commit (deferrable keys)."""
+    back through the parent, in one transaction under the table lock. The event log's append-only trigger is off
+    for the move, and the documents and attachments linking to moved events are unlinked and linked again (a key
+    to a partitioned table is checked per partition: a row leaving DEFAULT would break it)."""
     default = partition_name(table, None)
-    columns = ", ".join(conn.execute(text(
+    columns = conn.execute(text(
         "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
         "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"), {"t": table}).scalar_one()
-        .split(", "))
-    conn.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-    if table == "dossier_events":
+    events = table == "dossier_events"
+    if events:
         conn.execute(text("ALTER TABLE dossier_events DISABLE TRIGGER dossier_events_append_only"))
-    moved = f"moved_{table}_{year}"
+        _park_links(conn, year)
+    moved = f"moved_{table}_{int(year)}"
     conn.execute(text(f"CREATE TEMP TABLE {moved} ON COMMIT DROP AS WITH gone AS ("  # noqa: S608 (our names)
                       f"DELETE FROM {default} WHERE dossier_year = {int(year)} RETURNING {columns}) "
                       "SELECT * FROM gone"))
     create_partition(conn, table, year)
     conn.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {moved}"))  # noqa: S608
     conn.execute(text(f"DROP TABLE {moved}"))
-    if table == "dossier_events":
+    if events:
+        _restore_links(conn, year)
         conn.execute(text("ALTER TABLE dossier_events ENABLE TRIGGER dossier_events_append_only"))
-    conn.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+
+
+def _park_links(conn: Connection, year: int) -> None:
+    for link in EVENT_LINKS:
+        conn.execute(text(f"CREATE TEMP TABLE parked_{link} ON COMMIT DROP AS SELECT id, event_id, event_year "  # noqa: S608
+                          f"FROM {link} WHERE event_year = :y"), {"y": year})
+        conn.execute(text(f"UPDATE {link} SET event_id = NULL, event_year = NULL "  # noqa: S608
+                          f"WHERE id IN (SELECT id FROM parked_{link})"))
+
+
+def _restore_links(conn: Connection, year: int) -> None:
+    for link in EVENT_LINKS:
+        conn.execute(text(f"UPDATE {link} t SET event_id = p.event_id, event_year = p.event_year "  # noqa: S608
+                          f"FROM parked_{link} p WHERE t.id = p.id"))
+        conn.execute(text(f"DROP TABLE parked_{link}"))
 
 
 @dataclass(frozen=True)

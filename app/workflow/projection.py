@@ -73,7 +73,8 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
 
 
 def _new_task(dossier_id: int, year: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
-    task = HumanTask(dossier_id=dossier_id, dossier_year=year, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
+    task = HumanTask(dossier_id=dossier_id, dossier_year=year, engine_task_id=view.id, bpmn_id=view.bpmn_id,
+                     name=view.name,
                      step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
                      form_key=view.form_key, duration_days=view.duration_days, created_at=now, due_at=placement.due_at,
                      status=TaskStatus.CLAIMED if placement.assignee_id else TaskStatus.OPEN,

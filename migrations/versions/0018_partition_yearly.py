@@ -75,7 +75,7 @@ def _upgrade_sqlite():
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_constraint(f'fk_{table}_event_id_dossier_events', type_='foreignkey')
             batch_op.create_foreign_key(f'fk_{table}_event_id_dossier_events', 'dossier_events',
-                                        ['event_id', 'event_year'], ['id', 'dossier_year'], deferrable=True)
+                                        ['event_id', 'event_year'], ['id', 'dossier_year'])
 
 
 def _downgrade_sqlite():
@@ -107,7 +107,7 @@ def _upgrade_postgresql(bind):
         op.execute(f"ALTER TABLE {table} ADD COLUMN event_year smallint")
         op.execute(f"UPDATE {table} t SET event_year = e.dossier_year FROM dossier_events e WHERE e.id = t.event_id")
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT fk_{table}_event_id_dossier_events FOREIGN KEY "
-                   "(event_id, event_year) REFERENCES dossier_events (id, dossier_year) DEFERRABLE")
+                   "(event_id, event_year) REFERENCES dossier_events (id, dossier_year)")
 
 
 def _downgrade_postgresql(bind):
