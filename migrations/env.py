@@ -21,7 +21,7 @@ UNMODELLED = {"ix_dossiers_search_trgm"}
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Keep autogenerate from dropping hand-made, database-specific objects (and the partitions' copies of keys)."""
-    from app.ops.partitions import is_partition, is_partition_link
+    from app.audit.partitions import is_partition, is_partition_link
 
     if type_ == "table" and is_partition(name):
         return False

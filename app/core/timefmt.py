@@ -19,7 +19,7 @@ def to_local(value: datetime) -> datetime:
 
 
 def local_year(value: datetime) -> int:
-    """The local calendar year of an instant: a dossier's partition year (app.ops.partitions)."""
+    """The local calendar year of an instant: a dossier's partition year (app.audit.partitions)."""
     return to_local(value).year
 
 

@@ -299,7 +299,7 @@ class Generator:
             result_ready, returned, finished_at, outcome, timing, owner, stat_finished, stat_timing, rating, 0,
             state["seq"], state["prev"], received, at))
         for t in tasks:
-            w["human_tasks"].add((*t, day.year))  # the partition year (app.ops.partitions)
+            w["human_tasks"].add((*t, day.year))  # the partition year (app.audit.partitions)
         for e in events:
             w["dossier_events"].add((*e, day.year))
         for kind, when, due_at in clock:

@@ -14,7 +14,7 @@ from app.history.models import DossierEvent
 
 def _event_link(table: str) -> ForeignKeyConstraint:
     """The link to a history event names its partition too: a key to a partitioned table includes the partition
-    key (app.ops.partitions)."""
+    key (app.audit.partitions)."""
     return ForeignKeyConstraint(["event_id", "event_year"], ["dossier_events.id", "dossier_events.dossier_year"],
                                 name=f"fk_{table}_event_id_dossier_events")
 

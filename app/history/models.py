@@ -12,7 +12,7 @@ from app.extensions import db
 
 class DossierEvent(db.Model):
     __tablename__ = "dossier_events"
-    # Partitioned by year on PostgreSQL (app.ops.partitions): the keys name the partition key too. The year is
+    # Partitioned by year on PostgreSQL (app.audit.partitions): the keys name the partition key too. The year is
     # the dossier's, so (dossier_id, seq) stays unique across partitions.
     __table_args__ = (UniqueConstraint("dossier_id", "seq", "dossier_year", name="uq_dossier_events_dossier_seq"),)
 

@@ -1,5 +1,5 @@
 """`flask backup [--out PATH]` and `flask restore PATH [--yes]` (then the same checks as `flask audit verify`);
-`flask partitions ensure | list | detach YEAR` (app.ops.partitions)."""
+`flask partitions ensure | list | detach YEAR` (app.audit.partitions)."""
 from __future__ import annotations
 
 import sys
@@ -10,13 +10,13 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import text
 
+from app.audit import partitions
 from app.audit.checks import verify_all
 from app.audit.witness import get_witness
 from app.core.db import unit_of_work
 from app.core.errors import AppError
 from app.extensions import db
 from app.ops import backup as ops
-from app.ops import partitions
 
 
 @click.command("backup")

@@ -137,7 +137,7 @@ def fold_statistics(app: Flask) -> int:
 
 def ensure_partitions(app: Flask) -> list[str]:
     """Create next year's partitions of the event log and the tasks ahead of time (PostgreSQL; nothing on SQLite)."""
-    from app.ops.partitions import ensure
+    from app.audit.partitions import ensure
 
     with app.app_context(), unit_of_work():
         made = ensure(db.session.connection())

@@ -77,7 +77,7 @@ class HumanTask(db.Model):
     __tablename__ = "human_tasks"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    # Partition key on PostgreSQL (app.ops.partitions): the local year of the dossier's received_at.
+    # Partition key on PostgreSQL (app.audit.partitions): the local year of the dossier's received_at.
     dossier_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(64), index=True)

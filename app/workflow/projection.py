@@ -49,7 +49,7 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
     `existing` are the dossier's open task rows when the caller loaded them already (the pipeline's task
     context); they are queried otherwise. `classify` times a completed task, `hours` gives a closed task's working
     time (both from the dossier's calendar, which this layer does not know). `year` is the dossier's partition
-    year (app.ops.partitions), written on the new rows.
+    year (app.audit.partitions), written on the new rows.
     """
     now = utcnow()
     ready_by_id = {view.id: view for view in ready}

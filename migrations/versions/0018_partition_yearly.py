@@ -1,6 +1,6 @@
 """partition: dossier_events and human_tasks carry their dossier's year (dossier_year, the local year of
 dossiers.received_at); on PostgreSQL both become tables partitioned by range of that year (one partition a year
-plus DEFAULT, app.ops.partitions), with keys that include it: primary keys (id, dossier_year), the chain's unique
+plus DEFAULT, app.audit.partitions), with keys that include it: primary keys (id, dossier_year), the chain's unique
 (dossier_id, seq, dossier_year), and the links of documents and attachments to their event (event_id, event_year).
 SQLite keeps plain tables with the same columns.
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import text
 
-from app.ops import partitions
+from app.audit import partitions
 from app.reports import summary
 
 revision = '0018_partition'

@@ -7,8 +7,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from app import MIGRATIONS_DIR, create_app
+from app.audit import partitions
 from app.extensions import db
-from app.ops import partitions
 from tests.dbutil import fresh_database
 
 

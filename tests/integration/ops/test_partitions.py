@@ -10,12 +10,12 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text, update
 
 from app import MIGRATIONS_DIR, create_app
+from app.audit import partitions
 from app.audit.verify import verify_dossier
 from app.catalog.models import Procedure
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.history.models import DossierEvent
-from app.ops import partitions
 from app.workflow.models import HumanTask
 from tests.dbutil import fresh_database, is_postgres
 from tests.integration.dossiers.conftest import local
