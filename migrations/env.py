@@ -21,11 +21,9 @@ UNMODELLED = {"ix_dossiers_search_trgm"}
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Keep autogenerate from dropping hand-made, database-specific objects (and the partitions' copies of keys)."""
-    from app.audit.partitions import is_partition, is_partition_link
+    from app.audit.partitions import is_partition_object
 
-    if type_ == "table" and is_partition(name):
-        return False
-    return name not in UNMODELLED and not is_partition_link(obj, type_, reflected)
+    return name not in UNMODELLED and not is_partition_object(obj, name, type_, reflected)
 
 
 def render_item(type_, obj, autogen_context):

@@ -38,11 +38,17 @@ def is_partition(name: str) -> bool:
     return any(re.fullmatch(rf"{table}_(y\d{{4}}|default)", name) for table in TABLES)
 
 
-def is_partition_link(obj: object, type_: str, reflected: bool) -> bool:
-    """PostgreSQL's per-partition copy of a foreign key to a partitioned table (same name, a partition as the
-    referred table), as reflection reports it: autogenerate and the schema test compare the parent's key only."""
-    return (reflected and type_ == "foreign_key_constraint"
-            and is_partition(getattr(getattr(obj, "referred_table", None), "name", "")))
+def is_partition_object(obj: object, name: str | None, type_: str, reflected: bool) -> bool:
+    """A partition, one of its indexes, or PostgreSQL's per-partition copy of a foreign key to a partitioned table
+    (same name, a partition as the referred table), as reflection reports them: autogenerate and the schema test
+    compare the partitioned parents only."""
+    if not reflected:
+        return False
+    if type_ == "table":
+        return is_partition(name or "")
+    table = getattr(getattr(obj, "table", None), "name", "")
+    referred = getattr(getattr(obj, "referred_table", None), "name", "") if type_ == "foreign_key_constraint" else ""
+    return is_partition(table) or is_partition(referred)
 
 
 def is_partitioned(conn: Connection, table: str = "dossier_events") -> bool:
