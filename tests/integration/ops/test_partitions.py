@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from app import MIGRATIONS_DIR, create_app
 from app.audit import partitions
@@ -17,7 +18,7 @@ from app.dossiers.models import Dossier
 from app.extensions import db
 from app.history.models import DossierEvent
 from app.workflow.models import HumanTask
-from tests.dbutil import fresh_database, is_postgres
+from tests.dbutil import fresh_database, is_postgres, raw_transaction
 from tests.integration.dossiers.conftest import local
 from tests.world import load_world
 
@@ -123,6 +124,25 @@ class TestPlacement:
         assert "dossier_events_y2022" in made
         assert homes(dossier) == in_year(2022)
         assert partitions.ensure(connection()) == []
+
+
+@needs_postgres
+class TestAppendOnly:
+    def test_the_app_role_can_neither_move_an_event_to_another_year_nor_truncate_a_partition(self, desk, clock):
+        dossier = handled(desk, clock, "2026-03-02 09:00", to_end=False)
+        event_id = db.session.scalar(select(DossierEvent.id).where(DossierEvent.dossier_id == dossier.id))
+        with pytest.raises(DBAPIError, match="append-only"):  # a move between partitions fires BEFORE DELETE
+            as_the_app("UPDATE dossier_events SET dossier_year = 2027, data = CAST(:d AS json) WHERE id = :id",
+                       d='{"__redacted__": "sha256:x"}', id=event_id)
+        with pytest.raises(DBAPIError, match="append-only"):
+            as_the_app("TRUNCATE dossier_events_y2026 CASCADE")  # past the links, to its own trigger
+        assert verify_dossier(dossier).ok
+
+
+def as_the_app(statement: str, **params) -> None:
+    """Raw SQL without the DBA's replica mode: what the application's own role can do."""
+    with raw_transaction() as conn:
+        conn.execute(text(statement), params)
 
 
 def _default_rows() -> int:
