@@ -5,7 +5,7 @@ The key is the local year (Asia/Ho_Chi_Minh) the dossier was received in, copied
 exact, and detaching an old year takes whole (closed) dossiers with all of their history. Each table has one
 partition a year plus a DEFAULT one, so an insert never fails when `ensure` has not run in time; `ensure` creates
 the coming year ahead (the scheduler runs it nightly) and moves any rows the DEFAULT partition caught.
-SQLite keeps plain tables with the same columns: every function here is a no-op there.
+SQLite keeps plain tables with the same columns: `ensure` does nothing there and `detach` refuses.
 """
 from __future__ import annotations
 
