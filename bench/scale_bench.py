@@ -85,6 +85,7 @@ def row_of(table, row_id, conn):
 
 def clone(app, template_ids: list[int], count: int, open_share: float, rng: random.Random) -> None:
     """Bulk-insert `count` dossiers copied from the templates (open ones with engine state and an open task)."""
+    from app.audit import partitions
     from app.calendar.services import get_calendar
     from app.core.timefmt import to_local
     from app.dossiers.models import Dossier
@@ -104,6 +105,7 @@ def clone(app, template_ids: list[int], count: int, open_share: float, rng: rand
         next_id = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM dossiers")).scalar()
         next_task = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM human_tasks")).scalar()
         now = datetime.now(UTC)
+        partitions.ensure_years(conn, [now.year - 1, now.year])  # the clones span the last 365 days (PostgreSQL)
         calendar = get_calendar()
         started = time.perf_counter()
         for offset in range(0, count, BATCH):
