@@ -5,7 +5,7 @@ plus DEFAULT, app.audit.partitions), with keys that include it: primary keys (id
 SQLite keeps plain tables with the same columns.
 
 Revision ID: 0018_partition
-Revises: 0017_stats3
+Revises: 0018_mining_2
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -17,7 +17,7 @@ from app.audit import partitions
 from app.reports import summary
 
 revision = '0018_partition'
-down_revision = '0017_stats3'
+down_revision = '0018_mining_2'
 branch_labels = None
 depends_on = None
 

@@ -217,7 +217,7 @@ def test_the_migration_round_trip_keeps_every_row_and_id(tmp_path):
             upgrade(directory=str(MIGRATIONS_DIR))
             _history_in_three_years()
             before = _snapshot()
-            downgrade(directory=str(MIGRATIONS_DIR), revision="0017_stats3")
+            downgrade(directory=str(MIGRATIONS_DIR), revision="0018_mining_2")
             assert _snapshot(with_year=False) == {k: [r[:-1] for r in v] for k, v in before.items()}
             upgrade(directory=str(MIGRATIONS_DIR))
             assert _snapshot() == before
