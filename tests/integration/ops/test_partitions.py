@@ -2,7 +2,7 @@
 prepares years and empties DEFAULT, `detach` takes one past year out, and migration 0018 converts existing rows."""
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -124,6 +124,19 @@ class TestPlacement:
         assert "dossier_events_y2022" in made
         assert homes(dossier) == in_year(2022)
         assert partitions.ensure(connection()) == []
+
+
+@needs_postgres
+def test_generated_history_goes_to_its_years_partitions_not_default(desk):
+    from app.demo.generate import generate
+
+    generate(60, end=datetime(2026, 11, 30, 10, 0, tzinfo=UTC), seed=3)
+    assert _default_rows() == 0
+    assert {2023, 2024, 2025, 2026} <= set(partitions.list_years(connection(), "dossier_events"))
+    wrong = db.session.execute(text(
+        "SELECT count(*) FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id "
+        f"WHERE e.dossier_year <> {partitions.YEAR_SQL['postgresql']}")).scalar()  # noqa: S608
+    assert wrong == 0
 
 
 @needs_postgres
