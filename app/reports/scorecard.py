@@ -11,15 +11,15 @@
   is scaled to 100 over the groups that have data.
 
 Every point, weight, threshold and band is configuration (`scorecard_configs`, effective-dated; DEFAULTS here are
-used for keys without a row). Figures come from the daily summary rows; what those do not hold (supplement
-counts per dossier, digitised documents, online payments, the catalogue) is read with one grouped query each.
+used for keys without a row). Figures come from the daily summary rows; what those do not hold (digitised
+documents, payments, the catalogue) is read with one grouped query each, driven by the few rows that qualify.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure, RequiredDocument
@@ -88,8 +88,8 @@ class Inputs:
     """What one agency's scorecard is computed from (all figures over the period)."""
 
     counts: Counts = field(default_factory=Counts)
-    contacts_one: int = 0  # received dossiers with exactly one supplement request
-    contacts_more: int = 0  # with more than one
+    contacts_one: int = 0  # received dossiers with exactly one supplement request (stat_daily.one_supplement)
+    contacts_more: int = 0  # with more than one (with_supplement - one_supplement)
     published_dossiers: int = 0  # received dossiers whose procedure lists its required documents
     procedures: set[int] = field(default_factory=set)  # procedures it handled dossiers of
     at_center: int = 0  # of those, handled fully at the one-stop (five on site)
@@ -241,6 +241,8 @@ def _inputs(actor: User, flt: StatsFilter, now: datetime) -> dict[int, Inputs]:
         inputs.procedures.add(procedure_id)
         inputs.published_dossiers += counts.total if procedure_id in documented else 0
     for inputs in out.values():
+        c = inputs.counts  # Circular 01 index 3: contacts to complete the dossier (its supplement requests)
+        inputs.contacts_one, inputs.contacts_more = c.one_supplement, c.with_supplement - c.one_supplement
         for procedure_id in inputs.procedures:
             p = procedures[procedure_id]
             inputs.at_center += 1 if p.five_on_site else 0
@@ -260,25 +262,23 @@ def _inputs(actor: User, flt: StatsFilter, now: datetime) -> dict[int, Inputs]:
 
 
 def _dossier_inputs(scope: services.Scope, flt: StatsFilter, out: dict[int, Inputs]) -> None:
-    """What the summary rows do not hold, over the dossiers received in the period (the received_at index)."""
+    """What the summary rows do not hold: digitised intake documents and payments of the dossiers received in the
+    period. Each query starts from the attachments or payments that qualify and reads their dossiers by key, so
+    its cost follows those rows, not the dossiers of the period (a scan of 300,000 rows a year at 1M dossiers)."""
     low, high = local_day_bounds(flt.start, flt.end)
     where = [*scope.dossiers(), *([Dossier.received_at >= low] if low else []),
              *([Dossier.received_at < high] if high else [])]
-    digitised = (select(Attachment.dossier_id).where(Attachment.dossier_id == Dossier.id, Attachment.is_digitised,
-                                                     Attachment.stage == "intake").exists())
-    fee = select(Payment.dossier_id).where(Payment.dossier_id == Dossier.id).exists()
-    paid = select(Payment.dossier_id).where(Payment.dossier_id == Dossier.id,
-                                            Payment.status == PaymentStatus.PAID).exists()
-    query = (select(Dossier.stat_agency_id, func.sum(case((Dossier.supplement_count == 1, 1), else_=0)),
-                    func.sum(case((Dossier.supplement_count > 1, 1), else_=0)),
-                    func.sum(case((and_(Dossier.channel != "online", digitised), 1), else_=0)),
-                    func.sum(case((fee, 1), else_=0)), func.sum(case((paid, 1), else_=0)))
-             .where(*where).group_by(Dossier.stat_agency_id))
-    for agency_id, one, more, scanned, fees, paid_count in db.session.execute(query):
-        if agency_id in out:
-            i = out[agency_id]
-            i.contacts_one, i.contacts_more, i.digitised = one or 0, more or 0, scanned or 0
-            i.fee_bearing, i.paid_online = fees or 0, paid_count or 0
+    digitised = select(Attachment.dossier_id).where(Attachment.is_digitised, Attachment.stage == "intake")
+    paid = select(Payment.dossier_id).where(Payment.status == PaymentStatus.PAID)
+    queries = (("digitised", [Dossier.channel != "online", Dossier.id.in_(digitised)]),
+               ("fee_bearing", [Dossier.id.in_(select(Payment.dossier_id))]),
+               ("paid_online", [Dossier.id.in_(paid)]))
+    for name, condition in queries:
+        query = (select(Dossier.stat_agency_id, func.count()).where(*where, *condition)
+                 .group_by(Dossier.stat_agency_id))
+        for agency_id, count in db.session.execute(query):
+            if agency_id in out:
+                setattr(out[agency_id], name, count)
 
 
 def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Scorecard:

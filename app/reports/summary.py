@@ -38,6 +38,14 @@ class Dialect:
     name: str
     pause_clock: bool = True  # False: the schema before dossiers.clock_paused_at (migration 0016_stats)
     deltas: bool = True  # False: the triggers upsert the summary rows (before migration 0018_statdelta)
+    supplements: bool = True  # False: stat_daily without one_supplement (before migration 0019_score1m)
+
+    @property
+    def daily(self) -> Target:
+        """stat_daily with the measures of this schema."""
+        if self.supplements:
+            return DAILY
+        return Target(DAILY.table, DAILY.key, tuple(m for m in DAILY.measures if m != "one_supplement"), DAILY.deltas)
 
     def day(self, instant: str) -> str:
         if self.name == "postgresql":
@@ -72,6 +80,7 @@ def dossier_parts(d: Dialect, r: str) -> list[Part]:
     end = f"COALESCE({r}.stat_finished_at, CASE WHEN {r}.status = 'stopped' THEN {r}.finished_at END)"
     received = {"received": "1", **{f"st_{s.value}": _flag(f"{r}.status = '{s.value}'") for s in DossierStatus},
                 "with_supplement": _flag(f"{r}.supplement_count > 0"),
+                "one_supplement": _flag(f"{r}.supplement_count = 1"),
                 "late_supplements": f"{r}.late_supplement_count", "apologies": f"{r}.apology_count",
                 "late_apologies": _flag(f"{r}.apology_count > 0 AND {r}.apology_compliant IS FALSE"),
                 "rated": _flag(f"{r}.rating IS NOT NULL"),
@@ -165,7 +174,7 @@ FOLD_LOCK = 0x5354_4446  # "STDF"
 
 
 def _dossier_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
-    return [_select(p, _dossier_key(r), MEASURES, sign, source) for p in dossier_parts(d, r)]
+    return [_select(p, _dossier_key(r), d.daily.measures, sign, source) for p in dossier_parts(d, r)]
 
 
 def _step_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
@@ -181,13 +190,13 @@ def _dossier_delta(d: Dialect, op: str) -> list[str]:
     """Statements a trigger runs for a dossier INSERT, UPDATE or DELETE."""
     old, new = _dossier_selects(d, "OLD", "-", "WHERE"), _dossier_selects(d, "NEW", "+", "WHERE")
     if op == "INSERT":
-        return [DAILY.write(d, new)]
+        return [d.daily.write(d, new)]
     if op == "UPDATE":
-        return [DAILY.write(d, old + new, skip_zero=True)]
+        return [d.daily.write(d, old + new, skip_zero=True)]
     # A deleted dossier takes its completed steps with it (their rows go by cascade, after it is gone).
     steps = _step_selects(d, "t", "-", "FROM human_tasks t JOIN dossiers d ON d.id = t.dossier_id "
                                        "WHERE t.dossier_id = OLD.id AND")
-    return [DAILY.write(d, old), STEPS.write(d, steps)]
+    return [d.daily.write(d, old), STEPS.write(d, steps)]
 
 
 def _task_delta(d: Dialect, op: str) -> list[str]:
@@ -209,9 +218,10 @@ def _timing(event: str) -> str:
     return "BEFORE DELETE" if event == "DELETE" else f"AFTER {event}"
 
 
-def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True) -> list[str]:
+def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True,
+                      supplements: bool = True) -> list[str]:
     """DDL of the triggers (and PostgreSQL's trigger functions)."""
-    d, out = Dialect(dialect_name, pause_clock, deltas), []
+    d, out = Dialect(dialect_name, pause_clock, deltas, supplements), []
     for name, table, event, columns, body in TRIGGERS:
         columns = tuple(c for c in columns if pause_clock or c != "clock_paused_at")
         of = f" OF {', '.join(columns)}" if columns else ""
@@ -238,10 +248,12 @@ def drop_statements(dialect_name: str) -> list[str]:
     return out
 
 
-def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True,
+                     supplements: bool = True) -> None:
     """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet); `deltas=False`:
-    those before 0018_statdelta (no delta tables yet: they upsert the summary rows)."""
-    for statement in create_statements(conn.dialect.name, pause_clock, deltas):
+    those before 0018_statdelta (no delta tables yet: they upsert the summary rows); `supplements=False`: those
+    before 0019_score1m (no stat_daily.one_supplement)."""
+    for statement in create_statements(conn.dialect.name, pause_clock, deltas, supplements):
         conn.execute(text(statement))
 
 
@@ -250,7 +262,7 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
-def fold(conn: Connection) -> int:
+def fold(conn: Connection, *, supplements: bool = True) -> int:
     """Add the deltas to the summary rows and remove them; returns the number of summary rows written.
 
     Only one fold at a time: the scheduler runs it on its active leader, and on PostgreSQL it waits for the
@@ -259,7 +271,7 @@ def fold(conn: Connection) -> int:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
     written = 0
-    for target in (DAILY, STEPS):
+    for target in (Dialect(conn.dialect.name, supplements=supplements).daily, STEPS):
         if conn.execute(text(f"SELECT 1 FROM {target.deltas} LIMIT 1")).first() is None:  # noqa: S608
             continue  # nothing to fold (SQLite: do not take its one write lock for nothing)
         for statement in target.fold(conn.dialect.name):
@@ -268,13 +280,14 @@ def fold(conn: Connection) -> int:
     return written
 
 
-def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True, supplements: bool = True) -> None:
     """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers), dropping
-    the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta.
+    the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta;
+    `supplements=False`: before 0019_score1m.
 
     On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
     (its rows are in the snapshot), one after it waits and adds its delta on top of the rebuilt rows."""
-    d = Dialect(conn.dialect.name, pause_clock, deltas)
+    d = Dialect(conn.dialect.name, pause_clock, deltas, supplements)
     tables = ("stat_daily", "stat_step_daily", *((DAILY.deltas, STEPS.deltas) if deltas else ()))
     if d.name == "postgresql":
         if deltas:
@@ -282,7 +295,7 @@ def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) 
         conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE"))
     for table in tables:
         conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (constant names)
-    conn.execute(text(DAILY.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
+    conn.execute(text(d.daily.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
     conn.execute(text(STEPS.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
                                                               "d.id = r.dossier_id WHERE"), upsert=False)))
 

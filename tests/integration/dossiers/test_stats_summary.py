@@ -87,7 +87,7 @@ class TestTriggersAgreeWithARebuild:
 def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
     dossier_id = rng.choice(ids)
     change = rng.choice(("status", "timing", "due", "rating", "apology", "channel", "owner", "received", "task",
-                         "task_delete", "clone", "clone_delete"))
+                         "task_delete", "clone", "clone_delete", "supplements"))
     row = db.session.execute(select(Dossier.__table__).where(Dossier.id == dossier_id)).mappings().one()
     values: dict = {}
     if change == "status":
@@ -107,6 +107,8 @@ def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
         values["channel"] = rng.choice(("counter", "online", "post"))
     elif change == "owner":
         values["stat_agency_id"] = rng.choice(agencies)
+    elif change == "supplements":  # stat_daily.with_supplement and one_supplement (the scorecard's contacts)
+        values["supplement_count"] = rng.choice((0, 1, 1, 2, 3))
     elif change == "received":
         values["received_at"] = row["received_at"] + timedelta(hours=rng.randint(-30, 30))
     elif change in ("task", "task_delete"):
