@@ -116,6 +116,22 @@ class TestDossierFlags:
         assert tuple(_flags()) == (counter, 1, 1)
         assert snapshot() == rebuilt()
 
+    def test_a_deleted_dossier_takes_its_flags_with_its_payments(self, history):  # noqa: F811
+        """The dossier's delete subtracts its flags; its payments go by cascade after it (PostgreSQL; SQLite runs
+        without foreign key enforcement here and leaves them), adding nothing."""
+        row = db.session.execute(select(Dossier.__table__).where(Dossier.id == history["A"].id)).mappings().one()
+        clone = {k: v for k, v in row.items() if k != "id"} | {"code": "CLONE-PAID", "status": "stopped"}
+        clone_id = db.session.execute(insert(Dossier.__table__).values(clone).returning(Dossier.id)).scalar_one()
+        db.session.execute(insert(Payment.__table__).values(
+            dossier_id=clone_id, reference="RC", amount_vnd=1000, notices=0, status="paid",
+            created_at=local("2026-03-02 12:00"), expires_at=local("2026-03-03 12:00")))
+        assert tuple(_flags()) == (0, 1, 1)
+        db.session.execute(delete(Dossier.__table__).where(Dossier.id == clone_id))
+        cascaded = db.session.get_bind().dialect.name == "postgresql"
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == (0 if cascaded else 1)
+        assert tuple(_flags()) == (0, 0, 0)
+        assert snapshot() == rebuilt()
+
     def test_without_the_flag_triggers_the_comparison_sees_it(self, history):  # noqa: F811
         """Control: the rebuild counts a payment the triggers were not there to see."""
         for statement in summary.drop_statements(db.session.get_bind().dialect.name):
