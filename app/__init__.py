@@ -132,10 +132,11 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(tokens_cli)
-    from app.ops.cli import backup_command, restore_command
+    from app.ops.cli import backup_command, partitions_cli, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(partitions_cli)
     from app.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)

@@ -85,7 +85,9 @@ def row_of(table, row_id, conn):
 
 def clone(app, template_ids: list[int], count: int, open_share: float, rng: random.Random) -> None:
     """Bulk-insert `count` dossiers copied from the templates (open ones with engine state and an open task)."""
+    from app.audit import partitions
     from app.calendar.services import get_calendar
+    from app.core.timefmt import to_local
     from app.dossiers.models import Dossier
     from app.extensions import db
     from app.reports import semantics
@@ -103,6 +105,7 @@ def clone(app, template_ids: list[int], count: int, open_share: float, rng: rand
         next_id = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM dossiers")).scalar()
         next_task = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM human_tasks")).scalar()
         now = datetime.now(UTC)
+        partitions.ensure_years(conn, [now.year - 1, now.year])  # the clones span the last 365 days (PostgreSQL)
         calendar = get_calendar()
         started = time.perf_counter()
         for offset in range(0, count, BATCH):
@@ -123,7 +126,7 @@ def clone(app, template_ids: list[int], count: int, open_share: float, rng: rand
                     SimpleNamespace(**d), calendar)
                 d["timing"] = d["stat_timing"]
                 rows_d.append(d)
-                t = {**task, "id": next_task + i, "dossier_id": d["id"],
+                t = {**task, "id": next_task + i, "dossier_id": d["id"], "dossier_year": to_local(received).year,
                      "due_at": received + timedelta(hours=rng.uniform(-48, 96))}
                 if is_open:
                     rows_i.append({**inst, "id": None, "dossier_id": d["id"]})

@@ -20,8 +20,10 @@ UNMODELLED = {"ix_dossiers_search_trgm"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Keep autogenerate from dropping hand-made, database-specific objects."""
-    return name not in UNMODELLED
+    """Keep autogenerate from dropping hand-made, database-specific objects (and the partitions' copies of keys)."""
+    from app.audit.partitions import is_partition_object
+
+    return name not in UNMODELLED and not is_partition_object(obj, name, type_, reflected)
 
 
 def render_item(type_, obj, autogen_context):

@@ -18,6 +18,11 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def local_year(value: datetime) -> int:
+    """The local calendar year of an instant: a dossier's partition year (app.audit.partitions)."""
+    return to_local(value).year
+
+
 def format_date(value: date | datetime | None) -> str:
     """dd/mm/yyyy, the format every Vietnamese form uses."""
     if value is None:

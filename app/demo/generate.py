@@ -33,11 +33,13 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from app.audit import partitions
 from app.auth.models import Agency
 from app.calendar.rules import US_PER_HOUR
 from app.calendar.services import get_calendar
 from app.catalog.models import Procedure
 from app.core.db import utcnow
+from app.core.timefmt import to_local
 from app.dossiers.models import Dossier
 from app.dossiers.rules import form_set_for, get_ruleset, ruleset_for
 from app.extensions import db
@@ -57,9 +59,9 @@ DOSSIER_COLUMNS = ("id", "code", "procedure_id", "process_version_id", "ruleset"
                    "stat_agency_id", "stat_finished_at", "stat_timing", "rating", "comment_count", "event_seq",
                    "last_event_hash", "created_at", "updated_at")
 TASK_COLUMNS = ("dossier_id", "engine_task_id", "bpmn_id", "name", "step_kind", "role", "agency_id", "duration_days",
-                "status", "created_at", "due_at", "completed_at", "timing", "version", "working_hours")
+                "status", "created_at", "due_at", "completed_at", "timing", "version", "working_hours", "dossier_year")
 EVENT_COLUMNS = ("dossier_id", "seq", "kind", "at", "agency_id", "role", "from_step", "to_step", "is_internal",
-                 "data", "prev_hash", "hash")
+                 "data", "prev_hash", "hash", "dossier_year")
 CLOCK_COLUMNS = ("dossier_id", "kind", "at", "due_at")
 # Seasonal pace (the early warning's seasons): a step started in December (year-end closing) takes 1.3 times as
 # long, in January or February (the weeks around Tết) 1.5 times; the rest of the year as drawn.
@@ -384,6 +386,7 @@ class Generator:
         receiving = rng.choice(plan.receiving)
         handling = receiving if plan.commune_level and receiving.level == "commune" else p.handling_agency
         received = self.first + 1 + int(rng.random() * (self.last - self.first))  # uniform over working time
+        year = date.fromordinal(clock.day(received)).year  # the partition year (app.audit.partitions)
         legal_days = float(p.legal_days)
         legal_due = received + int(legal_days * day_us)
         channel = "online" if rng.random() < 0.45 else rng.choice(("counter", "counter", "counter", "post"))
@@ -405,7 +408,7 @@ class Generator:
             template, data = self.data[rating]
             digest = hasher.hash(template, seq, kind, f"{day}T{time_of_day}Z", agency_id, role, from_step, to_step,
                                  prev)
-            events((dossier_id, seq, kind, text, agency_id, role, from_step, to_step, False, data, prev, digest))
+            events((dossier_id, seq, kind, text, agency_id, role, from_step, to_step, False, data, prev, digest, year))
             prev = digest
 
         def task(index: int, step: Step, agency: Agency, begun: int, due: int, done: int | None) -> None:
@@ -482,11 +485,11 @@ class Generator:
         for index, step, agency, begun, due, done in tasks:
             if done is None:
                 add_task((dossier_id, f"g{index}", step.bpmn_id, step.name, step.step_kind, step.role, agency.id,
-                          step.days, "open", stamp(begun), stamp(due), None, None, 1, None))
+                          step.days, "open", stamp(begun), stamp(due), None, None, 1, None, year))
                 continue
             add_task((dossier_id, f"g{index}", step.bpmn_id, step.name, step.step_kind, step.role, agency.id,
                       step.days, "completed", stamp(begun), stamp(due), stamp(done), clock.classify(done, due), 1,
-                      (done - begun) / US_PER_HOUR))
+                      (done - begun) / US_PER_HOUR, year))
             if fit:
                 hours = max(0, stat_finished - begun) / US_PER_HOUR
                 self.history.add(version, step.bpmn_id, agency.id, clock.month(begun), hours)
@@ -600,6 +603,8 @@ def generate(count: int, *, end: datetime | None = None, seed: int = 16, bulk: b
     conn = db.session.connection()
     postgres = conn.dialect.name == "postgresql"
     generator = Generator(count, end or utcnow(), seed, sqlite=not postgres)
+    # their years' partitions first (PostgreSQL): the rows go straight there, not through DEFAULT
+    partitions.ensure_years(conn, list(range(to_local(generator.start).year, to_local(generator.end).year + 1)))
     if bulk is None:
         bulk = postgres and count >= max(BULK_FROM, conn.execute(select(func.count(Dossier.id))).scalar_one())
     bulk = bulk and postgres

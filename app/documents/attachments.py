@@ -78,7 +78,7 @@ def attach(actor: User | None, dossier: Dossier, uploads: list[Upload], *, stage
                                                          DossierEvent.seq == dossier.event_seq))
     rows += linked
     for row in rows:
-        row.event_id = event.id
+        row.event_id, row.event_year = event.id, event.dossier_year
     db.session.add_all(rows)
     flush()
     return rows

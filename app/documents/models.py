@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.extensions import db
 from app.history.models import DossierEvent
+
+
+def _event_link(table: str) -> ForeignKeyConstraint:
+    """The link to a history event names its partition too: a key to a partitioned table includes the partition
+    key (app.audit.partitions)."""
+    return ForeignKeyConstraint(["event_id", "event_year"], ["dossier_events.id", "dossier_events.dossier_year"],
+                                name=f"fk_{table}_event_id_dossier_events")
 
 
 class Document(db.Model):
@@ -21,10 +28,12 @@ class Document(db.Model):
     """
 
     __tablename__ = "documents"
+    __table_args__ = (_event_link("documents"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(index=True)
+    event_year: Mapped[int | None] = mapped_column(SmallInteger)  # the event's partition (its dossier's year)
     kind: Mapped[str] = mapped_column(String(24))  # receipt / supplement / refusal / apology / stop / control / result
     title: Mapped[str] = mapped_column(String(255))
     form_number: Mapped[str | None] = mapped_column(String(8))  # Mẫu số, None where the circular has no such form
@@ -64,10 +73,12 @@ class Attachment(db.Model):
     """A scanned or uploaded file of a dossier (a checklist item at intake, a supplement, a step's document)."""
 
     __tablename__ = "attachments"
+    __table_args__ = (_event_link("attachments"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(index=True)
+    event_year: Mapped[int | None] = mapped_column(SmallInteger)  # the event's partition (its dossier's year)
     stage: Mapped[str] = mapped_column(String(16))  # intake / supplement / step / online
     checklist_item: Mapped[str | None] = mapped_column(String(500))  # the required document it stands for
     required_document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"))

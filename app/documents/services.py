@@ -148,8 +148,9 @@ def reprint(actor: User, code: str, document_id: int) -> Document:
     original = original.copy_of or original
     count = db.session.scalar(select(db.func.count()).select_from(Document).where(
         Document.copy_of_id == original.id)) or 0
-    copy = Document(dossier_id=original.dossier_id, event_id=original.event_id, kind=original.kind,
-                    title=original.title, form_number=original.form_number, form_set=original.form_set,
+    copy = Document(dossier_id=original.dossier_id, event_id=original.event_id, event_year=original.event_year,
+                    kind=original.kind, title=original.title, form_number=original.form_number,
+                    form_set=original.form_set,
                     context=original.context, verify_token=new_token(), copy_of_id=original.id,
                     copy_number=count + 1, created_by_id=actor.id, created_at=utcnow())
     db.session.add(copy)

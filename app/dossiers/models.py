@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import Agency
 from app.catalog.models import Procedure
 from app.core.db import utcnow
+from app.core.timefmt import local_year
 from app.extensions import db
 
 
@@ -130,6 +131,11 @@ class Dossier(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def partition_year(self) -> int:
+        """The year its events and tasks are partitioned under: the local year it was received in."""
+        return local_year(self.received_at)
 
     # --- behaviour: each keeps the dossier's own invariants --------------------------------
 

@@ -168,7 +168,7 @@ def project(dossier: Dossier, instance: ProcessInstance, result: Any, *, actor: 
         dossier.id, result.ready_tasks, lambda view: placement_for(dossier, view, now, back_to), existing=existing,
         completed_task_id=completed.engine_task_id if completed else None, actor_id=getattr(actor, "id", None),
         classify=lambda task: cal.classify(now, task.due_at) if task.due_at else None,
-        hours=lambda task: round(cal.working_hours_between(task.created_at, now), 4))
+        hours=lambda task: round(cal.working_hours_between(task.created_at, now), 4), year=dossier.partition_year)
     model = workflow.model_by_hash(instance.model_hash)
     workflow.sync_timers(dossier.id, result.timers, model.has_timers, existing_timers)
     if changes.open:

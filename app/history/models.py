@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
@@ -12,9 +12,12 @@ from app.extensions import db
 
 class DossierEvent(db.Model):
     __tablename__ = "dossier_events"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_dossier_events_dossier_seq"),)
+    # Partitioned by year on PostgreSQL (app.audit.partitions): the keys name the partition key too. The year is
+    # the dossier's, so (dossier_id, seq) stays unique across partitions.
+    __table_args__ = (UniqueConstraint("dossier_id", "seq", "dossier_year", name="uq_dossier_events_dossier_seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    dossier_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # local year of dossier.received_at
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     seq: Mapped[int]
     kind: Mapped[str] = mapped_column(String(32))
@@ -34,6 +37,8 @@ class DossierEvent(db.Model):
     state_hash: Mapped[str | None] = mapped_column(String(64))  # the stored engine state after this event
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __mapper_args__ = {"primary_key": [id]}  # ids are unique on their own: session.get by id keeps working
 
     def chain_fields(self) -> dict:
         """The fields covered by the hash chain, as stored."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.core.signals import dossier_event_recorded
+from app.core.timefmt import local_year
 from app.extensions import db
 from app.history.chain import GENESIS, dossier_digest, event_hash
 from app.history.models import DossierEvent
@@ -47,7 +48,8 @@ def append_event(dossier: Any, entry: HistoryEvent) -> DossierEvent:
         "state_fingerprint": entry.state_fingerprint, "prev_hash": dossier.last_event_hash or GENESIS,
         "dossier_digest": dossier_digest(dossier), "state_hash": entry.state_hash,
     }
-    event = DossierEvent(dossier_id=dossier.id, hash=event_hash(fields), **fields)
+    event = DossierEvent(dossier_id=dossier.id, dossier_year=local_year(dossier.received_at), hash=event_hash(fields),
+                         **fields)
     db.session.add(event)
     dossier.event_seq = fields["seq"]
     dossier.last_event_hash = event.hash

@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -81,10 +82,11 @@ def restore_backup(path: Path, *, overwrite: bool) -> None:
     db.engine.dispose()  # no pooled connection of ours keeps the old content or a lock
     if url.get_backend_name() == "sqlite":
         _sqlite_copy(path, _sqlite_path(url))  # the backup API replaces every page of the target
+    elif overwrite:
+        _replace_pg(url, path)
     else:
-        clean = ["--clean", "--if-exists"] if overwrite else []
-        _run_pg("pg_restore", url, [*clean, "--no-owner", "--no-privileges", "--exit-on-error",
-                                    "--single-transaction", "--dbname", url.database or "", str(path)])
+        _run_pg("pg_restore", url, ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                                    "--dbname", url.database or "", str(path)])
     db.engine.dispose()
 
 
@@ -126,6 +128,27 @@ def _libpq_env(url: URL) -> dict[str, str]:
     values = {"PGHOST": url.host, "PGPORT": str(url.port) if url.port else None, "PGUSER": url.username,
               "PGPASSWORD": url.password, "PGDATABASE": url.database}
     return {**os.environ, **{k: str(v) for k, v in values.items() if v}}
+
+
+def _replace_pg(url: URL, path: Path) -> None:
+    """Empty the schema and restore into it in one transaction (psql reading pg_restore's SQL), so a failed restore
+    leaves the old content. Not `pg_restore --clean`: it drops each partition's inherited keys one by one, which
+    PostgreSQL refuses (the partitioned event log and tasks, app.audit.partitions)."""
+    env = _libpq_env(url)
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: pg_restore never blocks on a full stderr
+        script = subprocess.Popen([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-",  # noqa: S603
+                                   str(path)], env=env, stdout=subprocess.PIPE, stderr=errors)
+        done = subprocess.run([pg_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",  # noqa: S603
+                               "--set", "ON_ERROR_STOP=1", "--command", "DROP SCHEMA public CASCADE",
+                               "--command", "CREATE SCHEMA public", "--file", "-"],
+                              env=env, stdin=script.stdout, capture_output=True, text=True, check=False)
+        script.stdout.close()
+        failed = script.wait() != 0
+        errors.seek(0)
+        restore_error = errors.read().decode(errors="replace").strip()
+    if failed or done.returncode != 0:
+        detail = (restore_error or done.stderr.strip())[-2000:]
+        raise BackupError(f"pg_restore thất bại: {detail}", f"pg_restore failed: {detail}")
 
 
 def _run_pg(tool: str, url: URL, args: list[str]) -> None:

@@ -1,4 +1,5 @@
-"""`flask backup [--out PATH]` and `flask restore PATH [--yes]` (then the same checks as `flask audit verify`)."""
+"""`flask backup [--out PATH]` and `flask restore PATH [--yes]` (then the same checks as `flask audit verify`);
+`flask partitions ensure | list | detach YEAR` (app.audit.partitions)."""
 from __future__ import annotations
 
 import sys
@@ -6,10 +7,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import text
 
+from app.audit import partitions
 from app.audit.checks import verify_all
 from app.audit.witness import get_witness
+from app.core.db import unit_of_work
 from app.core.errors import AppError
 from app.extensions import db
 from app.ops import backup as ops
@@ -53,3 +57,44 @@ def restore_command(path: Path, yes: bool) -> None:
         click.echo(line)
     if not result.ok:
         sys.exit(1)
+
+
+partitions_cli = AppGroup("partitions", help="Phân vùng theo năm (PostgreSQL) / yearly partitions (PostgreSQL).")
+
+
+@partitions_cli.command("ensure")
+@click.option("--ahead", default=1, show_default=True, help="Years after the current one to prepare.")
+def ensure_command(ahead: int) -> None:
+    """Create the partitions of this year and the next ones (and move the DEFAULT partition's rows into them)."""
+    with unit_of_work():
+        made = partitions.ensure(db.session.connection(), ahead)
+    click.echo("\n".join(made) if made else "Không cần tạo phân vùng mới. / No partition to create.")
+
+
+@partitions_cli.command("list")
+def list_command() -> None:
+    """The years that have partitions, per table, and the rows the DEFAULT partitions hold."""
+    conn = db.session.connection()
+    if not partitions.is_partitioned(conn):
+        click.echo("Bảng không phân vùng (SQLite). / The tables are not partitioned (SQLite).")
+        return
+    for table in partitions.TABLES:
+        stray = conn.execute(text(f"SELECT count(*) FROM {partitions.partition_name(table, None)}")).scalar()  # noqa: S608
+        years = " ".join(str(y) for y in partitions.list_years(conn, table))
+        click.echo(f"{table}: {years}; default {stray}")
+
+
+@partitions_cli.command("detach")
+@click.argument("year", type=int)
+@click.option("--unlink", is_flag=True, help="Clear the event link of documents and attachments of that year.")
+def detach_command(year: int, unlink: bool) -> None:
+    """Detach a past year's partitions into standalone tables to archive (pg_dump -t) and drop."""
+    try:
+        with unit_of_work():
+            done = partitions.detach(db.session.connection(), year, unlink=unlink)
+    except partitions.PartitionError as error:
+        raise click.ClickException(f"Không tách được năm {year}. / Cannot detach {year}: {error}") from error
+    for table in done.tables:
+        click.echo(table)
+    if done.unlinked:
+        click.echo(f"unlinked {done.unlinked}")

@@ -135,6 +135,17 @@ def fold_statistics(app: Flask) -> int:
         return fold(db.session.connection())
 
 
+def ensure_partitions(app: Flask) -> list[str]:
+    """Create next year's partitions of the event log and the tasks ahead of time (PostgreSQL; nothing on SQLite)."""
+    from app.audit.partitions import ensure
+
+    with app.app_context(), unit_of_work():
+        made = ensure(db.session.connection())
+    if made:
+        logger.info("Created partitions %s", ", ".join(made))
+    return made
+
+
 def refit_warnings(app: Flask) -> int:
     """Refit the early warning's step histories each night (what `flask reports fit-warnings` does)."""
     from app.reports.warning import fit

@@ -60,6 +60,7 @@ def job_specs(interval: int) -> list[JobSpec]:
         JobSpec("audit-anchor", jobs.anchor_yesterday, "cron", {"hour": 0, "minute": 20}),
         JobSpec("document-gc", jobs.collect_document_garbage, "cron", {"hour": 3, "minute": 10}),
         JobSpec("warning-refit", jobs.refit_warnings, "cron", {"hour": 1, "minute": 40}),
+        JobSpec("partitions", jobs.ensure_partitions, "cron", {"hour": 4, "minute": 5}),
     ]
 
 

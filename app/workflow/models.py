@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select, text
+from sqlalchemy import ForeignKey, SmallInteger, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.core.db import utcnow
@@ -76,7 +76,9 @@ class HumanTask(db.Model):
 
     __tablename__ = "human_tasks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    # Partition key on PostgreSQL (app.audit.partitions): the local year of the dossier's received_at.
+    dossier_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(64), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(128))
@@ -97,7 +99,7 @@ class HumanTask(db.Model):
     working_hours: Mapped[float | None]  # working time from creation to closing (the heatmap reads it)
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "primary_key": [id]}  # ids are unique on their own
     __table_args__ = (
         db.Index("ix_human_tasks_queue", "agency_id", "role", "status", "due_at"),
         db.Index("ix_human_tasks_mine", "assignee_id", "status", "due_at"),

@@ -43,12 +43,13 @@ class TaskChanges:
 def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placement], *,
                existing: list[HumanTask] | None = None, completed_task_id: str | None = None,
                actor_id: int | None = None, classify: Callable[[HumanTask], str | None] | None = None,
-               hours: Callable[[HumanTask], float] | None = None) -> TaskChanges:
+               hours: Callable[[HumanTask], float] | None = None, year: int) -> TaskChanges:
     """Make the human_tasks rows match the engine's ready tasks.
 
     `existing` are the dossier's open task rows when the caller loaded them already (the pipeline's task
     context); they are queried otherwise. `classify` times a completed task, `hours` gives a closed task's working
-    time (both from the dossier's calendar, which this layer does not know).
+    time (both from the dossier's calendar, which this layer does not know). `year` is the dossier's partition
+    year (app.audit.partitions), written on the new rows.
     """
     now = utcnow()
     ready_by_id = {view.id: view for view in ready}
@@ -66,13 +67,14 @@ def sync_tasks(dossier_id: int, ready: list[Any], place: Callable[[Any], Placeme
         task.working_hours = hours(task) if hours else None
         closed.append(task)
     views = list(ready_by_id.values())
-    created = [_new_task(dossier_id, view, place(view), now) for view in views]  # ids come with the step's flush
+    created = [_new_task(dossier_id, year, view, place(view), now) for view in views]  # ids come with the step's flush
     reopened = [task for task, view in zip(created, views, strict=True) if getattr(view, "reopened", False)]
     return TaskChanges(kept + created, created, closed, reopened)
 
 
-def _new_task(dossier_id: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
-    task = HumanTask(dossier_id=dossier_id, engine_task_id=view.id, bpmn_id=view.bpmn_id, name=view.name,
+def _new_task(dossier_id: int, year: int, view: Any, placement: Placement, now: datetime) -> HumanTask:
+    task = HumanTask(dossier_id=dossier_id, dossier_year=year, engine_task_id=view.id, bpmn_id=view.bpmn_id,
+                     name=view.name,
                      step_kind=view.step_kind, role=view.role, agency_id=placement.agency_id,
                      form_key=view.form_key, duration_days=view.duration_days, created_at=now, due_at=placement.due_at,
                      status=TaskStatus.CLAIMED if placement.assignee_id else TaskStatus.OPEN,

@@ -129,9 +129,10 @@ class TestDeletedReorderedInserted:
         fields = {"seq": last.seq + 1, "kind": "comment", "at": last.at, "prev_hash": last.hash,
                   "comment": "Bổ sung sau", "data": {}, "is_internal": False}
         at = fields["at"].replace(tzinfo=None) if dialect() == "sqlite" else fields["at"]
-        tamper("INSERT INTO dossier_events (dossier_id, seq, kind, at, is_internal, data, prev_hash, hash, comment) "
-               f"VALUES (:d, :s, 'comment', :at, false, {json_param(dialect())}, :p, :h, :c)",
-               d=dossier.id, s=last.seq + 1, at=at, v="{}", p=last.hash, h=event_hash(fields), c="Bổ sung sau")
+        tamper("INSERT INTO dossier_events (dossier_id, dossier_year, seq, kind, at, is_internal, data, prev_hash, "
+               f"hash, comment) VALUES (:d, :y, :s, 'comment', :at, false, {json_param(dialect())}, :p, :h, :c)",
+               d=dossier.id, y=last.dossier_year, s=last.seq + 1, at=at, v="{}", p=last.hash, h=event_hash(fields),
+               c="Bổ sung sau")
         assert (first_break(dossier).seq, first_break(dossier).kind) == (last.seq + 1, "inserted")
 
 

@@ -32,7 +32,8 @@ START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
 def _task(dossier, bpmn_id: str, k: int, hours: float | None, agency, *, late=False, days=None, month=3):
     created = START.replace(month=month) + timedelta(hours=k)
-    db.session.add(HumanTask(dossier_id=dossier.id, engine_task_id=f"hand-{bpmn_id}-{k}", bpmn_id=bpmn_id,
+    db.session.add(HumanTask(dossier_id=dossier.id, dossier_year=dossier.partition_year,
+                             engine_task_id=f"hand-{bpmn_id}-{k}", bpmn_id=bpmn_id,
                              name=f"Bước {bpmn_id}", agency_id=agency.id, status="completed", created_at=created,
                              completed_at=created + timedelta(hours=1), working_hours=hours,
                              timing="late" if late else "on_time", duration_days=days))
