@@ -5,7 +5,7 @@ the scorecard reads the summary rows instead of the dossiers received in the per
 triggers on attachments and payments keep the flags current; all triggers are reinstalled and the summary rebuilt.
 
 Revision ID: 0019_score1m
-Revises: 0018_mining_2
+Revises: 0018_partition
 Create Date: 2026-12-04 20:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 from app.reports import summary
 
 revision = '0019_score1m'
-down_revision = '0018_mining_2'
+down_revision = '0018_partition'
 branch_labels = None
 depends_on = None
 
