@@ -560,13 +560,13 @@ def _rebuildable(conn) -> tuple[list[str], list[str]]:
 
 
 def _summary_triggers(conn, enable: bool) -> None:
-    """Switch the summary triggers (app.reports.summary.TRIGGERS, by name) off for the load and on after it: the
-    summary is rebuilt once, set-based, instead of a trigger per row. SQLite cannot disable a trigger: there they
-    are dropped and created again."""
+    """Switch the summary triggers (app.reports.summary.TRIGGERS and FLAG_TRIGGERS, by name) off for the load and on
+    after it: the summary is rebuilt once, set-based, instead of a trigger per row. SQLite cannot disable a trigger:
+    there they are dropped and created again."""
     if conn.dialect.name != "postgresql":
         (summary.install_triggers if enable else summary.drop_triggers)(conn)
         return
-    for name, table, *_rest in summary.TRIGGERS:
+    for name, table, *_rest in (*summary.TRIGGERS, *summary.FLAG_TRIGGERS):
         conn.execute(text(f'ALTER TABLE {table} {"ENABLE" if enable else "DISABLE"} TRIGGER "{name}"'))
 
 

@@ -22,8 +22,8 @@ from app.extensions import db
 
 #: Counted on the receipt day (the current state of the dossiers received that day).
 RECEIVED_MEASURES = ("received", "st_received", "st_processing", "st_waiting_supplement", "st_result_ready",
-                     "st_returned", "st_refused", "st_stopped", "with_supplement", "late_supplements", "apologies",
-                     "late_apologies", "rated", "satisfied")
+                     "st_returned", "st_refused", "st_stopped", "with_supplement", "one_supplement", "late_supplements",
+                     "apologies", "late_apologies", "rated", "satisfied", "digitised", "fee_bearing", "paid")
 #: Counted on the finishing day (app.reports.semantics.finished_at).
 FINISHED_MEASURES = ("early", "on_time", "late", "refused", "e_results")
 #: Interval starts (+1) and ends (-1): a running sum gives the number open / overdue at a day's start.
@@ -59,6 +59,10 @@ class StatDaily(db.Model):
     st_refused: Mapped[int] = _measure()
     st_stopped: Mapped[int] = _measure()
     with_supplement: Mapped[int] = _measure()
+    one_supplement: Mapped[int] = _measure()  # with exactly one supplement request (scorecard, Circular 01 index 3)
+    digitised: Mapped[int] = _measure()  # counter dossiers with a digitised paper document at intake (Decision 766)
+    fee_bearing: Mapped[int] = _measure()  # with a payment order
+    paid: Mapped[int] = _measure()  # with a paid payment
     late_supplements: Mapped[int] = _measure()
     apologies: Mapped[int] = _measure()
     late_apologies: Mapped[int] = _measure()
@@ -106,6 +110,10 @@ class StatDailyDelta(db.Model):
     st_refused: Mapped[int] = _measure()
     st_stopped: Mapped[int] = _measure()
     with_supplement: Mapped[int] = _measure()
+    one_supplement: Mapped[int] = _measure()  # with exactly one supplement request (scorecard, Circular 01 index 3)
+    digitised: Mapped[int] = _measure()  # counter dossiers with a digitised paper document at intake (Decision 766)
+    fee_bearing: Mapped[int] = _measure()  # with a payment order
+    paid: Mapped[int] = _measure()  # with a paid payment
     late_supplements: Mapped[int] = _measure()
     apologies: Mapped[int] = _measure()
     late_apologies: Mapped[int] = _measure()

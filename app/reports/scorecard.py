@@ -11,24 +11,21 @@
   is scaled to 100 over the groups that have data.
 
 Every point, weight, threshold and band is configuration (`scorecard_configs`, effective-dated; DEFAULTS here are
-used for keys without a row). Figures come from the daily summary rows; what those do not hold (supplement
-counts per dossier, digitised documents, online payments, the catalogue) is read with one grouped query each.
+used for keys without a row). Figures come from the daily summary rows (supplement contacts, digitised documents
+and payments per dossier too: migration 0019_score1m), the open dossiers from their index, the catalogue as is.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 
 from app.auth.models import Agency, User
 from app.catalog.models import OnlineLevel, Procedure, RequiredDocument
 from app.core.db import utcnow
-from app.documents.models import Attachment
-from app.dossiers.listing import local_day_bounds
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.payments.models import Payment, PaymentStatus
 from app.reports import services
 from app.reports.models import LiveDaily, LiveStepDaily, ScorecardConfig
 from app.reports.services import Counts, StatsFilter
@@ -88,17 +85,17 @@ class Inputs:
     """What one agency's scorecard is computed from (all figures over the period)."""
 
     counts: Counts = field(default_factory=Counts)
-    contacts_one: int = 0  # received dossiers with exactly one supplement request
-    contacts_more: int = 0  # with more than one
+    contacts_one: int = 0  # received dossiers with exactly one supplement request (stat_daily.one_supplement)
+    contacts_more: int = 0  # with more than one (with_supplement - one_supplement)
     published_dossiers: int = 0  # received dossiers whose procedure lists its required documents
     procedures: set[int] = field(default_factory=set)  # procedures it handled dossiers of
     at_center: int = 0  # of those, handled fully at the one-stop (five on site)
     published: int = 0  # of those, published with their required documents
     online_full: int = 0  # of those, offered fully online
     online_partial: int = 0
-    digitised: int = 0  # received dossiers with a digitised paper document at intake
-    fee_bearing: int = 0  # received dossiers with a payment order
-    paid_online: int = 0
+    digitised: int = 0  # received at a counter with a digitised paper document at intake (stat_daily.digitised)
+    fee_bearing: int = 0  # received dossiers with a payment order (stat_daily.fee_bearing)
+    paid_online: int = 0  # of those, paid (stat_daily.paid)
 
 
 @dataclass
@@ -241,6 +238,9 @@ def _inputs(actor: User, flt: StatsFilter, now: datetime) -> dict[int, Inputs]:
         inputs.procedures.add(procedure_id)
         inputs.published_dossiers += counts.total if procedure_id in documented else 0
     for inputs in out.values():
+        c = inputs.counts  # Circular 01 index 3: contacts to complete the dossier (its supplement requests)
+        inputs.contacts_one, inputs.contacts_more = c.one_supplement, c.with_supplement - c.one_supplement
+        inputs.digitised, inputs.fee_bearing, inputs.paid_online = c.digitised, c.fee_bearing, c.paid
         for procedure_id in inputs.procedures:
             p = procedures[procedure_id]
             inputs.at_center += 1 if p.five_on_site else 0
@@ -255,30 +255,7 @@ def _inputs(actor: User, flt: StatsFilter, now: datetime) -> dict[int, Inputs]:
                                                       now).items():
         if agency_id in out:
             services.merge(out[agency_id].counts, counts)
-    _dossier_inputs(scope, flt, out)
     return out
-
-
-def _dossier_inputs(scope: services.Scope, flt: StatsFilter, out: dict[int, Inputs]) -> None:
-    """What the summary rows do not hold, over the dossiers received in the period (the received_at index)."""
-    low, high = local_day_bounds(flt.start, flt.end)
-    where = [*scope.dossiers(), *([Dossier.received_at >= low] if low else []),
-             *([Dossier.received_at < high] if high else [])]
-    digitised = (select(Attachment.dossier_id).where(Attachment.dossier_id == Dossier.id, Attachment.is_digitised,
-                                                     Attachment.stage == "intake").exists())
-    fee = select(Payment.dossier_id).where(Payment.dossier_id == Dossier.id).exists()
-    paid = select(Payment.dossier_id).where(Payment.dossier_id == Dossier.id,
-                                            Payment.status == PaymentStatus.PAID).exists()
-    query = (select(Dossier.stat_agency_id, func.sum(case((Dossier.supplement_count == 1, 1), else_=0)),
-                    func.sum(case((Dossier.supplement_count > 1, 1), else_=0)),
-                    func.sum(case((and_(Dossier.channel != "online", digitised), 1), else_=0)),
-                    func.sum(case((fee, 1), else_=0)), func.sum(case((paid, 1), else_=0)))
-             .where(*where).group_by(Dossier.stat_agency_id))
-    for agency_id, one, more, scanned, fees, paid_count in db.session.execute(query):
-        if agency_id in out:
-            i = out[agency_id]
-            i.contacts_one, i.contacts_more, i.digitised = one or 0, more or 0, scanned or 0
-            i.fee_bearing, i.paid_online = fees or 0, paid_count or 0
 
 
 def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Scorecard:

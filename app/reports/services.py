@@ -63,6 +63,10 @@ class Counts:
     counter_received: int = 0  # received at this agency's counter (whoever handles them)
     refused: int = 0  # finished by a refusal (counted at the decision)
     with_supplement: int = 0  # received dossiers that had a supplement request
+    one_supplement: int = 0  # of those, the ones with exactly one request
+    digitised: int = 0  # received at a counter with a digitised paper document at intake
+    fee_bearing: int = 0  # received dossiers with a payment order
+    paid: int = 0  # of those, paid
     online: int = 0  # received online
     online_full: int = 0  # received online for a fully online procedure (toàn trình)
     rated: int = 0
@@ -76,12 +80,12 @@ class Counts:
 
 
 MEASURES = ("total", "finished", *TIMINGS, "overdue_open", "open_now", "paused", "late_supplements", "apologies",
-            "late_apologies", "counter_received", "refused", "with_supplement", "online", "online_full", "rated",
-            "satisfied", "e_results")
+            "late_apologies", "counter_received", "refused", "with_supplement", "one_supplement", "digitised",
+            "fee_bearing", "paid", "online", "online_full", "rated", "satisfied", "e_results")
 SATISFIED = ("very_satisfied", "satisfied")
 #: Summed straight from stat_daily into the Counts field of the same name.
-_SUMMED = ("late_supplements", "apologies", "late_apologies", "with_supplement", "rated", "satisfied", *TIMINGS,
-           "refused", "e_results")
+_SUMMED = ("late_supplements", "apologies", "late_apologies", "with_supplement", "one_supplement", "digitised",
+           "fee_bearing", "paid", "rated", "satisfied", *TIMINGS, "refused", "e_results")
 _STATUSES = tuple(s.value for s in DossierStatus)
 
 

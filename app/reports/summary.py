@@ -31,6 +31,11 @@ DOSSIER_COLUMNS = ("stat_agency_id", "handling_agency_id", "current_agency_id", 
                    "apology_count", "apology_compliant", "rating", "stat_timing", "stat_finished_at", "outcome",
                    "return_method", "finished_at", "legal_due_at", "clock_paused_at")
 TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
+#: Measures of migration 0019_score1m (the scorecard's inputs the summary did not hold before).
+SCORECARD_MEASURES = ("one_supplement", "digitised", "fee_bearing", "paid")
+#: Attachment and payment columns the flags read (`_flag_parts`).
+ATTACHMENT_COLUMNS = ("dossier_id", "is_digitised", "stage")
+PAYMENT_COLUMNS = ("dossier_id", "status")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,15 @@ class Dialect:
     name: str
     pause_clock: bool = True  # False: the schema before dossiers.clock_paused_at (migration 0016_stats)
     deltas: bool = True  # False: the triggers upsert the summary rows (before migration 0018_statdelta)
+    scorecard: bool = True  # False: stat_daily without SCORECARD_MEASURES (before migration 0019_score1m)
+
+    @property
+    def daily(self) -> Target:
+        """stat_daily with the measures of this schema."""
+        if self.scorecard:
+            return DAILY
+        return Target(DAILY.table, DAILY.key, tuple(m for m in DAILY.measures if m not in SCORECARD_MEASURES),
+                      DAILY.deltas)
 
     def day(self, instant: str) -> str:
         if self.name == "postgresql":
@@ -72,6 +86,8 @@ def dossier_parts(d: Dialect, r: str) -> list[Part]:
     end = f"COALESCE({r}.stat_finished_at, CASE WHEN {r}.status = 'stopped' THEN {r}.finished_at END)"
     received = {"received": "1", **{f"st_{s.value}": _flag(f"{r}.status = '{s.value}'") for s in DossierStatus},
                 "with_supplement": _flag(f"{r}.supplement_count > 0"),
+                "one_supplement": _flag(f"{r}.supplement_count = 1"),
+                **{name: _flag(_has(name, r)) for name in FLAGS},
                 "late_supplements": f"{r}.late_supplement_count", "apologies": f"{r}.apology_count",
                 "late_apologies": _flag(f"{r}.apology_count > 0 AND {r}.apology_compliant IS FALSE"),
                 "rated": _flag(f"{r}.rating IS NOT NULL"),
@@ -89,6 +105,32 @@ def dossier_parts(d: Dialect, r: str) -> list[Part]:
         Part(d.next_day(f"{r}.legal_due_at"), overdue, {"overdue_delta": "1"}),
         Part(d.next_day(end), f"{end} IS NOT NULL AND {overdue}", {"overdue_delta": "-1"}),
     ]
+
+
+#: Per-dossier flags read from other tables (Decision 766): a digitised paper document at intake (counter dossiers
+#: only), a payment order, a paid payment; (table, condition on its row `x`, condition on the dossier `r`).
+FLAGS = {
+    "digitised": ("attachments", "{x}.is_digitised AND {x}.stage = 'intake'", "{r}.channel <> 'online'"),
+    "fee_bearing": ("payments", "1 = 1", "1 = 1"),
+    "paid": ("payments", "{x}.status = 'paid'", "1 = 1"),
+}
+
+
+def _has(name: str, r: str, *, besides: str | None = None) -> str:
+    """Dossier `r` has flag `name` (its own condition and a qualifying row; `besides`: a row other than that id)."""
+    table, row, own = FLAGS[name]
+    other = f" AND x.id <> {besides}" if besides else ""
+    return (f"{own.format(r=r)} AND EXISTS (SELECT 1 FROM {table} x WHERE x.dossier_id = {r}.id "  # noqa: S608
+            f"AND {row.format(x='x')}{other})")
+
+
+def flag_parts(d: Dialect, table: str, r: str) -> list[Part]:
+    """What attachment or payment row `r` adds to its dossier's flags (on the dossier's receipt day, dossier `d`):
+    1 when it is the only qualifying row of a dossier with the flag's own condition. Run BEFORE the row changes
+    (the table holds the other rows, and on PostgreSQL those a multi-row statement processed before this one)."""
+    values = {name: _flag(f"{own.format(r='d')} AND {row.format(x=r)} AND NOT ({_has(name, 'd', besides=f'{r}.id')})")
+              for name, (t, row, own) in FLAGS.items() if t == table}
+    return [Part(d.day("d.received_at"), "1 = 1", values)]
 
 
 def _dossier_key(r: str) -> dict[str, str]:
@@ -165,12 +207,21 @@ FOLD_LOCK = 0x5354_4446  # "STDF"
 
 
 def _dossier_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
-    return [_select(p, _dossier_key(r), MEASURES, sign, source) for p in dossier_parts(d, r)]
+    return [_select(p, _dossier_key(r), d.daily.measures, sign, source) for p in dossier_parts(d, r)]
 
 
 def _step_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
     key = {"agency_id": f"{r}.agency_id", "procedure_id": "d.procedure_id"}
     return [_select(p, key, STEP_MEASURES, sign, source) for p in step_parts(d, r)]
+
+
+def _flag_delta(d: Dialect, table: str, op: str) -> list[str]:
+    """A dossier's flag changes when its first qualifying attachment / payment comes or its last one goes."""
+    def selects(r: str, sign: str) -> list[str]:
+        return [_select(p, _dossier_key("d"), d.daily.measures, sign, _task_source(r)) for p in flag_parts(d, table, r)]
+    parts = {"INSERT": selects("NEW", "+"), "UPDATE": selects("OLD", "-") + selects("NEW", "+"),
+             "DELETE": selects("OLD", "-")}[op]
+    return [d.daily.write(d, parts, skip_zero=True)]
 
 
 def _task_source(r: str) -> str:
@@ -181,13 +232,13 @@ def _dossier_delta(d: Dialect, op: str) -> list[str]:
     """Statements a trigger runs for a dossier INSERT, UPDATE or DELETE."""
     old, new = _dossier_selects(d, "OLD", "-", "WHERE"), _dossier_selects(d, "NEW", "+", "WHERE")
     if op == "INSERT":
-        return [DAILY.write(d, new)]
+        return [d.daily.write(d, new)]
     if op == "UPDATE":
-        return [DAILY.write(d, old + new, skip_zero=True)]
+        return [d.daily.write(d, old + new, skip_zero=True)]
     # A deleted dossier takes its completed steps with it (their rows go by cascade, after it is gone).
     steps = _step_selects(d, "t", "-", "FROM human_tasks t JOIN dossiers d ON d.id = t.dossier_id "
                                        "WHERE t.dossier_id = OLD.id AND")
-    return [DAILY.write(d, old), STEPS.write(d, steps)]
+    return [d.daily.write(d, old), STEPS.write(d, steps)]
 
 
 def _task_delta(d: Dialect, op: str) -> list[str]:
@@ -203,34 +254,44 @@ TRIGGERS = (  # (name, table, event, the columns an update must touch, statement
     ("stat_daily_tasks_update", "human_tasks", "UPDATE", TASK_COLUMNS, lambda d: _task_delta(d, "UPDATE")),
     ("stat_daily_tasks_delete", "human_tasks", "DELETE", (), lambda d: _task_delta(d, "DELETE")),
 )
+#: BEFORE the row changes (flag_parts), from migration 0019_score1m. A dossier's delete counts its flags (before
+#: its payments go by cascade: their trigger no longer finds the dossier, and adds nothing).
+FLAG_TRIGGERS = tuple(
+    (f"stat_daily_{table}_{event.lower()}", table, event, columns if event == "UPDATE" else (),
+     lambda d, table=table, event=event: _flag_delta(d, table, event))
+    for table, columns in (("attachments", ATTACHMENT_COLUMNS), ("payments", PAYMENT_COLUMNS))
+    for event in ("INSERT", "UPDATE", "DELETE"))
 
 
-def _timing(event: str) -> str:
-    return "BEFORE DELETE" if event == "DELETE" else f"AFTER {event}"
+def _timing(event: str, before: bool = False) -> str:
+    return "BEFORE DELETE" if event == "DELETE" else f"{'BEFORE' if before else 'AFTER'} {event}"
 
 
-def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True) -> list[str]:
+def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True,
+                      scorecard: bool = True) -> list[str]:
     """DDL of the triggers (and PostgreSQL's trigger functions)."""
-    d, out = Dialect(dialect_name, pause_clock, deltas), []
-    for name, table, event, columns, body in TRIGGERS:
+    d, out = Dialect(dialect_name, pause_clock, deltas, scorecard), []
+    triggers = [(*t, False) for t in TRIGGERS] + ([(*t, True) for t in FLAG_TRIGGERS] if scorecard else [])
+    for name, table, event, columns, body, before in triggers:
         columns = tuple(c for c in columns if pause_clock or c != "clock_paused_at")
         of = f" OF {', '.join(columns)}" if columns else ""
         when = f" WHEN ({' OR '.join(d.differs(c) for c in columns)})" if columns else ""
         statements = "; ".join(body(d))
         if d.name == "postgresql":
+            returned = "OLD" if event == "DELETE" else "NEW" if before else "NULL"
             out.append(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {statements}; "
-                       f"RETURN {'OLD' if event == 'DELETE' else 'NULL'}; END $$")
-            out.append(f"CREATE TRIGGER {name} {_timing(event)}{of} ON {table} FOR EACH ROW{when} "
+                       f"RETURN {returned}; END $$")
+            out.append(f"CREATE TRIGGER {name} {_timing(event, before)}{of} ON {table} FOR EACH ROW{when} "
                        f"EXECUTE FUNCTION {name}()")
         else:
-            out.append(f"CREATE TRIGGER {name} {_timing(event)}{of} ON {table} FOR EACH ROW{when} "
+            out.append(f"CREATE TRIGGER {name} {_timing(event, before)}{of} ON {table} FOR EACH ROW{when} "
                        f"BEGIN {statements}; END")
     return out
 
 
 def drop_statements(dialect_name: str) -> list[str]:
     out = []
-    for name, table, *_rest in TRIGGERS:
+    for name, table, *_rest in (*TRIGGERS, *FLAG_TRIGGERS):
         if dialect_name == "postgresql":
             out += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
         else:
@@ -238,10 +299,12 @@ def drop_statements(dialect_name: str) -> list[str]:
     return out
 
 
-def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True,
+                     scorecard: bool = True) -> None:
     """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet); `deltas=False`:
-    those before 0018_statdelta (no delta tables yet: they upsert the summary rows)."""
-    for statement in create_statements(conn.dialect.name, pause_clock, deltas):
+    those before 0018_statdelta (no delta tables yet: they upsert the summary rows); `scorecard=False`: those
+    before 0019_score1m (no stat_daily.one_supplement)."""
+    for statement in create_statements(conn.dialect.name, pause_clock, deltas, scorecard):
         conn.execute(text(statement))
 
 
@@ -250,7 +313,7 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
-def fold(conn: Connection) -> int:
+def fold(conn: Connection, *, scorecard: bool = True) -> int:
     """Add the deltas to the summary rows and remove them; returns the number of summary rows written.
 
     Only one fold at a time: the scheduler runs it on its active leader, and on PostgreSQL it waits for the
@@ -259,7 +322,7 @@ def fold(conn: Connection) -> int:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
     written = 0
-    for target in (DAILY, STEPS):
+    for target in (Dialect(conn.dialect.name, scorecard=scorecard).daily, STEPS):
         if conn.execute(text(f"SELECT 1 FROM {target.deltas} LIMIT 1")).first() is None:  # noqa: S608
             continue  # nothing to fold (SQLite: do not take its one write lock for nothing)
         for statement in target.fold(conn.dialect.name):
@@ -268,13 +331,14 @@ def fold(conn: Connection) -> int:
     return written
 
 
-def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) -> None:
+def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True, scorecard: bool = True) -> None:
     """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers), dropping
-    the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta.
+    the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta;
+    `scorecard=False`: before 0019_score1m.
 
     On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
     (its rows are in the snapshot), one after it waits and adds its delta on top of the rebuilt rows."""
-    d = Dialect(conn.dialect.name, pause_clock, deltas)
+    d = Dialect(conn.dialect.name, pause_clock, deltas, scorecard)
     tables = ("stat_daily", "stat_step_daily", *((DAILY.deltas, STEPS.deltas) if deltas else ()))
     if d.name == "postgresql":
         if deltas:
@@ -282,7 +346,7 @@ def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True) 
         conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE"))
     for table in tables:
         conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (constant names)
-    conn.execute(text(DAILY.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
+    conn.execute(text(d.daily.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
     conn.execute(text(STEPS.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
                                                               "d.id = r.dossier_id WHERE"), upsert=False)))
 

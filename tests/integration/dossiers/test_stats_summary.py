@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import delete, func, insert, inspect, select, text, update
 
 from app.auth.models import Agency
+from app.documents.models import Attachment
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
+from app.payments.models import Payment
 from app.reports import summary
 from app.reports.models import LiveDaily, LiveStepDaily, StatDaily, StatDailyDelta, StatStepDaily
 from app.workflow.models import HumanTask
@@ -84,10 +86,69 @@ class TestTriggersAgreeWithARebuild:
         assert snapshot() != rebuilt()
 
 
+def _flags() -> tuple[int, int, int]:
+    return db.session.execute(select(func.sum(LiveDaily.digitised), func.sum(LiveDaily.fee_bearing),
+                                     func.sum(LiveDaily.paid))).one()
+
+
+class TestDossierFlags:
+    """stat_daily.digitised / fee_bearing / paid count dossiers, not rows: the first qualifying row sets the flag,
+    the last one going clears it, also for several rows in one statement (PostgreSQL's row triggers of a multi-row
+    INSERT: BEFORE each row, so each sees the rows before it)."""
+
+    def test_first_and_last_rows_set_and_clear_the_flags(self, history):  # noqa: F811
+        a, b = history["A"].id, history["B"].id
+        assert tuple(_flags()) == (0, 0, 0)
+        rows = [{"dossier_id": a, "reference": f"R{n}", "amount_vnd": 1000, "notices": 0, "status": status,
+                 "created_at": local("2026-03-02 12:00"), "expires_at": local("2026-03-03 12:00")}
+                for n, status in enumerate(("pending", "paid", "paid"))]
+        db.session.execute(insert(Payment.__table__).values(rows))
+        assert tuple(_flags()) == (0, 1, 1)
+        db.session.execute(update(Payment.__table__).where(Payment.reference == "R1").values(dossier_id=b))
+        assert tuple(_flags()) == (0, 2, 2)
+        db.session.execute(delete(Payment.__table__).where(Payment.reference.in_(("R0", "R2"))))
+        assert tuple(_flags()) == (0, 1, 1)
+        scans = [{"dossier_id": d, "stage": "intake", "is_digitised": True, "original_name": "x.pdf",
+                  "content_hash": "x", "media_type": "application/pdf", "size": 1, "page_count": 1,
+                  "uploaded_at": local("2026-03-02 12:00")} for d in (a, a, b)]
+        db.session.execute(insert(Attachment.__table__).values(scans))
+        counter = sum(1 for d in (history["A"], history["B"]) if d.channel != "online")
+        assert tuple(_flags()) == (counter, 1, 1)
+        assert snapshot() == rebuilt()
+
+    def test_a_deleted_dossier_takes_its_flags_with_its_payments(self, history):  # noqa: F811
+        """The dossier's delete subtracts its flags; its payments go by cascade after it (PostgreSQL; SQLite runs
+        without foreign key enforcement here and leaves them), adding nothing."""
+        row = db.session.execute(select(Dossier.__table__).where(Dossier.id == history["A"].id)).mappings().one()
+        clone = {k: v for k, v in row.items() if k != "id"} | {"code": "CLONE-PAID", "status": "stopped"}
+        clone_id = db.session.execute(insert(Dossier.__table__).values(clone).returning(Dossier.id)).scalar_one()
+        db.session.execute(insert(Payment.__table__).values(
+            dossier_id=clone_id, reference="RC", amount_vnd=1000, notices=0, status="paid",
+            created_at=local("2026-03-02 12:00"), expires_at=local("2026-03-03 12:00")))
+        assert tuple(_flags()) == (0, 1, 1)
+        db.session.execute(delete(Dossier.__table__).where(Dossier.id == clone_id))
+        cascaded = db.session.get_bind().dialect.name == "postgresql"
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == (0 if cascaded else 1)
+        assert tuple(_flags()) == (0, 0, 0)
+        assert snapshot() == rebuilt()
+
+    def test_without_the_flag_triggers_the_comparison_sees_it(self, history):  # noqa: F811
+        """Control: the rebuild counts a payment the triggers were not there to see."""
+        for statement in summary.drop_statements(db.session.get_bind().dialect.name):
+            if "payments" in statement:
+                db.session.execute(text(statement))
+        db.session.execute(insert(Payment.__table__).values(
+            dossier_id=history["A"].id, reference="R9", amount_vnd=1000, notices=0, status="paid",
+            created_at=local("2026-03-02 12:00"), expires_at=local("2026-03-03 12:00")))
+        assert tuple(_flags()) == (0, 0, 0)
+        assert snapshot() != rebuilt()
+
+
 def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
     dossier_id = rng.choice(ids)
     change = rng.choice(("status", "timing", "due", "rating", "apology", "channel", "owner", "received", "task",
-                         "task_delete", "clone", "clone_delete"))
+                         "task_delete", "clone", "clone_delete", "supplements", "attach", "attach_update",
+                         "attach_delete", "pay", "pay_update", "pay_delete"))
     row = db.session.execute(select(Dossier.__table__).where(Dossier.id == dossier_id)).mappings().one()
     values: dict = {}
     if change == "status":
@@ -107,6 +168,8 @@ def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
         values["channel"] = rng.choice(("counter", "online", "post"))
     elif change == "owner":
         values["stat_agency_id"] = rng.choice(agencies)
+    elif change == "supplements":  # stat_daily.with_supplement and one_supplement (the scorecard's contacts)
+        values["supplement_count"] = rng.choice((0, 1, 1, 2, 3))
     elif change == "received":
         values["received_at"] = row["received_at"] + timedelta(hours=rng.randint(-30, 30))
     elif change in ("task", "task_delete"):
@@ -116,10 +179,47 @@ def _mutate(rng: random.Random, ids: list[int], agencies: list[int]) -> None:
                  "finished_at": row["received_at"] + timedelta(days=rng.randint(0, 5))}
         clone.pop("id")
         db.session.execute(insert(Dossier.__table__).values(clone))
-    elif change == "clone_delete":
+    elif change == "clone_delete":  # their payments go by cascade
+        clones = select(Dossier.id).where(Dossier.code.like("CLONE-%"))
+        db.session.execute(delete(Attachment.__table__).where(Attachment.dossier_id.in_(clones)))
         db.session.execute(delete(Dossier.__table__).where(Dossier.code.like("CLONE-%")))
+    elif change.startswith(("attach", "pay")):
+        clones = list(db.session.scalars(select(Dossier.id).where(Dossier.code.like("CLONE-%"))))
+        _mutate_flags(rng, rng.choice(ids + clones), change)
     if values:
         db.session.execute(update(Dossier.__table__).where(Dossier.id == dossier_id).values(**values))
+
+
+def _mutate_flags(rng: random.Random, dossier_id: int, change: str) -> None:
+    """Attachments and payments (stat_daily.digitised, fee_bearing, paid): sometimes two rows in one statement."""
+    model = Attachment if change.startswith("attach") else Payment
+    if change in ("attach", "pay"):
+        rows = []
+        for _ in range(rng.choice((1, 1, 2))):
+            n = rng.randint(0, 10**9)
+            if model is Attachment:
+                rows.append({"dossier_id": dossier_id, "stage": rng.choice(("intake", "intake", "step")),
+                             "is_digitised": rng.choice((True, False)), "original_name": f"{n}.pdf",
+                             "content_hash": f"{n}", "media_type": "application/pdf", "size": 1, "page_count": 1,
+                             "uploaded_at": local("2026-03-02 12:00")})
+            else:
+                rows.append({"dossier_id": dossier_id, "reference": f"R{n}", "amount_vnd": 1000, "notices": 0,
+                             "status": rng.choice(("pending", "paid", "failed")),
+                             "created_at": local("2026-03-02 12:00"), "expires_at": local("2026-03-03 12:00")})
+        db.session.execute(insert(model.__table__).values(rows))
+        return
+    existing = list(db.session.scalars(select(model.id).order_by(model.id)))
+    if not existing:
+        return
+    row_id = rng.choice(existing)
+    if change.endswith("delete"):
+        db.session.execute(delete(model.__table__).where(model.id == row_id))
+    elif model is Attachment:
+        db.session.execute(update(model.__table__).where(model.id == row_id).values(
+            is_digitised=rng.choice((True, False)), stage=rng.choice(("intake", "step"))))
+    else:
+        db.session.execute(update(model.__table__).where(model.id == row_id).values(
+            status=rng.choice(("pending", "paid", "failed")), dossier_id=dossier_id))  # maybe to another dossier
 
 
 def _mutate_task(rng: random.Random, dossier_id: int, remove: bool) -> None:
