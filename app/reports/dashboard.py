@@ -74,7 +74,9 @@ class Dashboard:
     def shares(self) -> dict[str, float | None]:
         o = self.overall
         return {"online": share(o.online, o.total), "online_full": share(o.online_full, o.total),
-                "satisfied": share(o.satisfied, o.rated), "on_time": value(o, "on_time_rate")}
+                "satisfied": share(o.satisfied, o.rated), "on_time": value(o, "on_time_rate"),
+                "paid_online": share(o.paid, o.fee_bearing),  # of the dossiers with a payment order
+                "digitised": share(o.digitised, o.total - o.online)}  # of those received on paper
 
 
 def period(args) -> tuple[date, date]:

@@ -66,7 +66,7 @@ class Counts:
     one_supplement: int = 0  # of those, the ones with exactly one request
     digitised: int = 0  # received at a counter with a digitised paper document at intake
     fee_bearing: int = 0  # received dossiers with a payment order
-    paid: int = 0  # of those, paid
+    paid: int = 0  # of those, paid online (through the gateway; the counter's cash is not)
     online: int = 0  # received online
     online_full: int = 0  # received online for a fully online procedure (toàn trình)
     rated: int = 0

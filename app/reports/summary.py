@@ -35,7 +35,7 @@ TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
 SCORECARD_MEASURES = ("one_supplement", "digitised", "fee_bearing", "paid")
 #: Attachment and payment columns the flags read (`_flag_parts`).
 ATTACHMENT_COLUMNS = ("dossier_id", "is_digitised", "stage")
-PAYMENT_COLUMNS = ("dossier_id", "status")
+PAYMENT_COLUMNS = ("dossier_id", "status", "confirmed_by")
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,12 @@ def dossier_parts(d: Dialect, r: str) -> list[Part]:
 
 
 #: Per-dossier flags read from other tables (Decision 766): a digitised paper document at intake (counter dossiers
-#: only), a payment order, a paid payment; (table, condition on its row `x`, condition on the dossier `r`).
+#: only), a payment order, a payment paid online (through the gateway: cash the counter took, confirmed_by
+#: 'counter', is not); (table, condition on its row `x`, condition on the dossier `r`).
 FLAGS = {
     "digitised": ("attachments", "{x}.is_digitised AND {x}.stage = 'intake'", "{r}.channel <> 'online'"),
     "fee_bearing": ("payments", "1 = 1", "1 = 1"),
-    "paid": ("payments", "{x}.status = 'paid'", "1 = 1"),
+    "paid": ("payments", "{x}.status = 'paid' AND COALESCE({x}.confirmed_by, '') <> 'counter'", "1 = 1"),
 }
 
 

@@ -186,3 +186,26 @@ def test_digitised_documents_and_payments_count_once_per_dossier(client, desk, c
     groups = {g["key"]: g["points"] for g in snv["decision_766_groups"]}
     assert (groups["digitisation"], groups["online"]) == (3.67, 12.5)
     assert snv["decision_766_total"] == 65.5
+
+
+def test_cash_at_the_counter_is_not_an_online_payment(client, desk, clock):  # noqa: F811
+    """As above, and C's fee is then taken in cash at the counter (confirmed_by counter): still 1 of the 2
+    fee-bearing dossiers paid online, so the online group stays 12.5 (it would be 22 × 16 / 22 = 16)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.dossiers.models import Dossier
+    from app.payments.models import Payment, PaymentStatus
+
+    _build(desk, clock)
+    procedure = db.session.scalar(select(Dossier.procedure_id).where(Dossier.channel == "online"))
+    a, _b, c, _d = db.session.scalars(select(Dossier).where(Dossier.procedure_id == procedure).order_by(Dossier.id))
+    due = datetime(2026, 3, 9, tzinfo=UTC)
+    for n, (dossier, status, by) in enumerate(((a, PaymentStatus.PAID, "notify"), (c, PaymentStatus.PENDING, None),
+                                               (c, PaymentStatus.PAID, "counter"))):
+        db.session.add(Payment(dossier_id=dossier.id, reference=f"REF{n}", amount_vnd=100000, status=status,
+                               confirmed_by=by, expires_at=due + timedelta(days=n)))
+    db.session.commit()
+    snv = _ranking(client)["ranking"][0]
+    assert {g["key"]: g["points"] for g in snv["decision_766_groups"]}["online"] == 12.5

@@ -45,6 +45,33 @@ class TestDashboard:
         assert (columns["Tiếp nhận"], columns["Trước hạn"], columns["Quá hạn"], columns["Tỷ lệ đúng hạn (%)"]) == (
             "2", "1", "1", "100.0")
 
+    def test_online_payment_and_digitised_shares(self, desk, officials, clock):  # noqa: F811
+        """Of the 2 permits (both at the counter): one paid through the gateway, the other's fee taken in cash
+        (not online): 50 % paid online of the 2 with a payment order; one has a scanned intake document: 50 %."""
+        from datetime import UTC, datetime
+
+        from sqlalchemy import select
+
+        from app.documents.models import Attachment
+        from app.dossiers.models import Dossier
+        from app.extensions import db
+        from app.payments.models import Payment, PaymentStatus
+
+        _history(desk, clock)
+        permits = db.session.scalars(select(Dossier).join(Dossier.procedure).where(
+            Dossier.procedure.has(code=PERMIT)).order_by(Dossier.id)).all()
+        due = datetime(2026, 3, 9, tzinfo=UTC)
+        for n, (dossier, by) in enumerate(zip(permits, ("notify", "counter"), strict=True)):
+            db.session.add(Payment(dossier_id=dossier.id, reference=f"P{n}", amount_vnd=1000,
+                                   status=PaymentStatus.PAID, confirmed_by=by, expires_at=due))
+        db.session.add(Attachment(dossier_id=permits[0].id, stage="intake", original_name="a.pdf", content_hash="a",
+                                  media_type="application/pdf", size=1, is_digitised=True))
+        db.session.commit()
+        html = officials.login("lanhdao.snv").get("/thong-ke/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+        assert '<td data-share="paid_online">50.0 %</td>' in html
+        assert '<td data-share="digitised">50.0 %</td>' in html
+        assert "Chưa ghi nhận" not in html
+
     def test_tables_by_procedure_channel_and_month_as_xlsx(self, desk, officials, clock):  # noqa: F811
         _history(desk, clock)
         client = officials.login("giamsat.tinh")
