@@ -68,7 +68,11 @@ class TestAttacksFailFast:
         assert before != after
         _healthy(env)
 
-    def test_memory_error_retires_the_worker(self, env: SandboxEnvironment) -> None:
+    def test_memory_error_retires_the_worker(self) -> None:
+        # A generous time budget, so the memory limit is what stops it even on a loaded machine (allocating the
+        # lists took longer than the 1 s budget under a load of 7 on 2 cores).
+        env = SandboxEnvironment({"fee": lambda amount: amount * 2},
+                                 ScriptLimits(max_instructions=LIMITS.max_instructions, max_seconds=15.0))
         with pytest.raises(RuntimeError, match="memory"):
             env.execute(ATTACKS["40 lists of a million items"], {})
         assert len(pool_for(env.sandbox).pids) == env.sandbox.workers
