@@ -27,11 +27,11 @@ from sqlalchemy import select, update
 from app.auth.services import find_user_by_username, get_agency_by_code
 from app.dossiers import lifecycle
 from app.dossiers.models import Dossier
-from app.workflow.models import HumanTask
 from app.extensions import db
-from app.reports.maintain import reclassify_all
 from app.reports import summary
+from app.reports.maintain import reclassify_all
 from app.reports.services import StatsFilter, StepCounts, dossier_stats, step_stats
+from app.workflow.models import HumanTask
 from tests.integration.dossiers.conftest import local, official
 
 PERMIT = "1.014199"
