@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from openpyxl import load_workbook
 
@@ -104,6 +105,10 @@ class TestDashboard:
         assert rows[0][0].startswith("Theo bước xử lý") and rows[2] == ("Tiếp nhận", 3, 0, 3, 0, 100.0)
         html = client.get("/thong-ke/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
         assert 'id="stats-step"' in html and "Đóng dấu, phát hành" in html
+        charts = json.loads(html.split('id="stats-charts">')[1].split("</script>")[0])
+        assert charts["step"]["labels"][0] == "Tiếp nhận"
+        assert [(s["name"], s["data"]) for s in charts["step"]["series"]] == [
+            ("Trước hạn", [0, 1, 1, 0, 1]), ("Đúng hạn", [3, 0, 0, 1, 0]), ("Trễ hạn", [0, 0, 0, 0, 0])]
         april = _rows(client.get("/thong-ke/step.csv?from=2026-04-01&to=2026-04-30").get_data(as_text=True))
         assert {row[1] for row in april[1:]} == {"0"}
         leader = _rows(officials.login("lanhdao.snv").get("/thong-ke/step.csv?from=2026-03-01&to=2026-03-31")
