@@ -15,11 +15,12 @@ from app.auth.models import Agency, User
 from app.calendar.rules import LOCAL_TZ
 from app.catalog.models import Procedure
 from app.core.db import utcnow
+from app.dossiers.labels import STEP_KIND
 from app.dossiers.listing import visible_agency_ids
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.reports import services, warning
-from app.reports.services import Counts, StatsFilter
+from app.reports.services import Counts, StatsFilter, StepCounts
 
 #: (measure, label) of every table's columns, in order.
 COLUMNS = (
@@ -31,7 +32,13 @@ COLUMNS = (
     ("with_supplement", _l("Yêu cầu bổ sung")), ("refused", _l("Từ chối")), ("stopped", _l("Rút hồ sơ")),
     ("apologies", _l("Xin lỗi")), ("late_apologies", _l("Xin lỗi không đúng quy định")),
 )
-TABLES = ("agency", "procedure", "channel", "month")
+#: The step table's columns: completed steps (of the five on-site kinds), early / on time / late.
+STEP_COLUMNS = (("finished", _l("Bước đã hoàn thành")), *((m, label) for m, label in COLUMNS
+                                                          if m in ("early", "on_time", "late", "on_time_rate")))
+#: What each table's chart draws (per row).
+SERIES = ("total", "early", "on_time", "late", "overdue_open")
+STEP_SERIES = ("early", "on_time", "late")
+TABLES = ("agency", "procedure", "channel", "month", "step")
 CHANNELS = {"counter": _l("Tại quầy"), "online": _l("Trực tuyến"), "post": _l("Bưu chính"),
             "mobile": _l("Lưu động")}
 
@@ -56,10 +63,12 @@ class Table:
     title: str
     first: str  # the heading of the row labels
     rows: list[tuple[str, Counts]]
+    columns: tuple = COLUMNS  # (measure, label)
+    series: tuple[str, ...] = SERIES  # the measures the chart draws
 
     def matrix(self) -> list[list]:
-        head = [self.first, *(str(label) for _m, label in COLUMNS)]
-        return [head, *([label, *(value(c, m) for m, _l in COLUMNS)] for label, c in self.rows)]
+        head = [self.first, *(str(label) for _m, label in self.columns)]
+        return [head, *([label, *(value(c, m) for m, _l in self.columns)] for label, c in self.rows)]
 
 
 @dataclass
@@ -130,6 +139,8 @@ def build(actor: User, flt: StatsFilter, now: datetime | None = None) -> Dashboa
         "channel": Table("channel", str(_l("Theo kênh tiếp nhận")), str(_l("Kênh")),
                          [(str(CHANNELS.get(k, k)), c) for k, c in sorted(stats.by_channel.items())]),
         "month": Table("month", str(_l("Theo tháng")), str(_l("Tháng")), _trend(actor, flt, now)),
+        "step": Table("step", str(_l("Theo bước xử lý (bước đã hoàn thành trong kỳ)")), str(_l("Bước")),
+                      _steps(actor, flt), STEP_COLUMNS, STEP_SERIES),
     }
     scope = services.scope_of(actor, flt)
     owned = [Dossier.stat_agency_id.in_(services._subtree(flt.agency))] if flt.agency is not None else []
@@ -140,12 +151,25 @@ def _trend(actor: User, flt: StatsFilter, now: datetime) -> list[tuple[str, Coun
     return [(first.strftime("%m/%Y"), counts) for first, counts in services.monthly_stats(actor, flt, now)]
 
 
+def _steps(actor: User, flt: StatsFilter) -> list[tuple[str, Counts]]:
+    """The five on-site steps in their legal order (each, with or without completed steps), then the steps of no
+    kind if any; a step's figures in the Counts fields the step columns read (finished, early / on time / late)."""
+    by_kind = services.step_stats(actor, flt)
+    kinds = [*STEP_KIND, *([""] if by_kind.get("", StepCounts()).finished else [])]
+    return [(str(STEP_KIND.get(kind, _l("Bước khác"))), _step_counts(by_kind.get(kind, StepCounts())))
+            for kind in kinds]
+
+
+def _step_counts(steps: StepCounts) -> Counts:
+    return Counts(finished=steps.finished, early=steps.early, on_time=steps.on_time, late=steps.late)
+
+
 def chart_payload(board: Dashboard) -> dict:
-    """What stats.js draws: per table the labels and the series of finished early / on time / late, overdue."""
-    series = ("total", "early", "on_time", "late", "overdue_open")
+    """What stats.js draws: per table the labels and its series (dossiers: received, finished early / on time /
+    late, overdue; steps: early / on time / late)."""
     return {key: {"labels": [label.strip() for label, _c in t.rows],
-                  "series": [{"name": str(dict(COLUMNS)[m]), "data": [value(c, m) for _l, c in t.rows]}
-                             for m in series]} for key, t in board.tables.items()}
+                  "series": [{"name": str(dict(t.columns + COLUMNS)[m]), "data": [value(c, m) for _l, c in t.rows]}
+                             for m in t.series]} for key, t in board.tables.items()}
 
 
 def to_csv(table: Table) -> str:

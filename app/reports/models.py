@@ -78,13 +78,15 @@ class StatDaily(db.Model):
 
 
 class StatStepDaily(db.Model):
-    """Completed steps of one (local day, acting agency, procedure) cell, early / on time / late."""
+    """Completed steps of one (local day, acting agency, procedure, step kind) cell, early / on time / late."""
 
     __tablename__ = "stat_step_daily"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     agency_id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(primary_key=True)
+    # the step's kind (app.workflow.models.StepKind), '' for a task without one (the key has no NULLs)
+    step_kind: Mapped[str] = mapped_column(String(16), primary_key=True, default="", server_default="")
     early: Mapped[int] = _measure()
     on_time: Mapped[int] = _measure()
     late: Mapped[int] = _measure()
@@ -137,6 +139,7 @@ class StatStepDelta(db.Model):
     day: Mapped[date] = mapped_column(Date)
     agency_id: Mapped[int]
     procedure_id: Mapped[int]
+    step_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
     early: Mapped[int] = _measure()
     on_time: Mapped[int] = _measure()
     late: Mapped[int] = _measure()

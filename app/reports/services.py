@@ -257,6 +257,14 @@ def dossier_stats(actor: User, flt: StatsFilter, now: datetime | None = None) ->
     return stats
 
 
+def step_stats(actor: User, flt: StatsFilter) -> dict[str, StepCounts]:
+    """Completed steps `actor` may see in the period, per step kind (human_tasks.step_kind; '': a task without one),
+    for the agencies that did them (the scope and the agency filter of the agency table's step figures)."""
+    scope = scope_of(actor, flt)
+    return {kind: steps for (kind,), steps in step_figures(_steps_where(scope, flt), (T.step_kind,), flt.start,
+                                                            flt.end).items()}
+
+
 def months(start: date, end: date, limit: int = 36) -> list[tuple[date, date]]:
     """The calendar months of [start, end], clipped to it (at most `limit`)."""
     out, first = [], start.replace(day=1)

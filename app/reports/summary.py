@@ -24,13 +24,15 @@ from app.reports.semantics import paused_sql
 SATISFIED = ("very_satisfied", "satisfied")
 TIMINGS = ("early", "on_time", "late")
 DAILY_KEY = ("day", "agency_id", "receiving_agency_id", "procedure_id", "channel")
-STEP_KEY = ("day", "agency_id", "procedure_id")
+STEP_KEY = ("day", "agency_id", "procedure_id", "step_kind")
+#: stat_step_daily before migration 0020_stepkind (no step_kind column).
+OLD_STEP_KEY = ("day", "agency_id", "procedure_id")
 #: Dossier columns the contributions read: an update touching none of them leaves the summary alone.
 DOSSIER_COLUMNS = ("stat_agency_id", "handling_agency_id", "current_agency_id", "receiving_agency_id",
                    "procedure_id", "channel", "received_at", "status", "supplement_count", "late_supplement_count",
                    "apology_count", "apology_compliant", "rating", "stat_timing", "stat_finished_at", "outcome",
                    "return_method", "finished_at", "legal_due_at", "clock_paused_at")
-TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id")
+TASK_COLUMNS = ("status", "timing", "completed_at", "agency_id", "dossier_id", "step_kind")
 #: Measures of migration 0019_score1m (the scorecard's inputs the summary did not hold before).
 SCORECARD_MEASURES = ("one_supplement", "digitised", "fee_bearing", "paid")
 #: Attachment and payment columns the flags read (`_flag_parts`).
@@ -44,6 +46,7 @@ class Dialect:
     pause_clock: bool = True  # False: the schema before dossiers.clock_paused_at (migration 0016_stats)
     deltas: bool = True  # False: the triggers upsert the summary rows (before migration 0018_statdelta)
     scorecard: bool = True  # False: stat_daily without SCORECARD_MEASURES (before migration 0019_score1m)
+    step_kinds: bool = True  # False: stat_step_daily without step_kind (before migration 0020_stepkind)
 
     @property
     def daily(self) -> Target:
@@ -52,6 +55,11 @@ class Dialect:
             return DAILY
         return Target(DAILY.table, DAILY.key, tuple(m for m in DAILY.measures if m not in SCORECARD_MEASURES),
                       DAILY.deltas)
+
+    @property
+    def steps(self) -> Target:
+        """stat_step_daily with the key of this schema."""
+        return STEPS if self.step_kinds else Target(STEPS.table, OLD_STEP_KEY, STEPS.measures, STEPS.deltas)
 
     def day(self, instant: str) -> str:
         if self.name == "postgresql":
@@ -213,6 +221,8 @@ def _dossier_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
 
 def _step_selects(d: Dialect, r: str, sign: str, source: str) -> list[str]:
     key = {"agency_id": f"{r}.agency_id", "procedure_id": "d.procedure_id"}
+    if d.step_kinds:  # never NULL: the ON CONFLICT key of the fold would not match NULLs
+        key["step_kind"] = f"COALESCE({r}.step_kind, '')"
     return [_select(p, key, STEP_MEASURES, sign, source) for p in step_parts(d, r)]
 
 
@@ -239,12 +249,12 @@ def _dossier_delta(d: Dialect, op: str) -> list[str]:
     # A deleted dossier takes its completed steps with it (their rows go by cascade, after it is gone).
     steps = _step_selects(d, "t", "-", "FROM human_tasks t JOIN dossiers d ON d.id = t.dossier_id "
                                        "WHERE t.dossier_id = OLD.id AND")
-    return [d.daily.write(d, old), STEPS.write(d, steps)]
+    return [d.daily.write(d, old), d.steps.write(d, steps)]
 
 
 def _task_delta(d: Dialect, op: str) -> list[str]:
     old, new = _step_selects(d, "OLD", "-", _task_source("OLD")), _step_selects(d, "NEW", "+", _task_source("NEW"))
-    return [STEPS.write(d, {"INSERT": new, "UPDATE": old + new, "DELETE": old}[op], skip_zero=op == "UPDATE")]
+    return [d.steps.write(d, {"INSERT": new, "UPDATE": old + new, "DELETE": old}[op], skip_zero=op == "UPDATE")]
 
 
 TRIGGERS = (  # (name, table, event, the columns an update must touch, statements)
@@ -269,12 +279,13 @@ def _timing(event: str, before: bool = False) -> str:
 
 
 def create_statements(dialect_name: str, pause_clock: bool = True, deltas: bool = True,
-                      scorecard: bool = True) -> list[str]:
+                      scorecard: bool = True, step_kinds: bool = True) -> list[str]:
     """DDL of the triggers (and PostgreSQL's trigger functions)."""
-    d, out = Dialect(dialect_name, pause_clock, deltas, scorecard), []
+    d, out = Dialect(dialect_name, pause_clock, deltas, scorecard, step_kinds), []
     triggers = [(*t, False) for t in TRIGGERS] + ([(*t, True) for t in FLAG_TRIGGERS] if scorecard else [])
     for name, table, event, columns, body, before in triggers:
-        columns = tuple(c for c in columns if pause_clock or c != "clock_paused_at")
+        columns = tuple(c for c in columns if (pause_clock or c != "clock_paused_at")
+                        and (step_kinds or table != "human_tasks" or c != "step_kind"))
         of = f" OF {', '.join(columns)}" if columns else ""
         when = f" WHEN ({' OR '.join(d.differs(c) for c in columns)})" if columns else ""
         statements = "; ".join(body(d))
@@ -301,11 +312,12 @@ def drop_statements(dialect_name: str) -> list[str]:
 
 
 def install_triggers(conn: Connection, *, pause_clock: bool = True, deltas: bool = True,
-                     scorecard: bool = True) -> None:
+                     scorecard: bool = True, step_kinds: bool = True) -> None:
     """`pause_clock=False`: the triggers of migration 0016_stats (no dossiers.clock_paused_at yet); `deltas=False`:
     those before 0018_statdelta (no delta tables yet: they upsert the summary rows); `scorecard=False`: those
-    before 0019_score1m (no stat_daily.one_supplement)."""
-    for statement in create_statements(conn.dialect.name, pause_clock, deltas, scorecard):
+    before 0019_score1m (no stat_daily.one_supplement); `step_kinds=False`: those before 0020_stepkind (no
+    stat_step_daily.step_kind)."""
+    for statement in create_statements(conn.dialect.name, pause_clock, deltas, scorecard, step_kinds):
         conn.execute(text(statement))
 
 
@@ -314,7 +326,7 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
-def fold(conn: Connection, *, scorecard: bool = True) -> int:
+def fold(conn: Connection, *, scorecard: bool = True, step_kinds: bool = True) -> int:
     """Add the deltas to the summary rows and remove them; returns the number of summary rows written.
 
     Only one fold at a time: the scheduler runs it on its active leader, and on PostgreSQL it waits for the
@@ -323,7 +335,8 @@ def fold(conn: Connection, *, scorecard: bool = True) -> int:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
     written = 0
-    for target in (Dialect(conn.dialect.name, scorecard=scorecard).daily, STEPS):
+    d = Dialect(conn.dialect.name, scorecard=scorecard, step_kinds=step_kinds)
+    for target in (d.daily, d.steps):
         if conn.execute(text(f"SELECT 1 FROM {target.deltas} LIMIT 1")).first() is None:  # noqa: S608
             continue  # nothing to fold (SQLite: do not take its one write lock for nothing)
         for statement in target.fold(conn.dialect.name):
@@ -332,14 +345,15 @@ def fold(conn: Connection, *, scorecard: bool = True) -> int:
     return written
 
 
-def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True, scorecard: bool = True) -> None:
+def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True, scorecard: bool = True,
+            step_kinds: bool = True) -> None:
     """Recompute both summary tables from the dossiers and tasks (the same expressions as the triggers), dropping
     the deltas (they are in the recomputed rows). `deltas=False`: the schema before 0018_statdelta;
-    `scorecard=False`: before 0019_score1m.
+    `scorecard=False`: before 0019_score1m; `step_kinds=False`: before 0020_stepkind.
 
     On PostgreSQL the tables are locked first: a writer that changed dossiers before the lock has committed
     (its rows are in the snapshot), one after it waits and adds its delta on top of the rebuilt rows."""
-    d = Dialect(conn.dialect.name, pause_clock, deltas, scorecard)
+    d = Dialect(conn.dialect.name, pause_clock, deltas, scorecard, step_kinds)
     tables = ("stat_daily", "stat_step_daily", *((DAILY.deltas, STEPS.deltas) if deltas else ()))
     if d.name == "postgresql":
         if deltas:
@@ -348,8 +362,21 @@ def rebuild(conn: Connection, *, pause_clock: bool = True, deltas: bool = True, 
     for table in tables:
         conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (constant names)
     conn.execute(text(d.daily.insert(_dossier_selects(d, "r", "+", "FROM dossiers r WHERE"), upsert=False)))
-    conn.execute(text(STEPS.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
-                                                              "d.id = r.dossier_id WHERE"), upsert=False)))
+    _insert_steps(conn, d)
+
+
+def rebuild_steps(conn: Connection, *, step_kinds: bool = True) -> None:
+    """Recompute stat_step_daily alone (dropping its deltas), for a migration that changes only its key: the
+    caller has dropped the triggers (nothing else writes meanwhile)."""
+    d = Dialect(conn.dialect.name, step_kinds=step_kinds)
+    for table in (STEPS.deltas, STEPS.table):
+        conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (constant names)
+    _insert_steps(conn, d)
+
+
+def _insert_steps(conn: Connection, d: Dialect) -> None:
+    conn.execute(text(d.steps.insert(_step_selects(d, "r", "+", "FROM human_tasks r JOIN dossiers d ON "
+                                                                "d.id = r.dossier_id WHERE"), upsert=False)))
 
 
 def row_counts(conn: Connection) -> dict[str, int]:

@@ -27,8 +27,8 @@ def upgrade():
     # Dossiers waiting for a supplement were paused since their last pause entry (one mechanism from now on).
     op.execute("UPDATE dossiers SET clock_paused_at = (SELECT max(c.at) FROM dossier_clock c "
                "WHERE c.dossier_id = dossiers.id AND c.kind = 'pause') WHERE status = 'waiting_supplement'")
-    summary.install_triggers(bind, deltas=False, scorecard=False)  # the delta tables come with 0018_statdelta
-    summary.rebuild(bind, deltas=False, scorecard=False)
+    summary.install_triggers(bind, deltas=False, scorecard=False, step_kinds=False)  # the delta tables come with 0018_statdelta
+    summary.rebuild(bind, deltas=False, scorecard=False, step_kinds=False)
 
 
 def downgrade():
@@ -38,5 +38,5 @@ def downgrade():
         batch_op.drop_column('clock_paused_at')
     with op.batch_alter_table('procedures', schema=None) as batch_op:
         batch_op.drop_column('fee_before_handling')
-    summary.install_triggers(bind, pause_clock=False, deltas=False, scorecard=False)
-    summary.rebuild(bind, pause_clock=False, deltas=False, scorecard=False)
+    summary.install_triggers(bind, pause_clock=False, deltas=False, scorecard=False, step_kinds=False)
+    summary.rebuild(bind, pause_clock=False, deltas=False, scorecard=False, step_kinds=False)

@@ -39,7 +39,7 @@ def upgrade():
         _upgrade_postgresql(bind)
     else:
         _upgrade_sqlite()
-    summary.install_triggers(bind, scorecard=False)  # the scorecard measures come with 0019_score1m
+    summary.install_triggers(bind, scorecard=False, step_kinds=False)  # the scorecard measures come with 0019_score1m
 
 
 def downgrade():
@@ -49,7 +49,7 @@ def downgrade():
         _downgrade_postgresql(bind)
     else:
         _downgrade_sqlite()
-    summary.install_triggers(bind, scorecard=False)  # the scorecard measures come with 0019_score1m
+    summary.install_triggers(bind, scorecard=False, step_kinds=False)  # the scorecard measures come with 0019_score1m
 
 
 # --- SQLite: columns only -------------------------------------------------------------------

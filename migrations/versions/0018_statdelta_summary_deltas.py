@@ -48,13 +48,13 @@ def upgrade():
     )
     bind = op.get_bind()
     summary.drop_triggers(bind)
-    summary.install_triggers(bind, scorecard=False)  # the rows stay as they are: the new triggers add deltas
+    summary.install_triggers(bind, scorecard=False, step_kinds=False)  # the rows stay as they are: the new triggers add deltas
 
 
 def downgrade():
     bind = op.get_bind()
     summary.drop_triggers(bind)
-    summary.fold(bind, scorecard=False)  # the deltas not folded yet go into the rows the old triggers keep
-    summary.install_triggers(bind, deltas=False, scorecard=False)
+    summary.fold(bind, scorecard=False, step_kinds=False)  # the deltas not folded yet go into the rows the old triggers keep
+    summary.install_triggers(bind, deltas=False, scorecard=False, step_kinds=False)
     op.drop_table('stat_step_delta')
     op.drop_table('stat_daily_delta')

@@ -30,16 +30,16 @@ def upgrade():
     for table in TABLES:
         for name in MEASURES:
             op.add_column(table, sa.Column(name, sa.Integer(), server_default='0', nullable=False))
-    summary.install_triggers(bind)
-    summary.rebuild(bind)
+    summary.install_triggers(bind, step_kinds=False)
+    summary.rebuild(bind, step_kinds=False)
 
 
 def downgrade():
     bind = op.get_bind()
     summary.drop_triggers(bind)
-    summary.fold(bind)  # the deltas not folded yet go into the rows
+    summary.fold(bind, step_kinds=False)  # the deltas not folded yet go into the rows
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             for name in MEASURES:
                 batch.drop_column(name)
-    summary.install_triggers(bind, scorecard=False)
+    summary.install_triggers(bind, scorecard=False, step_kinds=False)

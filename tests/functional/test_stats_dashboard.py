@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from openpyxl import load_workbook
 
@@ -86,6 +87,35 @@ class TestDashboard:
         assert [row[0].split()[0] for row in procedure[1:]] == [PERMIT] and procedure[1][1] == "2"
         channel = _rows(client.get("/thong-ke/channel.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))
         assert [(row[0], row[1]) for row in channel[1:]] == [("Tại quầy", "3")]
+
+    def test_table_by_step_as_csv_and_xlsx(self, desk, officials, clock):  # noqa: F811
+        """The three intakes (done at once, due the same day: on time) at the center and the commune; the permit
+        run to the end: appraisal and approval done days before their due day (early), stamping on its due day
+        (2 hours: on time), return at the center early. The department's leader sees its own middle steps only."""
+        _history(desk, clock)
+        client = officials.login("giamsat.tinh")
+        steps = _rows(client.get("/thong-ke/step.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))
+        assert steps[0] == ["Bước", "Bước đã hoàn thành", "Trước hạn", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"]
+        assert steps[1:] == [["Tiếp nhận", "3", "0", "3", "0", "100.0"], ["Thẩm định", "1", "1", "0", "0", "100.0"],
+                             ["Phê duyệt", "1", "1", "0", "0", "100.0"],
+                             ["Đóng dấu, phát hành", "1", "0", "1", "0", "100.0"],
+                             ["Trả kết quả", "1", "1", "0", "0", "100.0"]]
+        sheet = load_workbook(io.BytesIO(client.get("/thong-ke/step.xlsx?from=2026-03-01&to=2026-03-31").data)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0].startswith("Theo bước xử lý") and rows[2] == ("Tiếp nhận", 3, 0, 3, 0, 100.0)
+        html = client.get("/thong-ke/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+        assert 'id="stats-step"' in html and "Đóng dấu, phát hành" in html
+        charts = json.loads(html.split('id="stats-charts">')[1].split("</script>")[0])
+        assert charts["step"]["labels"][0] == "Tiếp nhận"
+        assert [(s["name"], s["data"]) for s in charts["step"]["series"]] == [
+            ("Trước hạn", [0, 1, 1, 0, 1]), ("Đúng hạn", [3, 0, 0, 1, 0]), ("Trễ hạn", [0, 0, 0, 0, 0])]
+        april = _rows(client.get("/thong-ke/step.csv?from=2026-04-01&to=2026-04-30").get_data(as_text=True))
+        assert {row[1] for row in april[1:]} == {"0"}
+        leader = _rows(officials.login("lanhdao.snv").get("/thong-ke/step.csv?from=2026-03-01&to=2026-03-31")
+                       .get_data(as_text=True))
+        assert [row[:2] for row in leader[1:]] == [["Tiếp nhận", "0"], ["Thẩm định", "1"], ["Phê duyệt", "1"],
+                                                   ["Đóng dấu, phát hành", "1"], ["Trả kết quả", "0"]]
+        assert leader[1][-1] == ""  # no step done: no rate
 
     def test_receivers_have_no_dashboard_and_unknown_tables_are_404(self, officials, world):  # noqa: F811
         assert officials.login("tiepnhan").get("/thong-ke/").status_code == 403

@@ -66,3 +66,30 @@ def test_statdelta_downgrade_folds_the_deltas_into_the_rows_the_old_triggers_kee
                 assert "stat_daily_delta" not in triggers and "ON CONFLICT" in triggers
             upgrade(directory=str(MIGRATIONS_DIR))
             db.engine.dispose()
+
+
+def test_stepkind_downgrade_keeps_the_pending_deltas_and_the_old_step_key(tmp_path):
+    """0020_stepkind: the step summary gains step_kind (triggers and key); its downgrade folds stat_daily's
+    pending deltas (a rebuild of the steps only: they are not lost) and reinstalls the triggers without the kind."""
+    with fresh_database(tmp_path, "stepkind") as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS_DIR))
+            with db.engine.begin() as conn:
+                assert "COALESCE(NEW.step_kind, '')" in _summary_trigger_sql(conn)
+                assert inspect(conn).get_pk_constraint("stat_step_daily")["constrained_columns"] == [
+                    "day", "agency_id", "procedure_id", "step_kind"]
+                for received in (2, 3):
+                    conn.execute(text("INSERT INTO stat_daily_delta (day, agency_id, receiving_agency_id, "
+                                      "procedure_id, channel, received) VALUES ('2026-03-02', 1, 1, 1, 'counter', "
+                                      ":received)"), {"received": received})
+            downgrade(directory=str(MIGRATIONS_DIR), revision="0019_score1m")
+            with db.engine.begin() as conn:
+                assert conn.execute(text("SELECT received FROM stat_daily")).scalars().all() == [5]
+                assert "step_kind" not in _summary_trigger_sql(conn)
+                for table in ("stat_step_daily", "stat_step_delta"):
+                    assert "step_kind" not in {c["name"] for c in inspect(conn).get_columns(table)}
+                assert inspect(conn).get_pk_constraint("stat_step_daily")["constrained_columns"] == [
+                    "day", "agency_id", "procedure_id"]
+            upgrade(directory=str(MIGRATIONS_DIR))
+            db.engine.dispose()

@@ -12,6 +12,12 @@ Affairs (10 working days: legal due Mon 16/03 09:00; a refusal within 3 working 
   G  received online, untouched                                  -> overdue open
   H  apology sent on the due day (too late: non-compliant)      -> overdue open, 1 apology, 1 late apology
 Counted on Mon 30/03/2026 09:00.
+
+Their steps (a step is early when done on a working day before its due day, on time on its due day up to the due
+instant, late after it): intake at the center (due the same day, done at once) 8 on time (G waits for online
+acceptance); appraisal at the department (7 working days, due 11/03): A, W (03/03), F (04/03) and R's first (03/03)
+early, B, L, C and R's second (from 04/03, due 13/03, done 17/03) late; approval (2 days) done at once: 5 early;
+stamping (2 hours) done at once: 5 on time; return at the center (due 16/03): A's on 02/03 early, F's on 27/03 late.
 """
 from __future__ import annotations
 
@@ -22,8 +28,10 @@ from app.auth.services import find_user_by_username, get_agency_by_code
 from app.dossiers import lifecycle
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.reports import summary
 from app.reports.maintain import reclassify_all
-from app.reports.services import StatsFilter, dossier_stats
+from app.reports.services import StatsFilter, StepCounts, dossier_stats, step_stats
+from app.workflow.models import HumanTask
 from tests.integration.dossiers.conftest import local, official
 
 PERMIT = "1.014199"
@@ -112,6 +120,41 @@ class TestFigures:
         assert reclassify_all(batch=4) == 6
         assert _march("H38.SNV").overall == before
         assert db.session.scalar(select(Dossier.stat_timing).where(Dossier.id == history["L"].id)) == "late"
+
+
+def _march_steps(agency: str | None = None) -> dict[str, StepCounts]:
+    flt = StatsFilter(start=local("2026-03-01 12:00").date(), end=local("2026-03-31 12:00").date(),
+                      agency=get_agency_by_code(agency) if agency else None)
+    return step_stats(find_user_by_username("auditor"), flt)
+
+
+class TestStepFigures:
+    """Completed steps per step kind (the dashboard's table by step), from stat_step_daily."""
+
+    def test_every_step_kind_early_on_time_late(self, history):
+        assert _march_steps() == {"intake": StepCounts(8, 0, 8, 0), "appraisal": StepCounts(8, 4, 0, 4),
+                                  "approval": StepCounts(5, 5, 0, 0), "stamping": StepCounts(5, 0, 5, 0),
+                                  "return": StepCounts(2, 1, 0, 1)}
+
+    def test_the_department_did_the_middle_steps_only(self, history):
+        assert _march_steps("H38.SNV") == {"appraisal": StepCounts(8, 4, 0, 4), "approval": StepCounts(5, 5, 0, 0),
+                                           "stamping": StepCounts(5, 0, 5, 0)}
+        assert _march("H38.SNV").overall.steps == StepCounts(18, 9, 5, 4)  # the agency table's sum of the same
+
+    def test_another_period_has_no_steps(self, history):
+        flt = StatsFilter(start=local("2026-04-01 12:00").date(), end=local("2026-04-30 12:00").date())
+        assert step_stats(find_user_by_username("auditor"), flt) == {}
+
+    def test_a_step_whose_kind_changes_moves_row(self, history):
+        """A raw UPDATE of human_tasks.step_kind (a migration, a DBA's fix) moves the step: the update trigger
+        watches the column; a task with no kind counts under ''."""
+        task = db.session.scalar(select(HumanTask).where(HumanTask.dossier_id == history["F"].id,
+                                                         HumanTask.step_kind == "return"))
+        db.session.execute(update(HumanTask).where(HumanTask.id == task.id).values(step_kind=None))
+        steps = _march_steps()
+        assert (steps["return"], steps[""]) == (StepCounts(1, 1, 0, 0), StepCounts(1, 0, 0, 1))
+        summary.rebuild(db.session.connection())
+        assert _march_steps() == steps
 
 
 def test_reclassify_command_prints_how_many_rows_changed(app, history):
