@@ -40,16 +40,9 @@ def _measure() -> Mapped[int]:
     return mapped_column(default=0, server_default="0")
 
 
-class StatDaily(db.Model):
-    """Figures of one (local day, owner agency, receiving agency, procedure, channel) cell."""
+class DailyMeasures:
+    """The measures of a stat_daily cell (and of a delta to one): app.reports.summary writes them."""
 
-    __tablename__ = "stat_daily"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    agency_id: Mapped[int] = mapped_column(primary_key=True)  # the owner (handling agency)
-    receiving_agency_id: Mapped[int] = mapped_column(primary_key=True)
-    procedure_id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     received: Mapped[int] = _measure()
     st_received: Mapped[int] = _measure()
     st_processing: Mapped[int] = _measure()
@@ -62,7 +55,7 @@ class StatDaily(db.Model):
     one_supplement: Mapped[int] = _measure()  # with exactly one supplement request (scorecard, Circular 01 index 3)
     digitised: Mapped[int] = _measure()  # counter dossiers with a digitised paper document at intake (Decision 766)
     fee_bearing: Mapped[int] = _measure()  # with a payment order
-    paid: Mapped[int] = _measure()  # with a paid payment
+    paid: Mapped[int] = _measure()  # with a payment paid online (through the gateway; the counter's cash is not)
     late_supplements: Mapped[int] = _measure()
     apologies: Mapped[int] = _measure()
     late_apologies: Mapped[int] = _measure()
@@ -77,7 +70,27 @@ class StatDaily(db.Model):
     overdue_delta: Mapped[int] = _measure()
 
 
-class StatStepDaily(db.Model):
+class StepMeasures:
+    """Completed steps of a stat_step_daily cell (and of a delta to one), early / on time / late."""
+
+    early: Mapped[int] = _measure()
+    on_time: Mapped[int] = _measure()
+    late: Mapped[int] = _measure()
+
+
+class StatDaily(DailyMeasures, db.Model):
+    """Figures of one (local day, owner agency, receiving agency, procedure, channel) cell."""
+
+    __tablename__ = "stat_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(primary_key=True)  # the owner (handling agency)
+    receiving_agency_id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class StatStepDaily(StepMeasures, db.Model):
     """Completed steps of one (local day, acting agency, procedure, step kind) cell, early / on time / late."""
 
     __tablename__ = "stat_step_daily"
@@ -87,12 +100,9 @@ class StatStepDaily(db.Model):
     procedure_id: Mapped[int] = mapped_column(primary_key=True)
     # the step's kind (app.workflow.models.StepKind), '' for a task without one (the key has no NULLs)
     step_kind: Mapped[str] = mapped_column(String(16), primary_key=True, default="", server_default="")
-    early: Mapped[int] = _measure()
-    on_time: Mapped[int] = _measure()
-    late: Mapped[int] = _measure()
 
 
-class StatDailyDelta(db.Model):
+class StatDailyDelta(DailyMeasures, db.Model):
     """What one change added to a stat_daily cell, until the fold adds it to the cell's row (append-only)."""
 
     __tablename__ = "stat_daily_delta"
@@ -103,34 +113,9 @@ class StatDailyDelta(db.Model):
     receiving_agency_id: Mapped[int]
     procedure_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(16))
-    received: Mapped[int] = _measure()
-    st_received: Mapped[int] = _measure()
-    st_processing: Mapped[int] = _measure()
-    st_waiting_supplement: Mapped[int] = _measure()
-    st_result_ready: Mapped[int] = _measure()
-    st_returned: Mapped[int] = _measure()
-    st_refused: Mapped[int] = _measure()
-    st_stopped: Mapped[int] = _measure()
-    with_supplement: Mapped[int] = _measure()
-    one_supplement: Mapped[int] = _measure()  # with exactly one supplement request (scorecard, Circular 01 index 3)
-    digitised: Mapped[int] = _measure()  # counter dossiers with a digitised paper document at intake (Decision 766)
-    fee_bearing: Mapped[int] = _measure()  # with a payment order
-    paid: Mapped[int] = _measure()  # with a paid payment
-    late_supplements: Mapped[int] = _measure()
-    apologies: Mapped[int] = _measure()
-    late_apologies: Mapped[int] = _measure()
-    rated: Mapped[int] = _measure()
-    satisfied: Mapped[int] = _measure()
-    early: Mapped[int] = _measure()
-    on_time: Mapped[int] = _measure()
-    late: Mapped[int] = _measure()
-    refused: Mapped[int] = _measure()
-    e_results: Mapped[int] = _measure()
-    open_delta: Mapped[int] = _measure()
-    overdue_delta: Mapped[int] = _measure()
 
 
-class StatStepDelta(db.Model):
+class StatStepDelta(StepMeasures, db.Model):
     """What one change added to a stat_step_daily cell, until the fold adds it to the cell's row (append-only)."""
 
     __tablename__ = "stat_step_delta"
@@ -140,9 +125,6 @@ class StatStepDelta(db.Model):
     agency_id: Mapped[int]
     procedure_id: Mapped[int]
     step_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
-    early: Mapped[int] = _measure()
-    on_time: Mapped[int] = _measure()
-    late: Mapped[int] = _measure()
 
 
 def _live(model: type[db.Model], delta: type[db.Model]):
