@@ -13,7 +13,7 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 # Libraries that log every step at INFO (SpiffWorkflow: each task state change, thousands at demo load; APScheduler:
 # each job run): the console keeps our warnings and events. MOTCUA_LIBRARY_LOG_LEVEL=INFO brings them back.
-CHATTY_LOGGERS = ("spiff", "apscheduler", "mail.log")
+CHATTY_LOGGERS = ("spiff", "apscheduler", "mail.log", "weasyprint", "fontTools")
 
 
 class RequestIdFilter(logging.Filter):
