@@ -91,9 +91,12 @@ def refuse_nul_characters(app: Flask) -> None:
 
     @app.before_request
     def _no_nul() -> None:
-        fields = [request.path, *request.args.keys(), *request.args.values()]
+        sources = [request.args]
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            fields += [*request.form.keys(), *request.form.values()]
+            sources.append(request.form)
+        # every value of a repeated key (MultiDict.values() gives only the first of each)
+        fields = [request.path, *(item for source in sources for key, values in source.lists()
+                                  for item in (key, *values))]
         if any("\x00" in field for field in fields):
             raise AppError("Yêu cầu chứa ký tự NUL không hợp lệ.", "The request contains a NUL character.",
                            code="nul_character")

@@ -28,6 +28,7 @@ class TestNulBytes:
     def test_in_the_path_and_the_query(self, client):
         assert_problem(client.get("/api/v1/procedures/1.0%0014199"), 400)
         assert client.get("/tra-cuu?code=HS%00X").status_code == 400
+        assert client.get("/tra-cuu?code=HS1&code=HS%00X").status_code == 400  # the second of a repeated key
 
     def test_in_a_form_field(self, client):
         response = client.post("/tra-cuu", data={"code": "HS\x00X", "pin": "123456"}, follow_redirects=True)
